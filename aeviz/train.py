@@ -1,0 +1,177 @@
+"""The one training loop for every kind of autoencoder.
+
+Fast on a CPU because the data lives in one tensor and minibatches are slices of a permuted copy
+(no DataLoader, no per-sample Python). Seeded: the same config on the same machine gives
+bit-identical weights. Denoising draws fresh noise every epoch; the target is always the clean digit.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import models, noise
+from .config import ModelConfig, NoiseConfig, TrainConfig
+
+# callback(epoch, train_loss, val_loss, elapsed_s) -> True to ask the loop to stop after this epoch.
+EpochCallback = Callable[[int, float, float, float], Optional[bool]]
+
+
+class TrainingDiverged(RuntimeError):
+    """The loss became non-finite or exploded; the message says how to fix it."""
+
+
+@dataclass
+class TrainResult:
+    model: nn.Module  # in eval mode, on the CPU
+    train_loss: list[float] = field(default_factory=list)  # one per epoch run
+    val_loss: list[float] = field(default_factory=list)
+    seconds: float = 0.0
+    stopped_early: bool = False  # a callback asked to stop
+    codes_per_epoch: Optional[np.ndarray] = None  # (epochs_run + 1, N_track, k): codes of x_track
+
+    @property
+    def epochs_run(self) -> int:
+        return len(self.train_loss)
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device 'cuda' was asked for, but torch sees no GPU; use 'auto' or 'cpu'")
+    return torch.device(name)
+
+
+def step(model: nn.Module, cfg: ModelConfig, x_in: torch.Tensor, target: torch.Tensor,
+         opt: Optional[torch.optim.Optimizer] = None) -> float:
+    """One minibatch: loss of model(x_in) against target; a gradient step when opt is given.
+
+    Training and evaluation share this function. Training minimises the kind's full objective
+    (MSE plus any sparsity penalty); evaluation (opt=None) reports the per-pixel MSE alone, so the
+    validation curves of all kinds are on one scale.
+    """
+    with torch.set_grad_enabled(opt is not None):
+        x_hat, z = model(x_in)  # (B, D), (B, k)
+        loss = models.loss_fn(cfg, x_hat, target, z, penalty=opt is not None)
+    if opt is not None:
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    return loss.item()
+
+
+def _run_epoch(model, cfg, x_in, target, batch_size, opt=None, generator=None) -> float:
+    """Mean loss over the batches of one pass; shuffled when training. x_in, target: (N, D)."""
+    n = x_in.shape[0]
+    order = torch.randperm(n, generator=generator, device="cpu").to(x_in.device) if opt else None
+    if order is not None:
+        x_in, target = x_in[order], target[order]  # one gather, then contiguous slices
+    total = 0.0
+    for start in range(0, n, batch_size):
+        xb, tb = x_in[start:start + batch_size], target[start:start + batch_size]
+        total += step(model, cfg, xb, tb, opt) * xb.shape[0]
+    return total / n
+
+
+def _divergence(result: "TrainResult", first_loss: float, black_loss: float, model: nn.Module) -> str:
+    """Why training has diverged, or "" if it has not.
+
+    Three signs: a non-finite loss or weight; a loss ten times the untrained net's (it blew up);
+    or a validation error stuck for three epochs at or above that of drawing every digit black
+    (the units died, typically after a huge Adam step, and the net no longer looks at its input).
+    """
+    tr, va = result.train_loss[-1], result.val_loss[-1]
+    if not (math.isfinite(tr) and math.isfinite(va)) or not all(torch.isfinite(p).all() for p in model.parameters()):
+        return f"the loss became {tr:.3g}"
+    if va > 10 * first_loss:
+        return f"the error exploded from {first_loss:.3g} to {va:.3g}"
+    last = result.val_loss[-3:]
+    if len(last) == 3 and va >= black_loss and max(last) - min(last) <= 1e-3 * va:
+        return f"the error is stuck at {va:.3g}, no better than a blank image ({black_loss:.3g})"
+    return ""
+
+
+def _encode(model: nn.Module, x: torch.Tensor, batch: int = 4096) -> np.ndarray:
+    with torch.no_grad():
+        return torch.cat([model.encode(x[i:i + batch]) for i in range(0, len(x), batch)]).cpu().numpy()
+
+
+def fit(x_train: np.ndarray, x_val: np.ndarray, image_shape: tuple[int, int],
+        model_cfg: ModelConfig = ModelConfig(), train_cfg: TrainConfig = TrainConfig(),
+        noise_cfg: NoiseConfig = NoiseConfig(), callback: Optional[EpochCallback] = None,
+        x_track: Optional[np.ndarray] = None) -> TrainResult:
+    """Train an autoencoder on x_train (N, D), validating on x_val (M, D); both float in [0, 1].
+
+    With noise_cfg.kind != "none" (or the denoising kind) the input is corrupted afresh each epoch
+    and the target stays clean; the validation input is corrupted once, with a fixed seed.
+    x_track (T, D), if given, is encoded before training and after every epoch (for replays).
+    """
+    if model_cfg.kind == "denoising" and noise_cfg.kind == "none":
+        raise ValueError("the denoising kind needs a corruption: choose a noise type other than 'none'")
+    device = resolve_device(train_cfg.device)
+    torch.manual_seed(train_cfg.seed)
+    model = models.build(model_cfg, image_shape).to(device)
+    opt = torch.optim.Adam(model.parameters(), lr=train_cfg.lr, weight_decay=train_cfg.weight_decay)
+    gen = torch.Generator().manual_seed(train_cfg.seed)
+    clean = torch.as_tensor(np.ascontiguousarray(x_train, dtype=np.float32), device=device)  # (N, D)
+    val_clean = torch.as_tensor(np.ascontiguousarray(x_val, dtype=np.float32), device=device)  # (M, D)
+    noisy = noise_cfg.kind != "none"
+    val_in = _corrupted(x_val, noise_cfg, 10_000 + train_cfg.seed, device) if noisy else val_clean
+    track = None if x_track is None else torch.as_tensor(np.asarray(x_track, np.float32), device=device)
+    codes = [] if track is None else [_encode(model, track)]
+    result = TrainResult(model=model)
+    first_loss = step(model, model_cfg, clean[:train_cfg.batch_size], clean[:train_cfg.batch_size], None)
+    black_loss = float((val_clean ** 2).mean())
+    t0 = time.perf_counter()
+    for epoch in range(1, train_cfg.epochs + 1):
+        model.train()
+        x_in = _corrupted(x_train, noise_cfg, train_cfg.seed * 1000 + epoch, device) if noisy else clean
+        tr = _run_epoch(model, model_cfg, x_in, clean, train_cfg.batch_size, opt, gen)
+        model.eval()
+        va = _run_epoch(model, model_cfg, val_in, val_clean, 4096)
+        result.train_loss.append(tr)
+        result.val_loss.append(va)
+        why = _divergence(result, first_loss, black_loss, model)
+        if why:
+            lr = train_cfg.lr
+            raise TrainingDiverged(
+                f"Training diverged at epoch {epoch}: {why}. The learning rate {lr:g} is too high: "
+                f"lower it (try {max(lr / 10, 1e-4):g}, or the default 1e-3) and train again.")
+        if track is not None:
+            codes.append(_encode(model, track))
+        if callback is not None and callback(epoch, tr, va, time.perf_counter() - t0):
+            result.stopped_early = epoch < train_cfg.epochs
+            break
+    result.seconds = time.perf_counter() - t0
+    result.model = model.cpu().eval().requires_grad_(False)
+    if codes:
+        result.codes_per_epoch = np.stack(codes)  # (epochs_run + 1, T, k)
+    return result
+
+
+def _corrupted(x: np.ndarray, cfg: NoiseConfig, seed: int, device) -> torch.Tensor:
+    return torch.as_tensor(noise.corrupt(x, cfg.kind, cfg.level, seed=seed), device=device)
+
+
+def reconstruct(model: nn.Module, x: np.ndarray, batch: int = 4096) -> np.ndarray:
+    """model(x) for x (N, D) float in [0, 1], on the CPU, without gradients -> (N, D) float32."""
+    t = torch.as_tensor(np.asarray(x, np.float32))
+    with torch.no_grad():
+        return torch.cat([model(t[i:i + batch])[0] for i in range(0, len(t), batch)]).numpy()
+
+
+def encode(model: nn.Module, x: np.ndarray) -> np.ndarray:
+    """The codes (N, k) of x (N, D)."""
+    return _encode(model, torch.as_tensor(np.asarray(x, np.float32)))
+
+
+def decode(model: nn.Module, z: np.ndarray) -> np.ndarray:
+    """Images (N, D) decoded from codes z (N, k)."""
+    with torch.no_grad():
+        return model.decode(torch.as_tensor(np.asarray(z, np.float32))).numpy()

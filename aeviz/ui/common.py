@@ -1,0 +1,179 @@
+"""What every page shares: the server-wide task registries, the training panel, cached results."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Optional
+
+import numpy as np
+import streamlit as st
+
+from .. import data, experiments, train
+from ..config import ExperimentConfig, ProjectionConfig
+from .tasks import Task, TaskRegistry
+
+PLOTLY_CONFIG = {
+    "displaylogo": False,
+    "toImageButtonOptions": {"format": "png", "scale": 3, "filename": "aeviz"},  # camera: hi-res PNG
+}
+
+
+@st.cache_resource
+def training_tasks() -> TaskRegistry:
+    """One registry for the whole server: the same config trains once, for every session."""
+    return TaskRegistry(max_entries=12)
+
+
+@st.cache_resource
+def projection_tasks() -> TaskRegistry:
+    """UMAP / t-SNE of the held-out digits: their own worker, so they never wait for training."""
+    return TaskRegistry(max_entries=24, workers=1)
+
+
+@st.cache_resource(max_entries=4)
+def dataset(name: str, seed: int = 0) -> data.Dataset:
+    return data.load(name, seed=seed)
+
+
+def _train_fn(cfg: ExperimentConfig):
+    def run(task: Task) -> train.TrainResult:
+        n = cfg.train.epochs
+        task.report(0.0, "loading data")
+        dataset(cfg.data.name, cfg.data.seed)
+
+        def on_epoch(epoch, tr, va, elapsed):
+            left = elapsed / epoch * (n - epoch)
+            msg = f"epoch {epoch}/{n} · {elapsed:.1f} s elapsed · ~{left:.0f} s left"
+            return task.report(epoch / n, msg, epoch=epoch, train_loss=tr, val_loss=va, elapsed=elapsed)
+
+        task.report(0.0, "training")
+        return experiments.fit(cfg, callback=on_epoch)
+
+    return run
+
+
+def start_training(cfg: ExperimentConfig, restart: bool = False) -> Task:
+    return training_tasks().submit(cfg, _train_fn(cfg), label="train", restart=restart)
+
+
+def active_config(sidebar_cfg: ExperimentConfig, pressed: bool) -> Optional[ExperimentConfig]:
+    """The config whose model the pages show. Train starts (or restarts) the sidebar's config; a
+    config already trained by anyone shows at once; the first visit trains the defaults."""
+    ss = st.session_state
+    if pressed:
+        start_training(sidebar_cfg, restart=_is_finished(sidebar_cfg))
+        ss["active_cfg"] = sidebar_cfg
+    elif sidebar_cfg != ss.get("active_cfg") and _is_finished(sidebar_cfg):
+        ss["active_cfg"] = sidebar_cfg  # someone trained it already: show it at once
+    elif "active_cfg" not in ss:
+        start_training(sidebar_cfg)
+        ss["active_cfg"] = sidebar_cfg
+    return ss.get("active_cfg")
+
+
+def _is_finished(cfg: ExperimentConfig) -> bool:
+    task = training_tasks().get(cfg)
+    return task is not None and task.finished_ok
+
+
+def _loss_chart(task: Task):
+    from .. import figures
+
+    tr = [h["train_loss"] for h in task.history]
+    va = [h["val_loss"] for h in task.history]
+    fig = figures.loss_curves(np.array(tr), np.array(va), title="Loss per epoch")
+    fig.update_layout(height=260)
+    return fig
+
+
+def training_panel(cfg: ExperimentConfig) -> Optional[Task]:
+    """Progress of cfg's training while it runs (updated twice a second), its outcome after."""
+    task = training_tasks().get(cfg)
+    if task is None:
+        st.info("Press **Train** in the sidebar to train this configuration.")
+        return None
+    if task.active:
+        _live_progress(cfg)
+    elif task.status == "failed":
+        st.error(f"Training failed: {task.error}", icon="⚠️")
+    elif task.status == "stopped":
+        st.warning(f"Stopped at epoch {len(task.history)} of {cfg.train.epochs}: showing the model "
+                   "trained so far. Press **Train** to train it fully.")
+    return task
+
+
+@st.fragment(run_every=0.5)
+def _live_progress(cfg: ExperimentConfig) -> None:
+    task = training_tasks().get(cfg)
+    if task is None or not task.active:
+        st.rerun(scope="app")  # finished: draw the pages with the results
+        return
+    cols = st.columns([5, 1])
+    label = task.message if task.status == "running" else "⏳ " + task.message
+    cols[0].progress(task.progress, text=label)
+    if cols[1].button("Stop", key="stop_button", help="Stop after this epoch and keep the model so far"):
+        task.stop()
+    if task.history:
+        st.plotly_chart(_loss_chart(task), config=PLOTLY_CONFIG, key="live_loss")
+
+
+def trained(cfg: ExperimentConfig) -> Optional[train.TrainResult]:
+    task = training_tasks().get(cfg)
+    return task.result if task is not None and task.finished_ok else None
+
+
+@st.cache_resource(max_entries=16)
+def latent_view(cfg: ExperimentConfig, finished_at: float) -> experiments.LatentView:
+    """The trained model's view of the held-out digits (cached per config and training run)."""
+    result = trained(cfg)
+    return experiments.latent_view(result.model, dataset(cfg.data.name, cfg.data.seed))
+
+
+@dataclass
+class Active:
+    cfg: ExperimentConfig
+    task: Task
+    result: train.TrainResult
+    ds: data.Dataset
+    view: experiments.LatentView
+
+
+def active(sidebar_cfg: ExperimentConfig) -> Optional[Active]:
+    """The model the pages show, or None (after drawing why: training, failed, nothing yet)."""
+    cfg = st.session_state.get("active_cfg")
+    if cfg is None:
+        return None
+    if cfg != sidebar_cfg:
+        st.caption("The sidebar has changed since this model was trained: press **Train** to train the new "
+                   "settings.")
+    task = training_panel(cfg)
+    if task is None or not task.finished_ok:
+        return None
+    ds = dataset(cfg.data.name, cfg.data.seed)
+    return Active(cfg, task, task.result, ds, latent_view(cfg, task.finished))
+
+
+def projection_task(method: str, ds_name: str, proj: ProjectionConfig = ProjectionConfig()) -> Task:
+    """A baseline projection of the viewed held-out digits, computed in the background."""
+    def run(task: Task):
+        task.report(0.1, f"{method.upper()} running (the first UMAP in a fresh server compiles, ~10 s)")
+        return experiments.baseline_projection(method, dataset(ds_name), proj)
+
+    return projection_tasks().submit((method, ds_name, proj), run, label=method)
+
+
+def warm_up() -> None:
+    """Start the sidebar data set's UMAP in the background as soon as a session opens, so the
+    first one (numba compiles for ~10 s) is ready by the time the autoencoder is."""
+    cfg = st.session_state.get("active_cfg")
+    if cfg is not None:
+        projection_task("umap", cfg.data.name)
+
+
+def about(text: str) -> None:
+    with st.expander("About this view"):
+        st.markdown(text)
+
+
+def wait_seconds(task: Task) -> float:
+    return time.time() - (task.started or task.created)

@@ -1,0 +1,119 @@
+"""Home page: the autoencoder's 2-D code beside PCA and UMAP of the same held-out digits."""
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from aeviz import experiments, figures
+from aeviz.ui import common
+
+st.header("Latent space")
+common.about(
+    "Each dot is a held-out digit, coloured by its true class. **Left**: the autoencoder's code "
+    "(with a bottleneck wider than 2, its PCA). **Middle**: PCA, a linear projection. **Right**: "
+    "UMAP, a non-linear neighbour embedding that never reconstructs anything. Under each panel: "
+    "*trustworthiness* (are the 2-D neighbours true neighbours? 1 is perfect), *kNN accuracy* "
+    "(how well a 5-nearest-neighbour vote recovers the class) and *silhouette* (how separated the "
+    "classes are). Look for the autoencoder separating classes that PCA blurs together: a "
+    "non-linear bottleneck can learn a better low-dimensional map than PCA. Drag a box or lasso "
+    "in any panel to pick digits; they light up in every panel and appear below with their "
+    "reconstructions.")
+
+act = common.active(st.session_state["sidebar_cfg"])
+if act is None:
+    st.stop()
+
+view, ds = act.view, act.ds
+names = list(ds.class_names)
+k = view.codes.shape[1]
+c1, c2, c3 = st.columns([2, 2, 3])
+show_tsne = c1.toggle("Add t-SNE", help="A fourth panel; t-SNE takes a few seconds more.")
+thumbs = c2.toggle("Digit thumbnails", help="Draw some of the digits at their positions.")
+c3.metric("Held-out reconstruction error (per-pixel MSE)", f"{view.error:.4f}",
+          help="Mean squared error per pixel on the held-out digits shown here.")
+
+SEL = "selected_ids"
+st.session_state.setdefault(SEL, [])
+
+
+def _on_select(panel_key: str) -> None:
+    event = st.session_state.get(panel_key)
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    ids = sorted({int(p["customdata"][0] if isinstance(p["customdata"], list) else p["customdata"])
+                  for p in points if p.get("customdata") is not None})
+    st.session_state[SEL] = ids
+
+
+def _panel(col, emb: np.ndarray, title: str, key: str, scores: dict) -> None:
+    pos = np.searchsorted(view.ids, st.session_state[SEL]) if st.session_state[SEL] else None
+    if thumbs:
+        fig = figures.embedding_with_thumbnails(emb, view.x, ds.image_shape, view.labels, title=title,
+                                                class_names=names)
+    else:
+        fig = figures.embedding(emb, view.labels, title=title, class_names=names, selected=pos,
+                                scores=_fmt(scores), ids=view.ids)
+    col.plotly_chart(fig, key=key, on_select=lambda: _on_select(key), selection_mode=("box", "lasso"),
+                     config=common.PLOTLY_CONFIG)
+    col.caption(" · ".join(f"{n} **{v:.3f}**" for n, v in _fmt(scores).items()))
+
+
+def _fmt(scores: dict) -> dict:
+    return {"trustworthiness": scores["trustworthiness"], "kNN accuracy": scores["knn_accuracy"],
+            "silhouette": scores["silhouette"]}
+
+
+ae_title = f"Autoencoder ({k}-D code" + (", PCA of it)" if k > 2 else ")")
+methods = ["pca", "umap"] + (["tsne"] if show_tsne else [])
+cols = st.columns(1 + len(methods))
+_panel(cols[0], view.emb, ae_title, "panel_ae", view.scores)
+
+
+@st.cache_resource(max_entries=16)
+def _baseline_scores(method: str, ds_name: str, _emb: np.ndarray, _x, _y) -> dict:
+    return experiments.scores(_x, _emb, _y)
+
+
+def _baseline(col, method: str) -> None:
+    task = common.projection_task(method, ds.name)
+    title = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}[method]
+    if task.status == "failed":
+        col.error(f"{title} failed: {task.error}")
+    elif not task.finished_ok:
+        _pending(col, method, title)
+    else:
+        scores = _baseline_scores(method, ds.name, task.result, view.x, view.labels)
+        _panel(col, task.result, title, f"panel_{method}", scores)
+
+
+def _pending(col, method: str, title: str) -> None:
+    with col:
+        _poll(method, title)
+
+
+@st.fragment(run_every=1.0)
+def _poll(method: str, title: str) -> None:
+    task = common.projection_task(method, ds.name)
+    if task.finished_ok or task.status == "failed":
+        st.rerun(scope="app")
+    st.progress(0.1 if task.status == "queued" else 0.5,
+                text=f"{title}: {task.message} ({common.wait_seconds(task):.0f} s)")
+    st.caption("The autoencoder and PCA panels stay usable meanwhile.")
+
+
+for col, m in zip(cols[1:], methods):
+    _baseline(col, m)
+
+sel = st.session_state[SEL]
+st.subheader("Selected digits")
+if not sel:
+    st.caption("Drag a box or lasso in any panel to select digits.")
+else:
+    pos = np.searchsorted(view.ids, sel)[:20]
+    st.caption(f"{len(sel)} selected" + (" (showing the first 20)" if len(sel) > 20 else ""))
+    fig = figures.image_grid(np.concatenate([view.x[pos], view.recon[pos]]), ds.image_shape,
+                             ncols=len(pos), row_labels=["digit", "reconstruction"],
+                             title="Selected digits and their reconstructions")
+    st.plotly_chart(fig, key="gallery", config=common.PLOTLY_CONFIG)
+    if st.button("Clear selection"):
+        st.session_state[SEL] = []
+        st.rerun()

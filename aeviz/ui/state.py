@@ -1,0 +1,137 @@
+"""The sidebar: every training setting as a widget, mirrored in the URL's query string.
+
+A copied link reproduces the view: on a session's first run the query string seeds the widgets
+(bad values are reported and replaced by defaults); afterwards every change is written back.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+from .. import data
+from ..config import KINDS, NOISE_KINDS, DataConfig, ExperimentConfig, ModelConfig, NoiseConfig, TrainConfig
+
+LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 1.0, 10.0)
+BATCHES = (16, 32, 64, 128, 256, 512)
+KIND_LABELS = {
+    "undercomplete": "Undercomplete", "linear": "Linear (= PCA)", "sparse-l1": "Sparse (L1)",
+    "sparse-kl": "Sparse (KL to ρ)", "denoising": "Denoising", "overcomplete": "Overcomplete",
+    "conv": "Convolutional",
+}
+NOISE_LABELS = {"none": "none", "gaussian": "Gaussian", "salt-and-pepper": "salt & pepper", "masking": "masking"}
+_D = ExperimentConfig()
+
+# widget key -> (query-string name, default, parser from a string)
+PARAMS = {
+    "w_data": ("data", _D.data.name, str),
+    "w_kind": ("kind", _D.model.kind, str),
+    "w_k": ("k", _D.model.latent_dim, int),
+    "w_hidden": ("hidden", ",".join(map(str, _D.model.hidden)), str),
+    "w_epochs": ("epochs", _D.train.epochs, int),
+    "w_lr": ("lr", _D.train.lr, float),
+    "w_bs": ("bs", _D.train.batch_size, int),
+    "w_seed": ("seed", _D.train.seed, int),
+    "w_noise": ("noise", "gaussian", str),
+    "w_level": ("level", 0.3, float),
+}
+_CHOICES = {"w_data": tuple(data.DATASETS), "w_kind": tuple(KINDS), "w_lr": LRS, "w_bs": BATCHES,
+            "w_noise": NOISE_KINDS[1:]}
+_RANGES = {"w_k": (1, 64), "w_epochs": (1, 100), "w_seed": (0, 10_000), "w_level": (0.0, 1.0)}
+
+
+def _valid(key: str, value) -> bool:
+    if key in _CHOICES:
+        return value in _CHOICES[key]
+    if key in _RANGES:
+        lo, hi = _RANGES[key]
+        return lo <= value <= hi
+    if key == "w_hidden":
+        return parse_hidden(value) is not None
+    return True
+
+
+def seed_from_query() -> list[str]:
+    """Once per session: widget values from the query string. Returns messages about bad values."""
+    if st.session_state.get("_seeded"):
+        return []
+    st.session_state["_seeded"] = True
+    problems = []
+    for key, (name, default, parse) in PARAMS.items():
+        value = default
+        if name in st.query_params:
+            raw = st.query_params[name]
+            try:
+                parsed = parse(raw)
+                if not _valid(key, parsed):
+                    raise ValueError
+                value = parsed
+            except ValueError:
+                problems.append(f"Ignored `{name}={raw}` from the link (not an accepted value); "
+                                f"using {default}.")
+        st.session_state[key] = value
+    return problems
+
+
+def write_query() -> None:
+    """Mirror the widgets in the URL (only what differs from the defaults, to keep links short)."""
+    wanted = {name: str(st.session_state[key]) for key, (name, default, _) in PARAMS.items()
+              if st.session_state.get(key, default) != default}
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def parse_hidden(text: str):
+    """'256, 64' -> (256, 64); '' -> (); None when not a list of widths in [1, 4096]."""
+    try:
+        widths = tuple(int(t) for t in str(text).replace(";", ",").split(",") if t.strip())
+    except ValueError:
+        return None
+    if len(widths) > 4 or any(not 1 <= w <= 4096 for w in widths):
+        return None
+    return widths
+
+
+def sidebar() -> tuple[ExperimentConfig, bool]:
+    """Draw the settings; return the config they describe and whether Train was pressed."""
+    for msg in seed_from_query():
+        st.sidebar.warning(msg)
+    sb = st.sidebar
+    sb.selectbox("Data set", tuple(data.DATASETS), key="w_data",
+                 format_func=lambda n: data.DATASETS[n].title, help="The digits to learn from.")
+    sb.selectbox("Autoencoder kind", tuple(KINDS), key="w_kind", format_func=KIND_LABELS.get,
+                 help="\n".join(f"- **{KIND_LABELS[k]}**: {v}" for k, v in KINDS.items()))
+    kind = st.session_state["w_kind"]
+    sb.slider("Bottleneck (latent size)", 1, 64, key="w_k", disabled=kind == "overcomplete",
+              help="Width of the code. 2 can be plotted directly. The overcomplete kind ignores it "
+                   "(its code is twice as wide as the input).")
+    sb.text_input("Hidden widths", key="w_hidden", help="Encoder layer widths, comma-separated "
+                  "(e.g. `256` or `512, 128`); the decoder mirrors them. Empty for none.")
+    with sb.expander("Training", expanded=False):
+        st.slider("Epochs", 1, 100, key="w_epochs")
+        st.select_slider("Learning rate", LRS, key="w_lr", format_func=lambda v: f"{v:g}")
+        st.select_slider("Batch size", BATCHES, key="w_bs")
+        st.number_input("Seed", 0, 10_000, step=1, key="w_seed")
+    if kind == "denoising":
+        sb.selectbox("Training noise", NOISE_KINDS[1:], key="w_noise", format_func=NOISE_LABELS.get)
+        sb.slider("Noise level", 0.0, 1.0, step=0.05, key="w_level",
+                  help="σ for Gaussian noise; the fraction of pixels hit for the other two.")
+    pressed = sb.button("Train", type="primary", width="stretch", key="train_button")
+    write_query()
+    return current_config(), pressed
+
+
+def current_config() -> ExperimentConfig:
+    ss = st.session_state
+    hidden = parse_hidden(ss["w_hidden"])
+    if hidden is None:
+        st.sidebar.error(f"Hidden widths `{ss['w_hidden']}` not understood: give up to 4 integers "
+                         "from 1 to 4096, comma-separated. Using the default 256.")
+        hidden = _D.model.hidden
+    kind = ss["w_kind"]
+    noise = NoiseConfig(ss["w_noise"], float(ss["w_level"])) if kind == "denoising" else NoiseConfig()
+    return ExperimentConfig(
+        data=DataConfig(ss["w_data"]),
+        noise=noise,
+        model=ModelConfig(kind=kind, latent_dim=int(ss["w_k"]), hidden=hidden),
+        train=TrainConfig(epochs=int(ss["w_epochs"]), batch_size=int(ss["w_bs"]), lr=float(ss["w_lr"]),
+                          seed=int(ss["w_seed"])),
+    )

@@ -1,0 +1,50 @@
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.utils.estimator_checks import check_estimator
+
+from aeviz.estimator import AutoencoderTransformer
+
+# Justified expected failures of scikit-learn's generic checks:
+EXPECTED_FAILED = {
+    # The autoencoder's output layer is a sigmoid and its loss is pixel MSE: it is a lossy
+    # compressor, so fit_transform and fit().transform agree (checked), but transforming the
+    # training data need not match any closed form, and it keeps float32 weights internally, so
+    # results equal within float32 tolerance, not float64 bit-equality.
+    "check_transformer_data_not_an_array": "float32 network; allclose at float64 tolerance fails",
+}
+
+
+def test_passes_scikit_learn_check_estimator():
+    est = AutoencoderTransformer(latent_dim=2, epochs=2, hidden=(8,))
+    check_estimator(est, expected_failed_checks=EXPECTED_FAILED)
+
+
+def test_fit_transform_inverse_and_score(digits):
+    est = AutoencoderTransformer(latent_dim=4, epochs=5).fit(digits.x_train)
+    z = est.transform(digits.x_test)
+    assert z.shape == (len(digits.x_test), 4) and z.dtype == digits.x_test.dtype
+    x_hat = est.inverse_transform(z)
+    np.testing.assert_allclose(x_hat, est.reconstruct(digits.x_test), atol=1e-5)
+    assert est.score(digits.x_test) == pytest.approx(-np.mean((x_hat - digits.x_test) ** 2), rel=1e-4)
+    assert list(est.get_feature_names_out()) == [f"autoencodertransformer{i}" for i in range(4)]
+    assert est.image_shape_ == (8, 8) and est.n_epochs_ == 5 and len(est.history_["val_loss"]) == 5
+
+
+def test_stands_where_pca_stands_in_a_pipeline(digits):
+    pipe = make_pipeline(AutoencoderTransformer(latent_dim=16, epochs=15), LogisticRegression(max_iter=500))
+    pipe.fit(digits.x_train, digits.y_train)
+    assert pipe.score(digits.x_test, digits.y_test) > 0.8  # chance is 0.1
+
+
+def test_unfitted_and_wrong_width_inputs_are_refused(digits):
+    from sklearn.exceptions import NotFittedError
+
+    with pytest.raises(NotFittedError):
+        AutoencoderTransformer().transform(digits.x_test)
+    est = AutoencoderTransformer(epochs=1).fit(digits.x_train[:100])
+    with pytest.raises(ValueError, match="features"):
+        est.transform(np.zeros((3, 10)))
+    with pytest.raises(ValueError, match="codes of shape"):
+        est.inverse_transform(np.zeros((3, 5)))

@@ -1,0 +1,58 @@
+import pytest
+import torch
+
+from aeviz import models
+from aeviz.config import KINDS, ModelConfig
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_every_kind_maps_images_to_images(kind):
+    torch.manual_seed(0)
+    model = models.build(ModelConfig(kind=kind, latent_dim=3), (8, 8))
+    x = torch.rand(5, 64)
+    x_hat, z = model(x)
+    assert x_hat.shape == (5, 64)
+    assert z.shape == (5, models.code_width(ModelConfig(kind=kind, latent_dim=3), 64))
+    if kind != "linear":  # sigmoid output: pixels stay in [0, 1]
+        assert 0 <= x_hat.min() and x_hat.max() <= 1
+
+
+def test_overcomplete_code_is_wider_than_the_input():
+    assert models.code_width(ModelConfig(kind="overcomplete", overcomplete_factor=2), 64) == 128
+
+
+def test_linear_kind_is_affine():
+    torch.manual_seed(0)
+    model = models.build(ModelConfig(kind="linear", latent_dim=4, hidden=(16,)), (8, 8))
+    a, b, zero = torch.rand(1, 64), torch.rand(1, 64), torch.zeros(1, 64)
+    f = lambda x: model(x)[0]  # noqa: E731
+    torch.testing.assert_close(f(a + b) - f(zero), (f(a) - f(zero)) + (f(b) - f(zero)), atol=1e-5, rtol=1e-4)
+
+
+def test_sparse_kl_code_is_a_rate():
+    model = models.build(ModelConfig(kind="sparse-kl", latent_dim=10), (8, 8))
+    z = model.encode(torch.randn(4, 64) * 10)
+    assert ((z > 0) & (z < 1)).all()
+
+
+def test_conv_needs_sides_divisible_by_4():
+    with pytest.raises(ValueError, match="divisible by 4"):
+        models.build(ModelConfig(kind="conv"), (10, 10))
+    assert models.build(ModelConfig(kind="conv", latent_dim=5), (28, 28))(torch.rand(2, 784))[0].shape == (2, 784)
+
+
+def test_kl_penalty_is_zero_at_the_target_rate_and_positive_elsewhere():
+    at_rho = torch.full((32, 6), 0.05)
+    assert models.kl_sparsity(at_rho, 0.05).item() == pytest.approx(0.0, abs=1e-6)
+    # KL(0.05 || 0.5) per unit, six units: a known value.
+    expected = 6 * (0.05 * torch.log(torch.tensor(0.1)) + 0.95 * torch.log(torch.tensor(1.9)))
+    assert models.kl_sparsity(torch.full((8, 6), 0.5), 0.05).item() == pytest.approx(expected.item(), rel=1e-5)
+
+
+def test_config_rejects_bad_values_naming_valid_ones():
+    with pytest.raises(ValueError, match="valid: undercomplete"):
+        ModelConfig(kind="vae")
+    with pytest.raises(ValueError, match="latent_dim"):
+        ModelConfig(latent_dim=0)
+    with pytest.raises(ValueError, match="rho"):
+        ModelConfig(rho=1.5)

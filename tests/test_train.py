@@ -1,0 +1,106 @@
+import numpy as np
+import pytest
+import torch
+from sklearn.decomposition import PCA
+
+from aeviz import data, metrics, train
+from aeviz.config import ModelConfig, NoiseConfig, TrainConfig
+
+FAST = TrainConfig(epochs=3, batch_size=64)
+
+
+def _weights(model):
+    return [p.detach().clone() for p in model.parameters()]
+
+
+def test_same_seed_gives_bit_identical_weights_and_another_seed_does_not(digits):
+    x, v = digits.x_train[:300], digits.x_test[:100]
+    a = train.fit(x, v, (8, 8), ModelConfig(latent_dim=2), FAST)
+    b = train.fit(x, v, (8, 8), ModelConfig(latent_dim=2), FAST)
+    c = train.fit(x, v, (8, 8), ModelConfig(latent_dim=2), TrainConfig(epochs=3, seed=1))
+    assert all(torch.equal(p, q) for p, q in zip(_weights(a.model), _weights(b.model)))
+    assert not all(torch.equal(p, q) for p, q in zip(_weights(a.model), _weights(c.model)))
+
+
+def test_denoising_is_seeded_too(digits):
+    x, v = digits.x_train[:300], digits.x_test[:100]
+    runs = [train.fit(x, v, (8, 8), ModelConfig(kind="denoising", latent_dim=4), FAST,
+                      NoiseConfig("gaussian", 0.3)) for _ in range(2)]
+    assert runs[0].val_loss == runs[1].val_loss
+
+
+@pytest.mark.parametrize("kind", ["undercomplete", "linear"])
+def test_divergence_guard_fires_at_lr_10_and_says_what_to_do(digits, kind):
+    with pytest.raises(train.TrainingDiverged, match="[Ll]ower it"):
+        train.fit(digits.x_train, digits.x_test, (8, 8), ModelConfig(kind=kind, latent_dim=2),
+                  TrainConfig(epochs=6, lr=10))
+
+
+def test_callback_sees_every_epoch_and_can_stop(digits):
+    seen = []
+
+    def cb(epoch, tr, va, elapsed):
+        seen.append((epoch, tr, va, elapsed))
+        return epoch == 2
+
+    r = train.fit(digits.x_train[:200], digits.x_test[:50], (8, 8), callback=cb,
+                  train_cfg=TrainConfig(epochs=5))
+    assert [s[0] for s in seen] == [1, 2] and r.epochs_run == 2 and r.stopped_early
+    assert all(np.isfinite(s[1]) and np.isfinite(s[2]) and s[3] >= 0 for s in seen)
+    assert not r.model.training  # handed back in eval mode
+
+
+def test_codes_are_kept_for_every_epoch(digits):
+    r = train.fit(digits.x_train[:200], digits.x_test[:50], (8, 8), ModelConfig(latent_dim=2),
+                  TrainConfig(epochs=3), x_track=digits.x_test[:40])
+    assert r.codes_per_epoch.shape == (4, 40, 2)
+    np.testing.assert_allclose(r.codes_per_epoch[-1], train.encode(r.model, digits.x_test[:40]), atol=1e-6)
+
+
+def test_denoising_kind_without_noise_is_refused(digits):
+    with pytest.raises(ValueError, match="noise type"):
+        train.fit(digits.x_train[:100], digits.x_test[:20], (8, 8), ModelConfig(kind="denoising"), FAST)
+
+
+def test_linear_autoencoder_learns_pca(digits):
+    """At k = 8 the linear AE's held-out error is within 5% of PCA-8's and its decoder spans the
+    same subspace as the top-8 principal components (principal angles of a few degrees)."""
+    k = 8
+    r = train.fit(digits.x_train, digits.x_test, (8, 8), ModelConfig(kind="linear", latent_dim=k, hidden=()),
+                  TrainConfig(epochs=200, batch_size=256, lr=3e-2))
+    pca = PCA(k).fit(digits.x_train)
+    pca_err = metrics.reconstruction_error(digits.x_test, pca.inverse_transform(pca.transform(digits.x_test)))
+    ae_err = metrics.reconstruction_error(digits.x_test, train.reconstruct(r.model, digits.x_test))
+    assert ae_err / pca_err < 1.05
+    decoder = r.model.decoder[0].weight.detach().numpy()  # (64, k)
+    angles = metrics.principal_angles_deg(decoder, pca.components_.T)
+    assert angles.max() < 5.0
+
+
+def test_default_32d_autoencoder_beats_pca_32_on_held_out_mnist():
+    ds = data.load("mnist-5k")
+    r = train.fit(ds.x_train, ds.x_test, ds.image_shape, ModelConfig(latent_dim=32), TrainConfig())
+    pca = PCA(32).fit(ds.x_train)
+    pca_err = metrics.reconstruction_error(ds.x_test, pca.inverse_transform(pca.transform(ds.x_test)))
+    ae_err = metrics.reconstruction_error(ds.x_test, train.reconstruct(r.model, ds.x_test))
+    assert ae_err < pca_err
+
+
+def test_kl_penalty_brings_mean_activation_near_rho(digits):
+    rho = 0.05
+    sparse = train.fit(digits.x_train, digits.x_test, (8, 8),
+                       ModelConfig(kind="sparse-kl", latent_dim=100, hidden=(), rho=rho), TrainConfig(epochs=30))
+    plain = train.fit(digits.x_train, digits.x_test, (8, 8),
+                      ModelConfig(kind="sparse-kl", latent_dim=100, hidden=(), beta=0.0), TrainConfig(epochs=30))
+    mean_sparse = train.encode(sparse.model, digits.x_test).mean()
+    mean_plain = train.encode(plain.model, digits.x_test).mean()
+    assert abs(mean_sparse - rho) < 0.02
+    assert mean_plain > 3 * rho
+
+
+def test_cuda_is_refused_clearly_without_a_gpu():
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is present")
+    with pytest.raises(ValueError, match="no GPU"):
+        train.resolve_device("cuda")
+    assert train.resolve_device("auto").type == "cpu"
