@@ -7,6 +7,7 @@ thousand points), which skips pynndescent's slow first compile.
 from __future__ import annotations
 
 import os
+import warnings
 from typing import Callable
 
 import numpy as np
@@ -44,7 +45,9 @@ def _umap(x: np.ndarray, seed: int = 0, n_neighbors: int = 15, min_dist: float =
     dist, idx = NearestNeighbors(n_neighbors=n_neighbors).fit(x).kneighbors(x)  # (N, k) each
     reducer = umap.UMAP(n_neighbors=n_neighbors, min_dist=min_dist, random_state=seed,
                         n_epochs=n_epochs, precomputed_knn=(idx, dist, None), init="spectral")
-    return reducer.fit_transform(x)
+    with warnings.catch_warnings():  # "no search index, so no transform": we never transform
+        warnings.filterwarnings("ignore", message="precomputed_knn")
+        return reducer.fit_transform(x)
 
 
 def _tsne(x: np.ndarray, seed: int = 0, perplexity: float = 30.0) -> np.ndarray:

@@ -1,0 +1,104 @@
+"""Every page of the Streamlit app, run headless by AppTest on a small configuration."""
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = {"data": "digits", "epochs": "3"}
+
+
+def _wait_for_training(at: AppTest, timeout: float = 60) -> None:
+    from aeviz.ui import common
+
+    cfg = at.session_state["active_cfg"]
+    task = common.training_tasks().get(cfg)
+    assert task is not None, "no training task was started"
+    task.wait(timeout)
+    assert task.finished_ok, task.error
+
+
+def _wait_for_projection(method: str, name: str = "digits", timeout: float = 120) -> None:
+    from aeviz.ui import common
+
+    common.projection_task(method, name).wait(timeout)
+
+
+def _app(**params) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for k, v in {**SMALL, **params}.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    _wait_for_training(at)
+    return at.run()
+
+
+def _charts(at: AppTest) -> list:
+    return at.get("plotly_chart")
+
+
+def test_latent_page_shows_three_panels_and_scores():
+    at = _app()
+    _wait_for_projection("umap")
+    at.run()
+    assert not at.exception, at.exception
+    assert len(_charts(at)) >= 3  # autoencoder, PCA, UMAP
+    captions = " ".join(c.value for c in at.caption)
+    assert captions.count("trustworthiness") >= 3 and "kNN accuracy" in captions
+    assert at.metric[0].label.startswith("Held-out reconstruction error")
+    assert not at.error
+
+
+def test_a_different_bottleneck_gives_a_different_latent_shape():
+    at = _app()
+    at.slider(key="w_k").set_value(3)
+    at.button(key="train_button").click()
+    at.run()
+    _wait_for_training(at)
+    at.run()
+    assert not at.exception, at.exception
+    assert at.session_state["active_cfg"].model.latent_dim == 3
+    assert any("3-D code" in str(c.proto) for c in _charts(at))
+    assert at.query_params["k"] == ["3"]  # the link reproduces the view
+
+
+@pytest.mark.parametrize("page", ["page_denoise", "page_decoder", "page_replay"])
+def test_every_page_renders_charts_without_errors(page):
+    at = _app()
+    at.switch_page(f"aeviz/ui/{page}.py").run()
+    assert not at.exception, at.exception
+    assert len(_charts(at)) >= 2
+    assert at.expander[0].label == "About this view" or any(e.label == "About this view" for e in at.expander)
+
+
+def test_denoise_page_reports_psnr_for_noisy_autoencoder_and_pca():
+    at = _app(kind="denoising", noise="gaussian", level="0.3")
+    at.switch_page("aeviz/ui/page_denoise.py").run()
+    labels = [m.label for m in at.metric]
+    assert any(lab.startswith("noisy") for lab in labels) and any("autoencoder" in lab for lab in labels)
+    assert any(lab.startswith("PCA-") for lab in labels)
+
+
+def test_divergence_shows_a_plain_message_not_a_traceback():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for k, v in {**SMALL, "lr": "10.0", "epochs": "6"}.items():
+        at.query_params[k] = v
+    at.run()
+    from aeviz.ui import common
+
+    common.training_tasks().get(at.session_state["active_cfg"]).wait(60)
+    at.run()
+    assert not at.exception
+    assert any("lower it" in e.value for e in at.error)
+
+
+def test_bad_link_values_are_reported_and_replaced():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.query_params.update(data="digits", epochs="3", k="999", kind="vae")
+    at.run()
+    warnings = " ".join(w.value for w in at.sidebar.warning)
+    assert "k=999" in warnings and "kind=vae" in warnings
+    assert not at.exception
+    time.sleep(0)

@@ -1,0 +1,60 @@
+"""Real-browser test: streamlit run app.py, driven by Playwright in headless Chromium."""
+import os
+from pathlib import Path
+
+import pytest
+
+from browser import browser_page, find_chromium, streamlit_server, wait_idle
+
+pytestmark = pytest.mark.skipif(find_chromium() is None, reason="no Chromium found: browser tests skipped")
+
+
+def _shots(tmp_path) -> Path:
+    out = Path(os.environ.get("AEVIZ_SCREENSHOTS", tmp_path))
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def _plots(page):
+    return page.locator(".js-plotly-plot")
+
+
+def test_train_compare_select_in_a_real_browser(tmp_path):
+    shots = _shots(tmp_path)
+    with streamlit_server() as url, browser_page() as page:
+        page.goto(url + "/?data=digits&epochs=5")
+        page.get_by_role("heading", name="Latent space").wait_for(timeout=60_000)
+        # Move the bottleneck slider from 2 to 3 with the keyboard, then train.
+        slider = page.locator(".st-key-w_k [role='slider']")
+        slider.click()
+        slider.press("ArrowRight")
+        wait_idle(page)
+        assert slider.get_attribute("aria-valuenow") == "3"
+        page.locator(".st-key-train_button button").click()
+        page.get_by_text("3-D code").first.wait_for(timeout=90_000)
+        # Autoencoder, PCA and UMAP panels.
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 3", timeout=120_000)
+        wait_idle(page)
+        page.screenshot(path=str(shots / "latent.png"), full_page=True)
+        assert "3" in page.url and "k=3" in page.url
+        # Lasso-select a region of the first panel.
+        box = _plots(page).first.locator(".nsewdrag").first.bounding_box()
+        x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
+        page.mouse.move(x0 + 0.2 * w, y0 + 0.2 * h)
+        page.mouse.down()
+        for fx, fy in [(0.8, 0.2), (0.8, 0.8), (0.2, 0.8), (0.2, 0.25)]:
+            page.mouse.move(x0 + fx * w, y0 + fy * h, steps=8)
+        page.mouse.up()
+        page.get_by_text("selected").first.wait_for(timeout=30_000)
+        page.get_by_text("Selected digits and their reconstructions").first.wait_for(timeout=30_000)
+        wait_idle(page)
+        page.screenshot(path=str(shots / "selection.png"), full_page=True)
+        assert page.locator("[data-testid='stException']").count() == 0
+        for name, path in [("denoising", "denoising"), ("decoder", "decoder"), ("replay", "replay")]:
+            page.goto(f"{url}/{path}?data=digits&epochs=5&k=2")
+            page.get_by_text("About this view").first.wait_for(timeout=60_000)
+            page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2",
+                                   timeout=90_000)
+            wait_idle(page)
+            assert page.locator("[data-testid='stException']").count() == 0, name
+            page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
