@@ -92,7 +92,7 @@ class TrainConfig:
 class ProjectionConfig:
     methods: tuple[str, ...] = ("autoencoder", "pca", "umap")  # panels, left to right
     reduce: str = "pca"  # how an autoencoder code wider than 2 is brought to 2-D: "pca" or "umap"
-    n_neighbors: int = 15  # UMAP's and t-SNE's neighbourhood size, and kNN metrics' k
+    n_neighbors: int = 15  # UMAP's neighbourhood size (the panel scores use k = 5 neighbours)
     min_dist: float = 0.1  # UMAP's minimum distance between embedded points
     seed: int = 0  # seeds UMAP and t-SNE
 

@@ -75,6 +75,12 @@ def baseline_projection(method: str, ds: data.Dataset, proj: ProjectionConfig = 
     return projections.project(method, x, seed=proj.seed, **params)
 
 
+def baseline_projection_of(method: str, ds_name: str, proj: ProjectionConfig = ProjectionConfig(),
+                           ds_seed: int = 0) -> np.ndarray:
+    """baseline_projection by data-set name: what a worker process is sent."""
+    return baseline_projection(method, data.load(ds_name, seed=ds_seed), proj)
+
+
 def pca_denoise(x_train: np.ndarray, x_noisy: np.ndarray, k: int) -> np.ndarray:
     """PCA's baseline denoiser: project noisy digits (N, D) on the top-k components of the clean
     training digits and back, clipped to [0, 1]."""

@@ -1,4 +1,8 @@
-"""Pure metric functions on numpy arrays; each one calls the library that defines it."""
+"""Pure metric functions on numpy arrays; each one calls the library that defines it.
+
+Images are rows: x has shape (N, D) with D = H * W pixels in [0, data_range]. Embeddings are
+(N, d) and labels (N,). Every function validates its inputs and raises ValueError on bad ones.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -11,94 +15,142 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.neighbors import KNeighborsClassifier
 
 PSNR_CAP_DB = 100.0  # a perfect reconstruction has infinite PSNR; each image is capped here
+SILHOUETTE_MAX_POINTS = 2000  # silhouette is O(N^2); above this a seeded sample is scored
+RECONSTRUCTION_PER = ("pixel", "image")
 
 
-def _pair(x, x_hat):
-    x, x_hat = np.asarray(x, np.float64), np.asarray(x_hat, np.float64)
-    if x.shape != x_hat.shape or x.ndim != 2:
-        raise ValueError(f"expected two (N, D) arrays of one shape, got {x.shape} and {x_hat.shape}")
-    return x, x_hat
-
-
-def _rows(name, a, n=None):
-    a = np.asarray(a)
-    if a.ndim != 2 or not np.isfinite(a).all():
-        raise ValueError(f"{name} must be a finite 2-D array, got shape {a.shape}")
+def _rows(name: str, a, n: int | None = None) -> np.ndarray:
+    """a as a finite float (N, D) array; with n, also check it has n rows."""
+    a = np.asarray(a, dtype=np.float64)
+    if a.ndim != 2:
+        raise ValueError(f"{name} must be a 2-D array, got shape {a.shape}")
+    if not np.isfinite(a).all():
+        raise ValueError(f"{name} contains NaN or infinite values")
     if n is not None and len(a) != n:
         raise ValueError(f"{name} has {len(a)} rows, expected {n}")
     return a
 
 
+def _pair(x, x_hat) -> tuple[np.ndarray, np.ndarray]:
+    """Two finite (N, D) arrays of the same shape."""
+    x, x_hat = np.asarray(x), np.asarray(x_hat)
+    if x.shape != x_hat.shape:
+        raise ValueError(f"x and x_hat must have the same shape, got {x.shape} and {x_hat.shape}")
+    return _rows("x", x), _rows("x_hat", x_hat)
+
+
+def _labels(labels, n: int) -> np.ndarray:
+    """labels as a (n,) array."""
+    labels = np.asarray(labels)
+    if labels.ndim != 1 or len(labels) != n:
+        raise ValueError(f"labels must have shape ({n},), got {labels.shape}")
+    return labels
+
+
 def reconstruction_error(x, x_hat, *, per: str = "pixel") -> float:
-    """per="pixel": mean squared error per pixel; per="image": mean over images of the summed
-    squared error of each image. x, x_hat: (N, D)."""
+    """Squared reconstruction error of x_hat against x, both (N, D).
+
+    per="pixel": mean squared error per pixel; per="image": mean over images of the summed squared
+    error of each image (= per-pixel error * D)."""
+    if per not in RECONSTRUCTION_PER:
+        raise ValueError(f"unknown per {per!r}; valid: {', '.join(map(repr, RECONSTRUCTION_PER))}")
     x, x_hat = _pair(x, x_hat)
-    if per not in ("pixel", "image"):
-        raise ValueError(f"unknown per {per!r}; valid: 'pixel', 'image'")
     mse = float(mean_squared_error(x.ravel(), x_hat.ravel()))
     return mse if per == "pixel" else mse * x.shape[1]
 
 
 def psnr(x, x_hat, *, data_range: float = 1.0) -> float:
-    """Mean over images of the peak signal-to-noise ratio in dB (each capped at PSNR_CAP_DB)."""
+    """Mean over images of the peak signal-to-noise ratio in dB; x, x_hat: (N, D).
+
+    A perfect reconstruction of an image has infinite PSNR, so each image is capped at PSNR_CAP_DB
+    (100 dB) before averaging; the mean stays finite and identical inputs give exactly the cap."""
     x, x_hat = _pair(x, x_hat)
-    with np.errstate(divide="ignore"):
-        vals = [min(peak_signal_noise_ratio(a, b, data_range=data_range), PSNR_CAP_DB) for a, b in zip(x, x_hat)]
-    return float(np.mean(vals))
+    with np.errstate(divide="ignore"):  # skimage divides by a zero MSE for perfect images
+        per_image = [peak_signal_noise_ratio(a, b, data_range=data_range) for a, b in zip(x, x_hat)]
+    return float(np.mean(np.minimum(per_image, PSNR_CAP_DB)))
+
+
+def _ssim_window(image_shape: tuple[int, int]) -> int:
+    """The largest odd window <= 7 that fits the smaller side: 7 for 8x8 and 28x28, 5 for 5x5."""
+    side = min(image_shape)
+    return min(7, side if side % 2 else side - 1)
 
 
 def ssim(x, x_hat, image_shape, *, data_range: float = 1.0) -> float:
-    """Mean over images of the structural similarity; images reshaped to image_shape (H, W)."""
+    """Mean over images of the structural similarity; x, x_hat: (N, H*W), image_shape: (H, W)."""
     x, x_hat = _pair(x, x_hat)
-    h, w = image_shape
-    win = min(7, min(h, w) - (1 - min(h, w) % 2))  # the largest odd window <= 7 that fits
-    return float(np.mean([structural_similarity(a.reshape(h, w), b.reshape(h, w), data_range=data_range,
-                                                win_size=win) for a, b in zip(x, x_hat)]))
+    h, w = (int(s) for s in image_shape)
+    if h * w != x.shape[1] or min(h, w) < 3:
+        raise ValueError(f"image_shape {tuple(image_shape)} does not fit {x.shape[1]} pixels "
+                         "(or has a side under 3)")
+    win = _ssim_window((h, w))
+    scores = [structural_similarity(a.reshape(h, w), b.reshape(h, w), data_range=data_range, win_size=win)
+              for a, b in zip(x, x_hat)]
+    return float(np.mean(scores))
 
 
 def trustworthiness(x_high, x_low, *, n_neighbors: int = 5) -> float:
-    """scikit-learn's trustworthiness of the embedding x_low (N, d) of x_high (N, D)."""
+    """scikit-learn's trustworthiness (in [0, 1]) of the embedding x_low (N, d) of x_high (N, D).
+
+    n_neighbors is clipped below N / 2, as scikit-learn requires."""
     x_high = _rows("x_high", x_high)
     x_low = _rows("x_low", x_low, len(x_high))
-    k = max(1, min(n_neighbors, len(x_high) // 2 - 1))
+    n = len(x_high)
+    if n < 3:
+        raise ValueError(f"trustworthiness needs at least 3 points, got {n}")
+    k = max(1, min(n_neighbors, (n - 1) // 2))  # the largest k with k < n / 2
     return float(_sk_trustworthiness(x_high, x_low, n_neighbors=k))
 
 
 def knn_accuracy(embedding, labels, *, n_neighbors: int = 5, seed: int = 0) -> float:
-    """Held-out accuracy of a k-nearest-neighbour classifier on the embedding (N, d): stratified
-    k-fold cross-validation, mean accuracy over folds."""
+    """Held-out accuracy of a k-nearest-neighbour classifier on the embedding (N, d), labels (N,).
+
+    Stratified k-fold cross-validation (shuffled with seed), mean accuracy over the folds; k-fold
+    uses min(5, smallest class count) folds, at least 2, and n_neighbors is clipped to the
+    smallest training fold."""
     emb = _rows("embedding", embedding)
-    labels = np.asarray(labels)
-    if len(labels) != len(emb):
-        raise ValueError(f"{len(labels)} labels for {len(emb)} points")
-    smallest = np.bincount(np.unique(labels, return_inverse=True)[1]).min()
-    folds = StratifiedKFold(n_splits=int(max(2, min(5, smallest))), shuffle=True, random_state=seed)
-    clf = KNeighborsClassifier(n_neighbors=n_neighbors)
+    labels = _labels(labels, len(emb))
+    counts = np.unique(labels, return_counts=True)[1]
+    if len(counts) < 2:
+        raise ValueError("knn_accuracy needs at least 2 classes")
+    n_splits = int(max(2, min(5, counts.min())))
+    folds = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    smallest_train = len(emb) - int(np.ceil(len(emb) / n_splits))
+    clf = KNeighborsClassifier(n_neighbors=max(1, min(n_neighbors, smallest_train)))
     return float(cross_val_score(clf, emb, labels, cv=folds).mean())
 
 
 def silhouette(embedding, labels) -> float:
-    """scikit-learn's silhouette score of the classes in the embedding (on at most 2,000 points)."""
+    """scikit-learn's silhouette score (in [-1, 1]) of the classes in the embedding (N, d).
+
+    Exact up to SILHOUETTE_MAX_POINTS points; above that, on a sample seeded with random_state=0."""
     emb = _rows("embedding", embedding)
-    n = min(len(emb), 2000)
-    return float(silhouette_score(emb, labels, sample_size=n, random_state=0))
+    labels = _labels(labels, len(emb))
+    sample = SILHOUETTE_MAX_POINTS if len(emb) > SILHOUETTE_MAX_POINTS else None
+    return float(silhouette_score(emb, labels, sample_size=sample, random_state=0))
 
 
 def principal_angles_deg(a, b) -> np.ndarray:
-    """Principal angles (degrees, ascending) between the column spaces of a (D, k1) and b (D, k2)."""
+    """Principal angles in degrees, ascending, between the column spaces of a (D, k1) and b (D, k2).
+
+    Returns (min(k1, k2),); 0 means a shared direction, 90 an orthogonal one."""
     a, b = _rows("a", a), _rows("b", b)
     if a.shape[0] != b.shape[0]:
-        raise ValueError(f"subspaces live in different spaces: {a.shape[0]} vs {b.shape[0]} rows")
+        raise ValueError(f"a and b must have the same number of rows (D), got {a.shape} and {b.shape}")
     return np.sort(np.degrees(subspace_angles(a, b)))
 
 
 def pca_components(x, k: int) -> np.ndarray:
-    """The top-k principal directions of x (N, D) as columns (D, k)."""
-    return PCA(n_components=k, random_state=0).fit(_rows("x", x)).components_.T
+    """The top-k principal directions of x (N, D) as orthonormal columns: (D, k)."""
+    x = _rows("x", x)
+    if not 1 <= k <= min(x.shape):
+        raise ValueError(f"k must be in [1, {min(x.shape)}] for x of shape {x.shape}, got {k}")
+    return PCA(n_components=k, random_state=0).fit(x).components_.T
 
 
-def embedding_scores(x_high, embedding, labels, *, n_neighbors: int = 5, seed: int = 0) -> dict:
-    """The three numbers under each 2-D panel."""
+def embedding_scores(x_high, embedding, labels, *, n_neighbors: int = 5, seed: int = 0) -> dict[str, float]:
+    """The three numbers under each 2-D panel, for x_high (N, D), embedding (N, d), labels (N,):
+    {"trustworthiness", "knn_accuracy", "silhouette"} -> float."""
     return {
         "trustworthiness": trustworthiness(x_high, embedding, n_neighbors=n_neighbors),
         "knn_accuracy": knn_accuracy(embedding, labels, n_neighbors=n_neighbors, seed=seed),

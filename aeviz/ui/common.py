@@ -144,8 +144,8 @@ def active(sidebar_cfg: ExperimentConfig) -> Optional[Active]:
     if cfg is None:
         return None
     if cfg != sidebar_cfg:
-        st.caption("The sidebar has changed since this model was trained: press **Train** to train the new "
-                   "settings.")
+        st.caption(f"Showing the model trained with the earlier settings. Changed in the sidebar: "
+                   f"{config_diff(cfg, sidebar_cfg)}. Press **Train** to train the new ones.")
     task = training_panel(cfg)
     if task is None or not task.finished_ok:
         return None
@@ -153,11 +153,41 @@ def active(sidebar_cfg: ExperimentConfig) -> Optional[Active]:
     return Active(cfg, task, task.result, ds, latent_view(cfg, task.finished))
 
 
+@st.cache_resource
+def projection_pool():
+    """One worker process for UMAP and t-SNE. In a thread of the server, numba's first compile
+    (~10 s) holds the GIL and stalls training and every page; in its own process it does not, and
+    the compiled code stays warm there for later calls."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"), initializer=_die_with_parent)
+
+
+def _die_with_parent() -> None:
+    """Linux: the worker gets SIGTERM when the server exits, so no orphan keeps computing."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+@st.cache_resource(max_entries=8)
+def pca_projection(ds_name: str) -> np.ndarray:
+    return experiments.baseline_projection("pca", dataset(ds_name))
+
+
 def projection_task(method: str, ds_name: str, proj: ProjectionConfig = ProjectionConfig()) -> Task:
-    """A baseline projection of the viewed held-out digits, computed in the background."""
+    """A slow baseline projection (UMAP, t-SNE) of the viewed held-out digits, in the background."""
+    title = {"umap": "UMAP", "tsne": "t-SNE"}.get(method, method)
+
     def run(task: Task):
-        task.report(0.1, f"{method.upper()} running (the first UMAP in a fresh server compiles, ~10 s)")
-        return experiments.baseline_projection(method, dataset(ds_name), proj)
+        task.report(0.1, f"{title} running (the first UMAP in a fresh server compiles for ~10 s)")
+        future = projection_pool().submit(experiments.baseline_projection_of, method, ds_name, proj)
+        return future.result()
 
     return projection_tasks().submit((method, ds_name, proj), run, label=method)
 
@@ -168,6 +198,13 @@ def warm_up() -> None:
     cfg = st.session_state.get("active_cfg")
     if cfg is not None:
         projection_task("umap", cfg.data.name)
+
+
+def config_diff(old: ExperimentConfig, new: ExperimentConfig) -> str:
+    """'epochs 5 → 20, latent_dim 2 → 3': the settings that differ."""
+    a, b = old.to_dict(), new.to_dict()
+    out = [f"{k} {a[s][k]} → {b[s][k]}" for s in a for k in a[s] if a[s][k] != b[s][k]]
+    return ", ".join(out) or "nothing"
 
 
 def about(text: str) -> None:

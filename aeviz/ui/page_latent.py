@@ -51,7 +51,10 @@ def _panel(col, emb: np.ndarray, title: str, key: str, scores: dict) -> None:
                                                 class_names=names)
     else:
         fig = figures.embedding(emb, view.labels, title=title, class_names=names, selected=pos,
-                                scores=_fmt(scores), ids=view.ids)
+                                ids=view.ids)
+    # One legend (the colours are the same in every panel), laid flat above the first panel.
+    fig.update_layout(showlegend=key == "panel_ae", height=470, margin=dict(l=10, r=10, b=10),
+                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=dict(size=11)))
     col.plotly_chart(fig, key=key, on_select=lambda: _on_select(key), selection_mode=("box", "lasso"),
                      config=common.PLOTLY_CONFIG)
     col.caption(" · ".join(f"{n} **{v:.3f}**" for n, v in _fmt(scores).items()))
@@ -74,6 +77,10 @@ def _baseline_scores(method: str, ds_name: str, _emb: np.ndarray, _x, _y) -> dic
 
 
 def _baseline(col, method: str) -> None:
+    if method == "pca":  # fast: computed here
+        emb = common.pca_projection(ds.name)
+        _panel(col, emb, "PCA", "panel_pca", _baseline_scores("pca", ds.name, emb, view.x, view.labels))
+        return
     task = common.projection_task(method, ds.name)
     title = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}[method]
     if task.status == "failed":

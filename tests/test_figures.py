@@ -1,0 +1,235 @@
+"""Figure builders: real properties (colours, ids, mosaic layout, frames), not just that they build."""
+import base64
+import io
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+import pytest
+from PIL import Image
+
+from aeviz import figures
+
+NAMES = [f"d{c}" for c in range(10)]
+
+
+@pytest.fixture
+def emb_data():
+    rng = np.random.default_rng(0)
+    labels = np.array([0, 1, 2, 3, 4, 6, 7, 8, 9] * 20)  # class 5 absent
+    emb = rng.normal(size=(len(labels), 2))  # (N, 2)
+    ids = rng.permutation(1000)[:len(labels)] + 5000  # (N,) ids that are not positions
+    return emb, labels, ids
+
+
+def _class_traces(fig):
+    return [t for t in fig.data if t.name in NAMES]
+
+
+def test_palette_is_fixed_per_class():
+    assert len(figures.PALETTE) == 10 and len(set(figures.PALETTE)) == 10
+    assert figures.class_color(3) == figures.PALETTE[3] == figures.class_color(13)
+
+
+def test_embedding_one_trace_per_present_class_with_palette_colour(emb_data):
+    emb, labels, ids = emb_data
+    fig = figures.embedding(emb, labels, title="AE", class_names=NAMES, ids=ids)
+    traces = _class_traces(fig)
+    assert [t.name for t in traces] == [NAMES[c] for c in np.unique(labels)]
+    for t in traces:
+        c = NAMES.index(t.name)
+        assert t.marker.color == figures.class_color(c)
+        pos = np.flatnonzero(labels == c)
+        np.testing.assert_allclose(np.c_[t.x, t.y], emb[pos])
+        np.testing.assert_array_equal(t.customdata, ids[pos])  # customdata maps each point back to its id
+    assert fig.layout.dragmode == "lasso" and fig.layout.yaxis.scaleanchor == "x"
+
+
+def test_embedding_default_ids_are_positions(emb_data):
+    emb, labels, _ = emb_data
+    fig = figures.embedding(emb, labels, title="AE", class_names=NAMES)
+    got = np.concatenate([t.customdata for t in fig.data])
+    xy = np.concatenate([np.c_[t.x, t.y] for t in fig.data])
+    np.testing.assert_allclose(emb[got], xy)
+
+
+def test_embedding_selected_marks_exactly_those_points(emb_data):
+    emb, labels, ids = emb_data
+    selected = np.array([0, 7, 8, 50, 101])
+    fig = figures.embedding(emb, labels, title="AE", class_names=NAMES, selected=selected, ids=ids)
+    marked = []
+    for t in _class_traces(fig):
+        assert t.selectedpoints is not None  # set on every class trace, [] fades the whole class
+        marked += [t.customdata[i] for i in t.selectedpoints]
+        assert t.unselected.marker.opacity < t.selected.marker.opacity
+    assert sorted(marked) == sorted(ids[selected])
+    extra = [t for t in fig.data if t.name not in NAMES]
+    assert len(extra) == 1 and sorted(extra[0].customdata) == sorted(ids[selected])
+    np.testing.assert_allclose(np.c_[extra[0].x, extra[0].y], emb[selected])
+    plain = figures.embedding(emb, labels, title="AE", class_names=NAMES)
+    assert all(t.selectedpoints is None for t in plain.data) and len(plain.data) == 9
+
+
+def test_embedding_scores_in_subtitle(emb_data):
+    emb, labels, _ = emb_data
+    fig = figures.embedding(emb, labels, title="UMAP", class_names=NAMES,
+                            scores={"trustworthiness": 0.93, "kNN accuracy": 0.81})
+    assert fig.layout.title.text == "UMAP"
+    sub = fig.layout.title.subtitle.text
+    assert "trustworthiness 0.930" in sub and "kNN accuracy 0.810" in sub
+
+
+def test_thumbnails_are_pngs_at_sample_positions(emb_data):
+    emb, labels, _ = emb_data
+    images = np.random.default_rng(1).random((len(emb), 64))
+    fig = figures.embedding_with_thumbnails(emb, images, (8, 8), labels, title="PCA", class_names=NAMES,
+                                            max_thumbs=40, seed=3)
+    assert len(fig.layout.images) == 40
+    points = {(round(x, 9), round(y, 9)) for x, y in emb}
+    for im in fig.layout.images:
+        assert im.source.startswith("data:image/png;base64,")
+        pil = Image.open(io.BytesIO(base64.b64decode(im.source.split(",", 1)[1])))
+        assert pil.format == "PNG" and pil.size[0] == pil.size[1] > 0
+        assert (round(im.x, 9), round(im.y, 9)) in points and im.xref == "x"
+    few = figures.embedding_with_thumbnails(emb[:10], images[:10], (8, 8), labels[:10], class_names=NAMES)
+    assert len(few.layout.images) == 10  # never more thumbnails than samples
+    again = figures.embedding_with_thumbnails(emb, images, (8, 8), labels, title="PCA", class_names=NAMES,
+                                              max_thumbs=40, seed=3)
+    assert [i.x for i in again.layout.images] == [i.x for i in fig.layout.images]  # seeded
+
+
+@pytest.mark.parametrize("n, ncols, h, w", [(23, 10, 8, 8), (5, 10, 7, 4), (30, 6, 3, 5)])
+def test_image_grid_mosaic_shape_and_placement(n, ncols, h, w):
+    images = np.random.default_rng(n).random((n, h * w))
+    fig = figures.image_grid(images, (h, w), ncols=ncols)
+    (hm,) = fig.data
+    z = np.asarray(hm.z)
+    cols = min(ncols, n)
+    rows = -(-n // cols)
+    assert z.shape == (rows * (h + 1) - 1, cols * (w + 1) - 1)
+    for i in range(n):
+        r, c = divmod(i, cols)
+        np.testing.assert_allclose(z[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w],
+                                   images[i].reshape(h, w), atol=1e-6)
+    assert np.isnan(z).sum() == z.size - n * h * w  # gaps and empty slots hold no value
+    assert hm.zmin == 0 and hm.zmax == 1 and fig.layout.yaxis.autorange == "reversed"
+
+
+def test_image_grid_row_labels_and_titles():
+    images = np.random.default_rng(0).random((12, 16))
+    fig = figures.image_grid(images, (4, 4), ncols=6, row_labels=["top", "bottom"],
+                             titles=[f"t{i}" for i in range(12)])
+    assert list(fig.layout.yaxis.ticktext) == ["top", "bottom"]
+    np.testing.assert_allclose(fig.layout.yaxis.tickvals, [1.5, 6.5])  # middle of each 4-px row
+    assert [a.text for a in fig.layout.annotations] == [f"t{i}" for i in range(12)]
+    assert fig.layout.annotations[7].x == 1 * 5 + 1.5
+    with pytest.raises(ValueError, match="image_shape"):
+        figures.image_grid(images, (3, 3))
+
+
+def test_triptych_three_labelled_rows():
+    rng = np.random.default_rng(0)
+    noisy, clean, recon = (rng.random((6, 64)) for _ in range(3))
+    fig = figures.triptych(noisy, clean, recon, (8, 8), title="gaussian")
+    assert list(fig.layout.yaxis.ticktext) == ["noisy", "clean", "reconstructed"]
+    z = np.asarray(fig.data[0].z)
+    assert z.shape == (3 * 9 - 1, 6 * 9 - 1)
+    np.testing.assert_allclose(z[18:26, 9:17], recon[1].reshape(8, 8), atol=1e-6)  # row 2, column 1
+    np.testing.assert_allclose(z[0:8, 0:8], noisy[0].reshape(8, 8), atol=1e-6)
+
+
+def test_loss_curves_and_lines():
+    fig = figures.loss_curves(np.array([0.1, 0.05, 0.03]), np.array([0.12, 0.07, 0.05]))
+    assert [t.name for t in fig.data] == ["train", "validation"]
+    assert list(fig.data[0].x) == [1, 2, 3] and fig.layout.yaxis.type == "log"
+    assert figures.loss_curves(np.ones(2), np.ones(2), log_y=False).layout.yaxis.type == "linear"
+    evb = figures.error_vs_bottleneck(np.array([2, 4, 8, 16]), {"AE": [4, 3, 2, 1], "PCA": [5, 4, 3, 2]},
+                                      title="k")
+    assert evb.layout.xaxis.type == "log" and list(evb.layout.xaxis.ticktext) == ["2", "4", "8", "16"]
+    assert len(evb.data) == 2 and all("markers" in t.mode for t in evb.data)
+    gl = figures.grouped_lines([0.1, 0.2], {"a": [1, 2], "b": [3, 4]}, title="t", x_title="noise",
+                               y_title="PSNR")
+    assert [t.name for t in gl.data] == ["a", "b"] and gl.layout.xaxis.title.text == "noise"
+
+
+def test_bars_and_histogram():
+    b = figures.bars({"AE": 0.912, "PCA": 0.85}, title="t", y_title="score", fmt=".2f")
+    assert list(b.data[0].x) == ["AE", "PCA"] and list(b.data[0].text) == ["0.91", "0.85"]
+    h = figures.histogram({"sparse": np.full(50, 0.05), "plain": np.linspace(0, 1, 50)}, title="a",
+                          x_title="mean activation", vline=0.05, vline_label="rho")
+    assert len(h.data) == 2 and all(t.opacity == 0.6 for t in h.data) and h.layout.barmode == "overlay"
+    assert h.data[0].xbins.size == h.data[1].xbins.size  # shared bins, comparable bars
+    assert h.layout.shapes[0].x0 == 0.05 and h.layout.annotations[0].text == "rho"
+
+
+def test_replay_frames_slider_and_fixed_ranges():
+    rng = np.random.default_rng(0)
+    labels = np.repeat(np.arange(4), 25)
+    codes = rng.normal(size=(6, 100, 2)) * np.arange(1, 7)[:, None, None]  # (E+1, N, 2), E = 5
+    fig = figures.replay(codes, labels, class_names=NAMES)
+    assert len(fig.frames) == 6 and [f.name for f in fig.frames] == [str(e) for e in range(6)]
+    (slider,) = fig.layout.sliders
+    assert len(slider.steps) == 6 and slider.currentvalue.prefix.strip() == "epoch"
+    assert [s.args[0][0] for s in slider.steps] == [f.name for f in fig.frames]
+    for f in fig.frames:
+        assert [t.marker.color for t in f.data] == [figures.class_color(c) for c in range(4)]
+    lo, hi = np.percentile(codes[..., 0], [1, 99])
+    assert fig.layout.xaxis.range[0] < lo and fig.layout.xaxis.range[1] > hi
+    assert fig.layout.xaxis.range[1] - fig.layout.xaxis.range[0] == pytest.approx(1.1 * (hi - lo))
+    labels_of_buttons = [b.label for b in fig.layout.updatemenus[0].buttons]
+    assert any("Play" in s for s in labels_of_buttons) and any("Pause" in s for s in labels_of_buttons)
+
+
+def test_latent_grid_coordinates_span_extent():
+    n, h, w = 5, 4, 3
+    decoded = np.random.default_rng(0).random((n * n, h * w))
+    extent = (-2.0, 3.0, -1.0, 1.0)
+    fig = figures.latent_grid(decoded, (h, w), extent, n, title="plane")
+    (hm,) = fig.data
+    x, y, z = np.asarray(hm.x), np.asarray(hm.y), np.asarray(hm.z)
+    assert z.shape == (len(y), len(x)) == (n * (h + 1) - 1, n * (w + 1) - 1)
+    assert x.min() <= extent[0] and x.max() >= extent[1] and y.min() <= extent[2] and y.max() >= extent[3]
+    centres_x = x[[c * (w + 1) + (w - 1) // 2 for c in range(n)]]  # w odd: a pixel at each centre
+    np.testing.assert_allclose(centres_x, np.linspace(extent[0], extent[1], n))
+    assert np.all(np.diff(y) > 0)  # y increases upward, so row 0 (largest y) is on top
+    top_left = z[::-1][:h, :w]  # row 0 of the mosaic is the last row of z
+    np.testing.assert_allclose(top_left, decoded[0].reshape(h, w), atol=1e-6)
+    assert y[-1] > y[0] and fig.layout.xaxis.showticklabels
+
+
+def test_every_figure_round_trips_json_with_a_name(emb_data):
+    emb, labels, ids = emb_data
+    rng = np.random.default_rng(0)
+    images = rng.random((len(emb), 16))
+    figs = [
+        figures.embedding(emb, labels, title="a", class_names=NAMES, selected=[1, 2], scores={"s": 1.0},
+                          ids=ids),
+        figures.embedding_with_thumbnails(emb, images, (4, 4), labels, title="b", class_names=NAMES,
+                                          max_thumbs=5),
+        figures.image_grid(images[:7], (4, 4), ncols=3, titles=list("abcdefg"),
+                           row_labels=["r1", "r2", "r3"]),
+        figures.triptych(images[:3], images[:3], images[:3], (4, 4)),
+        figures.loss_curves(np.ones(3), np.ones(3)),
+        figures.error_vs_bottleneck([2, 4], {"AE": [1.0, 0.5]}, title="e"),
+        figures.bars({"a": 1.0}, title="b", y_title="y"),
+        figures.grouped_lines([0, 1], {"a": [1, 2]}, title="g", x_title="x", y_title="y"),
+        figures.histogram({"a": rng.random(20)}, title="h", x_title="x", vline=0.5),
+        figures.replay(rng.normal(size=(3, 30, 2)), labels[:30], class_names=NAMES),
+        figures.latent_grid(images[:9], (4, 4), (0, 1, 0, 1), 3, title="l"),
+        figures.image(images[0], (4, 4), title="i"),
+    ]
+    names = set()
+    for fig in figs:
+        assert isinstance(fig, go.Figure) and fig.layout.height
+        back = pio.from_json(fig.to_json())
+        assert back.layout.meta["aeviz_figure"] == fig.layout.meta["aeviz_figure"]
+        assert back.layout.template.layout.font is not None and "Inter" in back.layout.font.family
+        assert len(back.data) == len(fig.data)
+        names.add(fig.layout.meta["aeviz_figure"])
+    assert len(names) == len(figs)  # every builder names its figure differently
+
+
+def test_embedding_empty_selection_fades_nothing(emb_data):
+    emb, labels, _ = emb_data
+    fig = figures.embedding(emb, labels, class_names=NAMES, selected=np.array([], dtype=int))
+    assert len(fig.data) == 9 and all(t.selectedpoints is None for t in fig.data)
