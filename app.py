@@ -7,19 +7,28 @@ import streamlit as st  # noqa: E402
 
 from aeviz.ui import common, state  # noqa: E402
 
-st.set_page_config(page_title="aeviz · autoencoder lab", page_icon=":material/blur_on:", layout="wide")
-
-pages = [
-    st.Page("aeviz/ui/page_latent.py", title="Latent space", icon=":material/scatter_plot:", default=True, url_path="latent"),
-    st.Page("aeviz/ui/page_denoise.py", title="Denoising", icon=":material/auto_fix_high:", url_path="denoising"),
-    st.Page("aeviz/ui/page_decoder.py", title="Decoder", icon=":material/grid_view:", url_path="decoder"),
-    st.Page("aeviz/ui/page_replay.py", title="Training replay", icon=":material/replay:", url_path="replay"),
+PAGES = [
+    ("aeviz/ui/page_latent.py", "Latent space", ":material/scatter_plot:", "latent"),
+    ("aeviz/ui/page_denoise.py", "Denoising", ":material/auto_fix_high:", "denoising"),
+    ("aeviz/ui/page_decoder.py", "Decoder", ":material/grid_view:", "decoder"),
+    ("aeviz/ui/page_replay.py", "Training replay", ":material/replay:", "replay"),
 ]
-nav = st.navigation(pages)
-st.sidebar.title("aeviz")
-st.sidebar.caption("Train an autoencoder on digits and see what it learned.")
-cfg, pressed = state.sidebar()
-st.session_state["sidebar_cfg"] = cfg
-common.active_config(cfg, pressed)
-common.warm_up()
-nav.run()
+
+
+def main() -> None:
+    st.set_page_config(page_title="aeviz · autoencoder lab", page_icon=":material/blur_on:", layout="wide")
+    nav = st.navigation([st.Page(path, title=title, icon=icon, url_path=url, default=i == 0)
+                         for i, (path, title, icon, url) in enumerate(PAGES)])
+    st.sidebar.title("aeviz")
+    st.sidebar.caption("Train an autoencoder on digits and see what it learned.")
+    cfg, pressed = state.sidebar()
+    st.session_state["sidebar_cfg"] = cfg
+    common.active_config(cfg, pressed)
+    common.warm_up()
+    nav.run()
+
+
+# Streamlit runs this file as __main__; a worker process started with "spawn" re-imports it as
+# __mp_main__, and must not start the app (and another worker) again.
+if __name__ == "__main__":
+    main()

@@ -10,7 +10,7 @@ import streamlit as st
 
 from .. import data, experiments, train
 from ..config import ExperimentConfig, ProjectionConfig
-from .tasks import Task, TaskRegistry
+from .tasks import Task, TaskRegistry, worker_init
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -161,18 +161,7 @@ def projection_pool():
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"), initializer=_die_with_parent)
-
-
-def _die_with_parent() -> None:
-    """Linux: the worker gets SIGTERM when the server exits, so no orphan keeps computing."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
+    return ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"), initializer=worker_init)
 
 
 @st.cache_resource(max_entries=8)

@@ -52,9 +52,8 @@ def _panel(col, emb: np.ndarray, title: str, key: str, scores: dict) -> None:
     else:
         fig = figures.embedding(emb, view.labels, title=title, class_names=names, selected=pos,
                                 ids=view.ids)
-    # One legend (the colours are the same in every panel), laid flat above the first panel.
-    fig.update_layout(showlegend=key == "panel_ae", height=470, margin=dict(l=10, r=10, b=10),
-                      legend=dict(orientation="h", y=1.0, yanchor="bottom", x=0, font=dict(size=11)))
+    # One colour key above the panels replaces a legend in each (the colours are shared).
+    fig.update_layout(showlegend=False, height=440, margin=dict(l=10, r=10, b=10))
     col.plotly_chart(fig, key=key, on_select=lambda: _on_select(key), selection_mode=("box", "lasso"),
                      config=common.PLOTLY_CONFIG)
     col.caption(" · ".join(f"{n} **{v:.3f}**" for n, v in _fmt(scores).items()))
@@ -64,6 +63,11 @@ def _fmt(scores: dict) -> dict:
     return {"trustworthiness": scores["trustworthiness"], "kNN accuracy": scores["knn_accuracy"],
             "silhouette": scores["silhouette"]}
 
+
+key_html = " ".join(
+    f'<span style="white-space:nowrap;margin-right:0.9em"><span style="color:{figures.class_color(c)};'
+    f'font-size:1.2em">●</span> {n}</span>' for c, n in enumerate(names))
+st.markdown(f'<div style="font-size:0.9em">{key_html}</div>', unsafe_allow_html=True)
 
 ae_title = f"Autoencoder ({k}-D code" + (", PCA of it)" if k > 2 else ")")
 methods = ["pca", "umap"] + (["tsne"] if show_tsne else [])

@@ -20,8 +20,10 @@ import torch
 log = logging.getLogger("aeviz")
 
 WORKERS = int(os.environ.get("AEVIZ_WORKERS", max(1, (os.cpu_count() or 2) // 2)))
-# torch's thread pool is process-wide: with WORKERS tasks at once, each gets its share of the cores.
-torch.set_num_threads(max(1, (os.cpu_count() or 2) // WORKERS))
+# torch's thread pool is process-wide. Training tasks share the cores with one projection worker
+# process (UMAP, t-SNE); oversubscribed OpenMP threads spin and slowed a 2-core machine 20-fold
+# (6 s instead of 0.3 s an epoch), so each training task gets its share of the cores, at least one.
+torch.set_num_threads(max(1, (os.cpu_count() or 2) // (WORKERS + 1)))
 
 
 class Task:
@@ -139,3 +141,20 @@ class TaskRegistry:
 
     def __len__(self) -> int:
         return len(self._tasks)
+
+
+def worker_init() -> None:
+    """Initializer of the projection worker process: one thread per library (it shares the cores
+    with training), and exit as soon as the server is gone so that no orphan keeps computing.
+    (PR_SET_PDEATHSIG would fire when the short-lived *thread* that spawned the worker ends, so
+    the parent's pid is polled instead.)"""
+    os.environ["NUMBA_NUM_THREADS"] = "1"  # numba is not imported yet: umap loads on first use
+    torch.set_num_threads(1)
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
