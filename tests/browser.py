@@ -76,3 +76,26 @@ def wait_idle(page, timeout: float = 90_000) -> None:
     page.wait_for_timeout(300)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+
+
+def take_screenshots(out: Path, query: str = "", pages=("latent", "denoising", "decoder", "replay")) -> list[Path]:
+    """Screenshots of every page with the default settings (what the README shows)."""
+    out.mkdir(parents=True, exist_ok=True)
+    saved = []
+    with streamlit_server() as url, browser_page(1500, 1050) as page:
+        for name in pages:
+            page.goto(f"{url}/{'' if name == 'latent' else name}{query}")  # the default page lives at /
+            page.get_by_text("About this view").first.wait_for(timeout=120_000)
+            want = 3 if name == "latent" else 2
+            page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot').length >= {want}",
+                                   timeout=180_000)
+            wait_idle(page)
+            page.wait_for_timeout(1500)  # let plotly finish drawing
+            saved.append(out / f"{name}.png")
+            page.screenshot(path=str(saved[-1]))
+    return saved
+
+
+if __name__ == "__main__":  # python tests/browser.py [OUT_DIR]: refresh the README's screenshots
+    for p in take_screenshots(Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "assets")):
+        print(p)
