@@ -12,6 +12,7 @@ PAGES = [
     ("aeviz/ui/page_denoise.py", "Denoising", ":material/auto_fix_high:", "denoising"),
     ("aeviz/ui/page_decoder.py", "Decoder", ":material/grid_view:", "decoder"),
     ("aeviz/ui/page_replay.py", "Training replay", ":material/replay:", "replay"),
+    ("aeviz/ui/page_lessons.py", "Lessons", ":material/school:", "lessons"),
 ]
 
 

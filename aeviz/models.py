@@ -156,3 +156,26 @@ def loss_fn(cfg: ModelConfig, x_hat: torch.Tensor, target: torch.Tensor, z: torc
     elif cfg.kind == "sparse-kl":
         loss = loss + cfg.beta * kl_sparsity(z, cfg.rho)
     return loss
+
+
+def first_layer_weights(model: nn.Module):
+    """The first layer's weights as a numpy array (units, fan_in): features to draw as images."""
+    return model.first_layer_weights().detach().cpu().numpy()
+
+
+class SmallCNN(nn.Module):
+    """A small digit classifier: two conv + pool blocks and a linear layer. x: (B, H*W) -> (B, classes)."""
+
+    def __init__(self, image_shape: tuple[int, int], n_classes: int = 10):
+        super().__init__()
+        h, w = image_shape
+        self.image_shape = (h, w)
+        self.features = nn.Sequential(
+            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+        )
+        self.head = nn.Linear(32 * (h // 4) * (w // 4), n_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        f = self.features(x.view(-1, 1, *self.image_shape))  # (B, 32, H/4, W/4)
+        return self.head(f.flatten(1))  # (B, classes)

@@ -181,3 +181,28 @@ def decode(model: nn.Module, z: np.ndarray) -> np.ndarray:
     """Images (N, D) decoded from codes z (N, k)."""
     with torch.no_grad():
         return model.decode(_tensor(z)).numpy()
+
+
+def fit_classifier(x: np.ndarray, y: np.ndarray, image_shape: tuple[int, int], *, epochs: int = 5,
+                   batch_size: int = 64, lr: float = 1e-3, seed: int = 0) -> nn.Module:
+    """Train models.SmallCNN on digits x (N, D) with labels y (N,); seeded; returned in eval mode."""
+    torch.manual_seed(seed)
+    model = models.SmallCNN(image_shape, int(np.max(y)) + 1)
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    gen = torch.Generator().manual_seed(seed)
+    xt, yt = _tensor(x), torch.tensor(np.asarray(y, np.int64))
+    for _ in range(epochs):
+        order = torch.randperm(len(xt), generator=gen)
+        for start in range(0, len(xt), batch_size):
+            idx = order[start:start + batch_size]
+            loss = nn.functional.cross_entropy(model(xt[idx]), yt[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+    return model.eval().requires_grad_(False)
+
+
+def predict(classifier: nn.Module, x: np.ndarray) -> np.ndarray:
+    """Class predictions (N,) for digits x (N, D)."""
+    with torch.no_grad():
+        return classifier(_tensor(x)).argmax(1).numpy()

@@ -102,3 +102,20 @@ def test_bad_link_values_are_reported_and_replaced():
     assert "k=999" in warnings and "kind=vae" in warnings
     assert not at.exception
     time.sleep(0)
+
+
+def test_lessons_page_runs_a_lesson_and_shows_its_number():
+    at = _app()
+    at.switch_page("aeviz/ui/page_lessons.py").run()
+    assert not at.exception, at.exception
+    at.selectbox(key="lesson_data").set_value("digits").run()
+    at.button(key="run_linear-vs-pca").click().run()
+    from aeviz.ui import common
+
+    task = common.training_tasks().get(("lesson", "linear-vs-pca", "digits", 0))
+    task.wait(120)
+    assert task.finished_ok, task.error
+    at.run()
+    assert not at.exception, at.exception
+    assert any("linear autoencoder" in s.value for s in at.success)
+    assert len(_charts(at)) >= 2

@@ -8,7 +8,7 @@ from typing import Optional
 import numpy as np
 import streamlit as st
 
-from .. import data, experiments, train
+from .. import analysis, data, train
 from ..config import ExperimentConfig, ProjectionConfig
 from .tasks import Task, TaskRegistry, worker_init
 
@@ -47,7 +47,7 @@ def _train_fn(cfg: ExperimentConfig):
             return task.report(epoch / n, msg, epoch=epoch, train_loss=tr, val_loss=va, elapsed=elapsed)
 
         task.report(0.0, "training")
-        return experiments.fit(cfg, callback=on_epoch)
+        return analysis.fit(cfg, callback=on_epoch)
 
     return run
 
@@ -123,10 +123,10 @@ def trained(cfg: ExperimentConfig) -> Optional[train.TrainResult]:
 
 
 @st.cache_resource(max_entries=16)
-def latent_view(cfg: ExperimentConfig, finished_at: float) -> experiments.LatentView:
+def latent_view(cfg: ExperimentConfig, finished_at: float) -> analysis.LatentView:
     """The trained model's view of the held-out digits (cached per config and training run)."""
     result = trained(cfg)
-    return experiments.latent_view(result.model, dataset(cfg.data.name, cfg.data.seed))
+    return analysis.latent_view(result.model, dataset(cfg.data.name, cfg.data.seed))
 
 
 @dataclass
@@ -135,7 +135,7 @@ class Active:
     task: Task
     result: train.TrainResult
     ds: data.Dataset
-    view: experiments.LatentView
+    view: analysis.LatentView
 
 
 def active(sidebar_cfg: ExperimentConfig) -> Optional[Active]:
@@ -166,7 +166,7 @@ def projection_pool():
 
 @st.cache_resource(max_entries=8)
 def pca_projection(ds_name: str) -> np.ndarray:
-    return experiments.baseline_projection("pca", dataset(ds_name))
+    return analysis.baseline_projection("pca", dataset(ds_name))
 
 
 def projection_task(method: str, ds_name: str, proj: ProjectionConfig = ProjectionConfig()) -> Task:
@@ -175,7 +175,7 @@ def projection_task(method: str, ds_name: str, proj: ProjectionConfig = Projecti
 
     def run(task: Task):
         task.report(0.1, f"{title} running (the first UMAP in a fresh server compiles for ~10 s)")
-        future = projection_pool().submit(experiments.baseline_projection_of, method, ds_name, proj)
+        future = projection_pool().submit(analysis.baseline_projection_of, method, ds_name, proj)
         return future.result()
 
     return projection_tasks().submit((method, ds_name, proj), run, label=method)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from aeviz import experiments, figures, metrics, noise, train
+from aeviz import analysis, figures, metrics, noise, train
 from aeviz.config import NOISE_KINDS
 from aeviz.ui import common, state
 
@@ -31,7 +31,7 @@ n_show = c3.slider("Digits shown", 10, 30, 12, key="dn_n")
 noisy = noise.corrupt(view.x, kind, level, seed=123)  # (N, D)
 denoised = train.reconstruct(act.result.model, noisy)
 k = view.codes.shape[1]
-pca_clean = experiments.pca_denoise(ds.x_train, noisy, k)
+pca_clean = analysis.pca_denoise(ds.x_train, noisy, k)
 
 rows = {"noisy": noisy, "autoencoder": denoised, f"PCA-{k}": pca_clean}
 table = {name: {"PSNR (dB)": metrics.psnr(view.x, x), "SSIM": metrics.ssim(view.x, x, ds.image_shape),

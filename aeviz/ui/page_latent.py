@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from aeviz import experiments, figures
+from aeviz import analysis, figures
 from aeviz.ui import common
 
 st.header("Latent space")
@@ -77,7 +77,7 @@ _panel(cols[0], view.emb, ae_title, "panel_ae", view.scores)
 
 @st.cache_resource(max_entries=16)
 def _baseline_scores(method: str, ds_name: str, _emb: np.ndarray, _x, _y) -> dict:
-    return experiments.scores(_x, _emb, _y)
+    return analysis.scores(_x, _emb, _y)
 
 
 def _baseline(col, method: str) -> None:
