@@ -1,0 +1,377 @@
+"""Figures and results to bytes: PNG/SVG/PDF (kaleido), HTML, CSV, JSON, safetensors, a zip report.
+
+Every function returns bytes (or objects); only `write_report_dir` writes, for the CLI.
+
+Static export runs plotly.js in a headless Chromium through kaleido 1.x. kaleido's own global sync
+server is not thread-safe (kaleido issue 444: concurrent callers got each other's images), and a
+hung render would block it for good. So this module keeps its own "engine": one kaleido.Kaleido
+(one Chromium) driven by a private asyncio loop on a daemon thread. Every static export holds one
+module-level lock, so renders never overlap. A call that runs past `timeout` raises ExportError and
+*abandons* its engine: the render is cancelled, the engine is asked to close its browser (whenever
+its loop is free again) and is never used again; the next export starts a fresh one. The lock is
+released as soon as the call gives up, and nobody can read the hung render's late result, because
+nothing shared survives it. Model weights are safetensors, never pickles.
+"""
+from __future__ import annotations
+
+import asyncio
+import atexit
+import concurrent.futures
+import csv
+import fnmatch
+import io
+import json
+import math
+import os
+import shutil
+import threading
+import time
+import zipfile
+from pathlib import Path, PurePosixPath
+from typing import Optional, Sequence
+
+import numpy as np
+import plotly.io as pio
+import torch
+from safetensors import SafetensorError
+from safetensors.torch import load as load_safetensors
+from safetensors.torch import save as save_safetensors
+
+from . import models
+from .config import ExperimentConfig
+
+STATIC_FORMATS = ("png", "svg", "pdf")
+MODEL_FORMAT = "aeviz-model-1"  # the "format" tag of model.json
+INSTALL_CHROME = ("Static export (PNG/SVG/PDF) needs Chrome or Chromium, and none was found. "
+                  "Install one with `apt-get install -y chromium` (Debian/Ubuntu) or `plotly_get_chrome` "
+                  "(downloads Chrome for kaleido), or point BROWSER_PATH at a browser. HTML export works "
+                  "without one.")
+_BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: cells a spreadsheet evaluates
+
+
+class ExportError(RuntimeError):
+    """A static export failed: no browser, a timeout, or the browser broke. The message says why."""
+
+
+def find_browser() -> Optional[str]:
+    """The Chrome/Chromium kaleido will drive, or None: $BROWSER_PATH, then the copy that
+    `plotly_get_chrome` downloads, then the usual names on PATH (chromium, google-chrome, ...)."""
+    env = os.environ.get("BROWSER_PATH")
+    if env:
+        return env if os.access(env, os.X_OK) else None
+    try:  # choreographer (kaleido's browser driver) also knows its local download and typical paths
+        from choreographer.browsers import Chromium
+        found = Chromium.find_browser(skip_local=False)
+    except Exception:  # noqa: BLE001 - a private-ish API; fall back to PATH
+        found = None
+    return found or next(filter(None, map(shutil.which, _BROWSER_NAMES)), None)
+
+
+async def _calc(kal, fig_dict: dict, opts: dict) -> bytes:
+    """The one kaleido call (tests replace it to simulate a hang)."""
+    return await kal.calc_fig(fig_dict, opts=opts)
+
+
+class _Engine:
+    """One Chromium (kaleido.Kaleido) and the asyncio loop, on a daemon thread, that drives it."""
+
+    def __init__(self, browser: str):
+        self.browser = browser
+        self.kaleido = None  # opened lazily, on the engine's loop
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="aeviz-kaleido", daemon=True)
+        self.thread.start()
+
+    async def _render(self, fig_dict: dict, opts: dict) -> bytes:
+        if self.kaleido is None:
+            import kaleido
+            kal = kaleido.Kaleido(path=self.browser, mathjax=False, timeout=None)  # no CDN fetch
+            await kal.open()
+            self.kaleido = kal
+        return await _calc(self.kaleido, fig_dict, opts)
+
+    def render(self, fig_dict: dict, opts: dict, timeout: float) -> bytes:
+        """Render on the engine's loop; concurrent.futures.TimeoutError after `timeout` seconds."""
+        future = asyncio.run_coroutine_threadsafe(self._render(fig_dict, opts), self.loop)
+        try:
+            return future.result(timeout=max(timeout, 0.0))
+        finally:
+            future.cancel()  # no-op when done; otherwise cancels the hung render
+
+    def close(self, wait: float = 0.0) -> None:
+        """Close the browser and stop the loop, whenever the loop is next free; wait up to `wait` s."""
+        async def shutdown():
+            if self.kaleido is not None:
+                await self.kaleido.close()
+        if self.loop.is_closed():
+            return
+        future = asyncio.run_coroutine_threadsafe(shutdown(), self.loop)
+        future.add_done_callback(lambda _: self.loop.call_soon_threadsafe(self.loop.stop))
+        if wait:
+            concurrent.futures.wait([future], timeout=wait)
+
+
+_LOCK = threading.Lock()  # serialises every static export; guards _engine
+_engine: Optional[_Engine] = None
+
+
+def _drop_engine() -> None:
+    """Abandon the current engine (caller holds _LOCK): it closes itself when its loop frees up."""
+    global _engine
+    if _engine is not None:
+        _engine.close()
+        _engine = None
+
+
+@atexit.register
+def _shutdown() -> None:
+    if _LOCK.acquire(timeout=5):
+        try:
+            if _engine is not None:
+                _engine.close(wait=5)
+        finally:
+            _LOCK.release()
+
+
+def figure_bytes(fig, fmt: str, *, scale: float = 2, timeout: float = 30.0) -> bytes:
+    """The figure as PNG, SVG or PDF bytes, at layout width x height (700 x 500 if unset) x scale.
+
+    Thread-safe (one render at a time). Raises ValueError for an unknown fmt, ExportError when no
+    browser is found, the render fails, or the whole call (waiting included) exceeds `timeout` s.
+    """
+    fmt = fmt.lower()
+    if fmt not in STATIC_FORMATS:
+        raise ValueError(f"unknown figure format {fmt!r}; valid: {', '.join(STATIC_FORMATS)} (or use figure_html)")
+    fig_dict = fig if isinstance(fig, dict) else fig.to_dict()
+    opts = {"format": fmt, "scale": scale}
+    deadline = time.monotonic() + timeout
+    if not _LOCK.acquire(timeout=max(timeout, 0.0)):
+        raise ExportError(f"figure export timed out after {timeout:g} s waiting for another export to finish")
+    try:
+        return _render_locked(fig_dict, opts, deadline, timeout)
+    finally:
+        _LOCK.release()
+
+
+def _render_locked(fig_dict: dict, opts: dict, deadline: float, timeout: float) -> bytes:
+    global _engine
+    if _engine is None:
+        browser = find_browser()
+        if browser is None:
+            raise ExportError(INSTALL_CHROME)
+        _engine = _Engine(browser)
+    try:
+        return _engine.render(fig_dict, opts, deadline - time.monotonic())
+    except concurrent.futures.TimeoutError:
+        _drop_engine()
+        raise ExportError(f"figure export timed out after {timeout:g} s (the browser hung); "
+                          "it was abandoned and the next export starts a fresh one") from None
+    except Exception as e:  # the browser may be broken: never reuse it
+        _drop_engine()
+        raise ExportError(f"figure export to {opts['format']} failed: {type(e).__name__}: {e}") from e
+
+
+def figure_html(fig, *, config: Optional[dict] = None) -> bytes:
+    """A standalone HTML page (UTF-8) with plotly.js embedded: opens offline in any browser."""
+    html = pio.to_html(fig, include_plotlyjs=True, full_html=True, config=config)
+    return html.encode("utf-8")
+
+
+def _safe_cell(value):
+    """Text a spreadsheet would run as a formula gets a leading apostrophe; numbers stay numbers."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _number(value):
+    """A numpy scalar as a CSV cell: shortest round-trip text, '' for NaN."""
+    if isinstance(value, (float, np.floating)) and math.isnan(value):
+        return ""
+    return value.item() if isinstance(value, np.integer) else str(value)
+
+
+def _columns(coords: dict[str, np.ndarray], n: int) -> tuple[list[str], list[np.ndarray]]:
+    """Header names and (N,) columns: (N,) -> name; (N, 2) -> name_x, name_y; (N, k) -> name_0.."""
+    header, cols = [], []
+    for name, arr in coords.items():
+        arr = np.asarray(arr)
+        if arr.ndim == 1:
+            arr = arr[:, None]
+            names = [name]
+        elif arr.ndim == 2:
+            k = arr.shape[1]
+            names = [f"{name}_x", f"{name}_y"] if k == 2 else [f"{name}_{i}" for i in range(k)]
+        else:
+            raise ValueError(f"coords[{name!r}] must be (N,) or (N, k), got shape {arr.shape}")
+        if len(arr) != n:
+            raise ValueError(f"coords[{name!r}] has {len(arr)} rows, expected {n} (one per sample)")
+        header += names
+        cols += list(arr.T)
+    return header, cols
+
+
+def codes_csv(ids: Sequence, labels: Sequence, split, coords: dict[str, np.ndarray],
+              class_names: Optional[Sequence[str]] = None) -> bytes:
+    """CSV (UTF-8), one row per sample: sample_id, label, split, then the columns of each array.
+
+    ids, labels: (N,); split: one string for all, or (N,); coords: name -> (N,) or (N, k) array.
+    With class_names, label y is written as class_names[y]. Text cells are neutralised against
+    formula injection; numbers (negative ones too) are written as numbers.
+    """
+    ids, labels = np.asarray(ids), np.asarray(labels)
+    n = len(ids)
+    splits = [split] * n if isinstance(split, str) else list(split)
+    if len(labels) != n or len(splits) != n:
+        raise ValueError(f"ids, labels and split must have one entry per sample: got {n}, {len(labels)}, {len(splits)}")
+    header, cols = _columns(coords, n)
+    out = io.StringIO()
+    writer = csv.writer(out)  # RFC 4180: CRLF rows, so a \r or \n inside a cell gets quoted
+    writer.writerow(["sample_id", "label", "split", *header])
+    for i in range(n):
+        label = class_names[int(labels[i])] if class_names is not None else labels[i]
+        text = [_safe_cell(v.item() if isinstance(v, np.generic) else v) for v in (ids[i], label, splits[i])]
+        writer.writerow(text + [_number(c[i]) for c in cols])
+    return out.getvalue().encode("utf-8")
+
+
+def _plain(obj):
+    """obj with numpy scalars/arrays as Python values, tuples as lists, NaN/inf as None."""
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return _plain(obj.tolist())
+    if isinstance(obj, np.generic):
+        return _plain(obj.item())
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if obj is None or isinstance(obj, (str, int, float, bool)):
+        return obj
+    raise TypeError(f"cannot write {type(obj).__name__} to JSON: {obj!r:.80}")
+
+
+def metrics_json(d: dict) -> bytes:
+    """d as JSON (UTF-8): numpy converted, NaN/inf as null, keys sorted, indented by 2."""
+    return json.dumps(_plain(d), sort_keys=True, indent=2, allow_nan=False).encode("utf-8")
+
+
+def model_bytes(model: torch.nn.Module) -> bytes:
+    """The model's state_dict as safetensors bytes (CPU, contiguous)."""
+    tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    return save_safetensors(tensors, metadata={"format": "pt", "aeviz": MODEL_FORMAT})
+
+
+def config_json(cfg: ExperimentConfig, image_shape: tuple[int, int]) -> bytes:
+    """model.json: cfg.to_dict() plus "image_shape" and "format", all load_model needs to rebuild."""
+    d = {**cfg.to_dict(), "image_shape": [int(s) for s in image_shape], "format": MODEL_FORMAT}
+    return metrics_json(d)
+
+
+def _parse_config(config: bytes) -> tuple[ExperimentConfig, tuple[int, int]]:
+    try:
+        d = json.loads(config)
+    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise ValueError(f"model config is not valid JSON: {e}") from None
+    if not isinstance(d, dict):
+        raise ValueError(f"model config must be a JSON object, got {type(d).__name__}")
+    if d.get("format") != MODEL_FORMAT:
+        raise ValueError(f"model config has format {d.get('format')!r}, expected {MODEL_FORMAT!r}")
+    shape = d.get("image_shape")
+    if not (isinstance(shape, list) and len(shape) == 2 and all(isinstance(s, int) and s > 0 for s in shape)):
+        raise ValueError(f"model config needs image_shape as two positive integers [H, W], got {shape!r}")
+    rest = {k: v for k, v in d.items() if k not in ("format", "image_shape")}
+    try:
+        cfg = ExperimentConfig.from_dict(rest)
+    except TypeError as e:
+        raise ValueError(f"model config has invalid settings: {e}") from None
+    return cfg, (shape[0], shape[1])
+
+
+def _check_state(state: dict, expected: dict, cfg: ExperimentConfig) -> None:
+    """ValueError naming missing, unexpected and mis-shaped tensors."""
+    missing, extra = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
+    wrong = [f"{k}: file {tuple(state[k].shape)} vs model {tuple(v.shape)}"
+             for k, v in expected.items() if k in state and state[k].shape != v.shape]
+    if missing or extra or wrong:
+        raise ValueError(f"the weights do not fit a {cfg.model.kind} model with latent_dim="
+                         f"{cfg.model.latent_dim}, hidden={cfg.model.hidden}: missing {missing}, "
+                         f"unexpected {extra}, wrong shapes {wrong}")
+
+
+def load_model(weights: bytes, config: bytes) -> tuple[torch.nn.Module, ExperimentConfig, tuple[int, int]]:
+    """Rebuild a model from model.safetensors and model.json bytes; never unpickles anything.
+
+    Returns (model in eval mode without gradients, cfg, image_shape). Raises ValueError naming the
+    problem when the config is malformed or the weights do not fit the model it describes.
+    """
+    cfg, image_shape = _parse_config(config)
+    with torch.random.fork_rng(devices=[]):  # build's random init must not disturb the caller's RNG
+        model = models.build(cfg.model, image_shape)
+    try:
+        state = load_safetensors(bytes(weights))
+    except SafetensorError as e:
+        raise ValueError(f"the weights are not a valid safetensors file: {e}") from None
+    _check_state(state, model.state_dict(), cfg)
+    model.load_state_dict(state, strict=True)
+    return model.eval().requires_grad_(False), cfg, image_shape
+
+
+_DESCRIPTIONS = (  # (file-name pattern, what README.txt says about it); first match wins
+    ("README.txt", "this file"),
+    ("config.json", "the experiment's settings (data, noise, model, training) as JSON"),
+    ("metrics.json", "the measured results (errors, scores) as JSON; null marks a value that was not finite"),
+    ("codes.csv", "one row per digit: sample id, label, split, its code and its 2-D coordinates per method"),
+    ("model.safetensors", "the trained weights (safetensors, no pickle); load with aeviz.export.load_model"),
+    ("model.json", "what load_model needs to rebuild the model: settings, image shape, format tag"),
+    ("*.html", "interactive figure, opens offline in a browser"),
+    ("*.png", "static figure at 2x"),
+    ("*.svg", "vector figure (SVG)"),
+    ("*.pdf", "vector figure (PDF)"),
+    ("*.csv", "a table (CSV)"),
+    ("*.json", "data (JSON)"),
+)
+
+
+def describe(name: str) -> str:
+    """What a report file is, from its name (e.g. 'latent.html' -> 'interactive figure, ...')."""
+    base = PurePosixPath(name).name
+    return next((text for pattern, text in _DESCRIPTIONS if fnmatch.fnmatch(base, pattern)),
+                "a file exported by aeviz")
+
+
+def _readme(names: Sequence[str]) -> bytes:
+    lines = ["aeviz report", "", "Files:"] + [f"  {n}: {describe(n)}" for n in sorted(names)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _with_readme(files: dict[str, bytes]) -> dict[str, bytes]:
+    """files plus README.txt; names must be relative paths inside the report."""
+    for name in files:
+        p = PurePosixPath(name)
+        if not name or p.is_absolute() or ".." in p.parts or "\\" in name or name == "README.txt":
+            raise ValueError(f"bad report file name {name!r}: use a relative path without '..' (README.txt is written for you)")
+    return {**files, "README.txt": _readme(list(files))}
+
+
+def report_zip(files: dict[str, bytes]) -> bytes:
+    """A zip (deflated) of name -> bytes plus a README.txt describing every file."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, data in _with_readme(files).items():
+            zf.writestr(name, data)
+    return buf.getvalue()
+
+
+def write_report_dir(files: dict[str, bytes], out_dir) -> list[Path]:
+    """Write the report's files and README.txt under out_dir (created); returns the paths written."""
+    out = Path(out_dir)
+    paths = []
+    for name, data in _with_readme(files).items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
