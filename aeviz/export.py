@@ -1,16 +1,16 @@
 """Figures and results to bytes: PNG/SVG/PDF (kaleido), HTML, CSV, JSON, safetensors, a zip report.
 
-Every function returns bytes (or objects); only `write_report_dir` writes, for the CLI.
+Every function returns bytes or objects; only `write_report_dir` writes (for the CLI).
 
-Static export runs plotly.js in a headless Chromium through kaleido 1.x. kaleido's own global sync
-server is not thread-safe (kaleido issue 444: concurrent callers got each other's images), and a
-hung render would block it for good. So this module keeps its own "engine": one kaleido.Kaleido
-(one Chromium) driven by a private asyncio loop on a daemon thread. Every static export holds one
-module-level lock, so renders never overlap. A call that runs past `timeout` raises ExportError and
-*abandons* its engine: the render is cancelled, the engine is asked to close its browser (whenever
-its loop is free again) and is never used again; the next export starts a fresh one. The lock is
-released as soon as the call gives up, and nobody can read the hung render's late result, because
-nothing shared survives it. Model weights are safetensors, never pickles.
+Static export runs plotly.js in headless Chromium through kaleido 1.x. kaleido's global sync server
+is not thread-safe (kaleido issue 444: concurrent callers got each other's images) and a hung render
+would wedge it for good, so this module drives its own "engine": one kaleido.Kaleido (one Chromium)
+on a private asyncio loop in a daemon thread. One module-level lock serialises every static export.
+A call that runs past `timeout` raises ExportError and abandons its engine: the render is
+cancelled, the browser is closed as soon as the engine's loop is free, and the engine is never used
+again (the next export starts a fresh one, ~3 s). So the lock is released the moment a call gives
+up, and no later caller can ever receive a hung render's late result. Weights are safetensors:
+nothing is ever unpickled.
 """
 from __future__ import annotations
 
@@ -27,8 +27,8 @@ import shutil
 import threading
 import time
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path, PurePosixPath
-from typing import Optional, Sequence
 
 import numpy as np
 import plotly.io as pio
@@ -42,28 +42,26 @@ from .config import ExperimentConfig
 
 STATIC_FORMATS = ("png", "svg", "pdf")
 MODEL_FORMAT = "aeviz-model-1"  # the "format" tag of model.json
-INSTALL_CHROME = ("Static export (PNG/SVG/PDF) needs Chrome or Chromium, and none was found. "
-                  "Install one with `apt-get install -y chromium` (Debian/Ubuntu) or `plotly_get_chrome` "
-                  "(downloads Chrome for kaleido), or point BROWSER_PATH at a browser. HTML export works "
-                  "without one.")
+INSTALL_CHROME = ("Static export (PNG/SVG/PDF) needs Chrome or Chromium, and none was found. Install one "
+                  "with `apt-get install -y chromium` (Debian/Ubuntu) or `plotly_get_chrome` (downloads "
+                  "Chrome for kaleido), or set BROWSER_PATH to one. HTML export works without a browser.")
 _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: cells a spreadsheet evaluates
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: what a spreadsheet evaluates
 
 
 class ExportError(RuntimeError):
     """A static export failed: no browser, a timeout, or the browser broke. The message says why."""
 
 
-def find_browser() -> Optional[str]:
-    """The Chrome/Chromium kaleido will drive, or None: $BROWSER_PATH, then the copy that
-    `plotly_get_chrome` downloads, then the usual names on PATH (chromium, google-chrome, ...)."""
-    env = os.environ.get("BROWSER_PATH")
-    if env:
+def find_browser() -> str | None:
+    """The browser kaleido will drive, or None: $BROWSER_PATH, else the copy `plotly_get_chrome`
+    downloaded, else chromium / google-chrome / ... on PATH or in the usual places."""
+    if env := os.environ.get("BROWSER_PATH"):
         return env if os.access(env, os.X_OK) else None
-    try:  # choreographer (kaleido's browser driver) also knows its local download and typical paths
+    try:  # choreographer, kaleido's browser driver, knows its own download and the typical paths
         from choreographer.browsers import Chromium
         found = Chromium.find_browser(skip_local=False)
-    except Exception:  # noqa: BLE001 - a private-ish API; fall back to PATH
+    except Exception:  # noqa: BLE001 - not a documented API: fall back to PATH
         found = None
     return found or next(filter(None, map(shutil.which, _BROWSER_NAMES)), None)
 
@@ -74,105 +72,99 @@ async def _calc(kal, fig_dict: dict, opts: dict) -> bytes:
 
 
 class _Engine:
-    """One Chromium (kaleido.Kaleido) and the asyncio loop, on a daemon thread, that drives it."""
+    """One kaleido.Kaleido (one Chromium) and the asyncio loop, on a daemon thread, that drives it."""
 
     def __init__(self, browser: str):
-        self.browser = browser
-        self.kaleido = None  # opened lazily, on the engine's loop
+        self.browser, self.kaleido, self.abandoned = browser, None, False
         self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="aeviz-kaleido", daemon=True)
-        self.thread.start()
+        threading.Thread(target=self.loop.run_forever, name="aeviz-kaleido", daemon=True).start()
 
     async def _render(self, fig_dict: dict, opts: dict) -> bytes:
-        if self.kaleido is None:
-            import kaleido
-            kal = kaleido.Kaleido(path=self.browser, mathjax=False, timeout=None)  # no CDN fetch
-            await kal.open()
-            self.kaleido = kal
-        return await _calc(self.kaleido, fig_dict, opts)
+        try:
+            if self.kaleido is None:
+                import kaleido
+                self.kaleido = kaleido.Kaleido(path=self.browser, mathjax=False, timeout=None)  # no CDN
+                await self.kaleido.open()  # assigned first, so close() also ends a half-open browser
+            return await _calc(self.kaleido, fig_dict, opts)
+        except Exception:
+            if self.abandoned:  # choreographer turns our cancel into BrowserFailedError; nobody waits
+                return b""
+            raise
 
     def render(self, fig_dict: dict, opts: dict, timeout: float) -> bytes:
         """Render on the engine's loop; concurrent.futures.TimeoutError after `timeout` seconds."""
         future = asyncio.run_coroutine_threadsafe(self._render(fig_dict, opts), self.loop)
         try:
             return future.result(timeout=max(timeout, 0.0))
+        except concurrent.futures.TimeoutError:
+            self.abandoned = True  # before the cancel below reaches the loop
+            raise
         finally:
             future.cancel()  # no-op when done; otherwise cancels the hung render
 
     def close(self, wait: float = 0.0) -> None:
-        """Close the browser and stop the loop, whenever the loop is next free; wait up to `wait` s."""
+        """Close the browser, then stop the loop, once the loop is free; wait up to `wait` s."""
         async def shutdown():
             if self.kaleido is not None:
                 await self.kaleido.close()
-        if self.loop.is_closed():
-            return
         future = asyncio.run_coroutine_threadsafe(shutdown(), self.loop)
         future.add_done_callback(lambda _: self.loop.call_soon_threadsafe(self.loop.stop))
-        if wait:
-            concurrent.futures.wait([future], timeout=wait)
+        concurrent.futures.wait([future], timeout=wait)
 
 
 _LOCK = threading.Lock()  # serialises every static export; guards _engine
-_engine: Optional[_Engine] = None
-
-
-def _drop_engine() -> None:
-    """Abandon the current engine (caller holds _LOCK): it closes itself when its loop frees up."""
-    global _engine
-    if _engine is not None:
-        _engine.close()
-        _engine = None
+_engine: _Engine | None = None
 
 
 @atexit.register
 def _shutdown() -> None:
-    if _LOCK.acquire(timeout=5):
+    if _engine is not None and _LOCK.acquire(timeout=5):
         try:
-            if _engine is not None:
-                _engine.close(wait=5)
+            _engine.close(wait=5)
         finally:
             _LOCK.release()
 
 
 def figure_bytes(fig, fmt: str, *, scale: float = 2, timeout: float = 30.0) -> bytes:
-    """The figure as PNG, SVG or PDF bytes, at layout width x height (700 x 500 if unset) x scale.
+    """The figure (go.Figure or dict) as PNG, SVG or PDF bytes; thread-safe, one render at a time.
 
-    Thread-safe (one render at a time). Raises ValueError for an unknown fmt, ExportError when no
-    browser is found, the render fails, or the whole call (waiting included) exceeds `timeout` s.
+    Size: layout width x height (700 x 500 if unset) times scale. scale multiplies a PNG's pixels
+    and also the nominal size of an SVG (its viewBox stays the layout size) or a PDF page.
+    Raises ValueError for an unknown fmt; ExportError when no browser is found, the render fails,
+    or the call (waiting for the lock included) takes longer than `timeout` seconds.
     """
     fmt = fmt.lower()
     if fmt not in STATIC_FORMATS:
-        raise ValueError(f"unknown figure format {fmt!r}; valid: {', '.join(STATIC_FORMATS)} (or use figure_html)")
+        raise ValueError(f"unknown figure format {fmt!r}; valid: {', '.join(STATIC_FORMATS)} (or figure_html)")
     fig_dict = fig if isinstance(fig, dict) else fig.to_dict()
-    opts = {"format": fmt, "scale": scale}
     deadline = time.monotonic() + timeout
     if not _LOCK.acquire(timeout=max(timeout, 0.0)):
         raise ExportError(f"figure export timed out after {timeout:g} s waiting for another export to finish")
     try:
-        return _render_locked(fig_dict, opts, deadline, timeout)
+        return _render_locked(fig_dict, {"format": fmt, "scale": scale}, deadline, timeout)
     finally:
         _LOCK.release()
 
 
 def _render_locked(fig_dict: dict, opts: dict, deadline: float, timeout: float) -> bytes:
+    """The render itself, with _LOCK held; a failed or hung engine is dropped, never reused."""
     global _engine
     if _engine is None:
-        browser = find_browser()
-        if browser is None:
+        if (browser := find_browser()) is None:
             raise ExportError(INSTALL_CHROME)
         _engine = _Engine(browser)
     try:
         return _engine.render(fig_dict, opts, deadline - time.monotonic())
-    except concurrent.futures.TimeoutError:
-        _drop_engine()
-        raise ExportError(f"figure export timed out after {timeout:g} s (the browser hung); "
-                          "it was abandoned and the next export starts a fresh one") from None
-    except Exception as e:  # the browser may be broken: never reuse it
-        _drop_engine()
+    except Exception as e:
+        engine, _engine = _engine, None
+        engine.close()  # returns at once; the browser closes when the engine's loop is free
+        if isinstance(e, concurrent.futures.TimeoutError):
+            raise ExportError(f"figure export timed out after {timeout:g} s: the browser did not answer; "
+                              "it was abandoned and the next export starts a fresh one") from None
         raise ExportError(f"figure export to {opts['format']} failed: {type(e).__name__}: {e}") from e
 
 
-def figure_html(fig, *, config: Optional[dict] = None) -> bytes:
+def figure_html(fig, *, config: dict | None = None) -> bytes:
     """A standalone HTML page (UTF-8) with plotly.js embedded: opens offline in any browser."""
     html = pio.to_html(fig, include_plotlyjs=True, full_html=True, config=config)
     return html.encode("utf-8")
@@ -213,7 +205,7 @@ def _columns(coords: dict[str, np.ndarray], n: int) -> tuple[list[str], list[np.
 
 
 def codes_csv(ids: Sequence, labels: Sequence, split, coords: dict[str, np.ndarray],
-              class_names: Optional[Sequence[str]] = None) -> bytes:
+              class_names: Sequence[str] | None = None) -> bytes:
     """CSV (UTF-8), one row per sample: sample_id, label, split, then the columns of each array.
 
     ids, labels: (N,); split: one string for all, or (N,); coords: name -> (N,) or (N, k) array.
@@ -276,7 +268,7 @@ def _parse_config(config: bytes) -> tuple[ExperimentConfig, tuple[int, int]]:
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ValueError(f"model config is not valid JSON: {e}") from None
     if not isinstance(d, dict):
-        raise ValueError(f"model config must be a JSON object, got {type(d).__name__}")
+        raise ValueError(f"model config must be a JSON object, got {type(d).__name__}")  # noqa: TRY004
     if d.get("format") != MODEL_FORMAT:
         raise ValueError(f"model config has format {d.get('format')!r}, expected {MODEL_FORMAT!r}")
     shape = d.get("image_shape")

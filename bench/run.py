@@ -1,0 +1,135 @@
+"""Benchmarks: each figure beside its baseline, measured in the same run. Prints a table.
+
+    python bench/run.py            # ~3 minutes on 2 cores
+
+Not a test: speed targets are read off this table, not asserted.
+"""
+from __future__ import annotations
+
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+UMAP_OURS = """
+import time, json, resource
+t0 = time.perf_counter()
+from aeviz import data, metrics, projections
+ds = data.load("mnist-5k"); x = __import__("numpy").concatenate([ds.x_train, ds.x_test])
+t1 = time.perf_counter(); e = projections.project("umap", x, seed=0); t2 = time.perf_counter()
+e2 = projections.project("umap", x, seed=0); t3 = time.perf_counter()
+print(json.dumps({"first": t2 - t1, "warm": t3 - t2, "trust": metrics.trustworthiness(x, e),
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+"""
+UMAP_DEFAULT = """
+import time, json
+from aeviz import data, metrics
+ds = data.load("mnist-5k"); x = __import__("numpy").concatenate([ds.x_train, ds.x_test])
+t1 = time.perf_counter()
+import umap
+e = umap.UMAP(random_state=0).fit_transform(x); t2 = time.perf_counter()
+print(json.dumps({"first": t2 - t1, "trust": metrics.trustworthiness(x, e)}))
+"""
+
+
+def fresh(code: str) -> dict:
+    """Run code in a fresh Python process (nothing warmed up) and parse its last JSON line."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_THREADING_LAYER="tbb")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
+    if out.returncode:
+        raise RuntimeError(out.stderr[-2000:])
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def gemm_peak(n: int = 1024, reps: int = 20) -> float:
+    import torch
+
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    a @ b
+    t = time.perf_counter()
+    for _ in range(reps):
+        a @ b
+    return 2 * n**3 * reps / (time.perf_counter() - t)
+
+
+def train_flops(model, batch: int) -> float:
+    """FLOPs of one training step of a dense autoencoder: 6 x (weights) x batch (fwd 2, bwd 4)."""
+    import torch
+
+    weights = sum(m.weight.numel() for m in model.modules() if isinstance(m, torch.nn.Linear))
+    return 6.0 * weights * batch
+
+
+def training_rates(ds, batch: int = 256, epochs: int = 5) -> dict:
+    import torch
+
+    from aeviz import models, train
+    from aeviz.config import ModelConfig, TrainConfig
+
+    r = train.fit(ds.x_train, ds.x_test, ds.image_shape, ModelConfig(), TrainConfig(epochs=epochs, batch_size=batch))
+    n_steps = epochs * -(-len(ds.x_train) // batch)
+    ours = train_flops(r.model, batch) * n_steps / r.seconds
+    # Baseline: the same model and optimiser through a plain DataLoader loop.
+    torch.manual_seed(0)
+    model = models.build(ModelConfig(), ds.image_shape)
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.tensor(ds.x_train)),
+                                         batch_size=batch, shuffle=True)
+    t = time.perf_counter()
+    for _ in range(epochs):
+        for (xb,) in loader:
+            loss = torch.nn.functional.mse_loss(model(xb)[0], xb)
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    base = train_flops(model, batch) * n_steps / (time.perf_counter() - t)
+    return {"ours": ours, "dataloader": base, "seconds": r.seconds}
+
+
+def ae_vs_pca(ds) -> dict:
+    from sklearn.decomposition import PCA
+
+    from aeviz import metrics, train
+    from aeviz.config import ModelConfig, TrainConfig
+
+    r = train.fit(ds.x_train, ds.x_test, ds.image_shape, ModelConfig(latent_dim=32), TrainConfig())
+    pca = PCA(32).fit(ds.x_train)
+    return {"seconds": r.seconds, "ae": metrics.reconstruction_error(ds.x_test, train.reconstruct(r.model, ds.x_test)),
+            "pca": metrics.reconstruction_error(ds.x_test, pca.inverse_transform(pca.transform(ds.x_test)))}
+
+
+def main() -> None:
+    import torch
+
+    from aeviz import data
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    ds = data.load("mnist-5k")
+    rows = []
+    ours, base = fresh(UMAP_OURS), fresh(UMAP_DEFAULT)
+    rows.append(("first UMAP of 5,000 digits, fresh process", f"{ours['first']:.1f} s", f"{base['first']:.1f} s (umap-learn defaults)",
+                 f"{base['first'] / ours['first']:.1f}x faster"))
+    rows.append(("UMAP trustworthiness (k=5)", f"{ours['trust']:.3f}", f"{base['trust']:.3f}", "same quality" if ours["trust"] >= base["trust"] - 0.01 else "lower"))
+    rows.append(("warm seeded UMAP", f"{ours['warm']:.1f} s", "", ""))
+    peak = gemm_peak()
+    tr = training_rates(ds)
+    rows.append(("training, default AE, batch 256", f"{tr['ours'] / 1e9:.1f} GFLOP/s", f"{tr['dataloader'] / 1e9:.1f} GFLOP/s (DataLoader loop)",
+                 f"{tr['ours'] / peak:.0%} of GEMM peak {peak / 1e9:.0f} GFLOP/s"))
+    q = ae_vs_pca(ds)
+    rows.append(("32-D AE, defaults (20 epochs, batch 64)", f"MSE {q['ae']:.4f} in {q['seconds']:.1f} s", f"PCA-32 MSE {q['pca']:.4f}",
+                 f"{1 - q['ae'] / q['pca']:.0%} under PCA"))
+    rows.append(("peak RSS, process with UMAP", f"{ours['rss_mb']:.0f} MB", "", ""))
+    print(f"machine: {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads")
+    w = [max(len(r[i]) for r in rows) for i in range(4)]
+    for r in [("measure", "aeviz", "baseline", "ratio")] + rows:
+        print(" | ".join(c.ljust(w[i]) for i, c in enumerate(r)))
+
+
+if __name__ == "__main__":
+    main()
