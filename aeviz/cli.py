@@ -1,13 +1,16 @@
-"""`python -m aeviz ...`: the lessons (and, later, training and reports) without a browser."""
+"""`python -m aeviz ...`: lessons, training and reports without a browser."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
 
+from pathlib import Path
+
 import numpy as np
 
-from . import data, experiments
+from . import analysis, data, experiments, export, report
+from .config import KINDS, NOISE_KINDS, DataConfig, ExperimentConfig, ModelConfig, NoiseConfig, TrainConfig, parse_hidden
 
 
 def _jsonable(v):
@@ -37,6 +40,65 @@ def cmd_lesson(args) -> int:
     return 0
 
 
+def _config(args) -> ExperimentConfig:
+    hidden = parse_hidden(args.hidden)
+    if hidden is None:
+        raise ValueError(f"--hidden {args.hidden!r}: give up to 4 widths from 1 to 4096, comma-separated")
+    noise_cfg = NoiseConfig(args.noise, args.noise_level) if args.noise != "none" else NoiseConfig()
+    return ExperimentConfig(DataConfig(args.dataset, args.seed), noise_cfg,
+                            ModelConfig(kind=args.kind, latent_dim=args.latent_dim, hidden=hidden),
+                            TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed))
+
+
+def _train(args):
+    cfg = _config(args)
+    ds = data.load(cfg.data.name, seed=cfg.data.seed)
+
+    def on_epoch(epoch, tr, va, elapsed):
+        print(f"  epoch {epoch}/{cfg.train.epochs}  train {tr:.5f}  val {va:.5f}  {elapsed:.1f} s",
+              file=sys.stderr, flush=True)
+
+    return cfg, ds, analysis.fit(cfg, callback=on_epoch)
+
+
+def cmd_train(args) -> int:
+    cfg, ds, result = _train(args)
+    out = Path(args.out)
+    files = {"model.safetensors": export.model_bytes(result.model), "model.json": export.config_json(cfg, ds.image_shape)}
+    for path in export.write_report_dir(files, out):
+        print(path)
+    return 0
+
+
+def cmd_report(args) -> int:
+    cfg, ds, result = _train(args)
+    view = analysis.latent_view(result.model, ds)
+    baselines = {"pca": analysis.baseline_projection("pca", ds)}
+    if not args.no_umap:
+        print("  UMAP of the held-out digits", file=sys.stderr, flush=True)
+        baselines["umap"] = analysis.baseline_projection("umap", ds)
+    files = report.build(cfg, result, view, ds, baselines, png=not args.no_png,
+                         progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True))
+    for path in export.write_report_dir(files, Path(args.out)):
+        print(path)
+    return 0
+
+
+def _training_options(p: argparse.ArgumentParser) -> None:
+    d = ExperimentConfig()
+    p.add_argument("--dataset", choices=list(data.DATASETS), default=d.data.name, help="data set (default mnist-5k)")
+    p.add_argument("--kind", choices=list(KINDS), default=d.model.kind, help="kind of autoencoder")
+    p.add_argument("--latent-dim", type=int, default=d.model.latent_dim, help="bottleneck size (default 2)")
+    p.add_argument("--hidden", default="256", help="encoder widths, comma-separated (default 256)")
+    p.add_argument("--epochs", type=int, default=d.train.epochs, help="training epochs (default 20)")
+    p.add_argument("--batch-size", type=int, default=d.train.batch_size, help="minibatch size (default 64)")
+    p.add_argument("--lr", type=float, default=d.train.lr, help="Adam's learning rate (default 1e-3)")
+    p.add_argument("--noise", choices=list(NOISE_KINDS), default="none", help="training corruption (denoising)")
+    p.add_argument("--noise-level", type=float, default=0.3, help="sigma or fraction of pixels (default 0.3)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the split, the weights and the noise (default 0)")
+    p.add_argument("--out", required=True, help="output directory (created if missing)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m aeviz", description="aeviz without a browser.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -49,6 +111,17 @@ def build_parser() -> argparse.ArgumentParser:
     les.add_argument("--quick", action="store_true", help="a smaller budget: fewer digits and epochs")
     les.add_argument("--json", action="store_true", help="print the numbers as JSON")
     les.set_defaults(func=cmd_lesson)
+    tr = sub.add_parser("train", help="train a model and save model.safetensors + model.json",
+                        description="Train an autoencoder and save its weights (safetensors) and configuration.")
+    _training_options(tr)
+    tr.set_defaults(func=cmd_train)
+    rep = sub.add_parser("report", help="train a model and write the app's report files (unzipped)",
+                         description="Train, then write config, metrics, figures (HTML and PNG), codes CSV "
+                                     "and weights to --out, as the app's 'Download report' does.")
+    _training_options(rep)
+    rep.add_argument("--no-umap", action="store_true", help="skip the UMAP panel (saves ~10 s)")
+    rep.add_argument("--no-png", action="store_true", help="skip PNG figures (no Chromium needed)")
+    rep.set_defaults(func=cmd_report)
     return p
 
 

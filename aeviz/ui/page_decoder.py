@@ -32,16 +32,16 @@ n = st.slider("Grid size", 5, 25, 15, key="dec_n")
 gx, gy = np.linspace(lo[0], hi[0], n), np.linspace(hi[1], lo[1], n)  # rows from the top
 grid = np.array([[x, y] for y in gy for x in gx], dtype=np.float32)  # (n*n, 2)
 left, right = st.columns([3, 2])
-left.plotly_chart(figures.latent_grid(train.decode(model, grid), ds.image_shape,
+common.chart(container=left, fig=figures.latent_grid(train.decode(model, grid), ds.image_shape,
                                       (lo[0], hi[0], lo[1], hi[1]), n, title="Decoded latent plane"),
-                  key="latent_grid", config=common.PLOTLY_CONFIG)
+                  key="latent_grid")
 with right:
     st.subheader("Decode a point")
     zx = st.slider("z₁", float(lo[0]), float(hi[0]), float(np.median(codes[:, 0])), key="dec_z1")
     zy = st.slider("z₂", float(lo[1]), float(hi[1]), float(np.median(codes[:, 1])), key="dec_z2")
     img = train.decode(model, np.array([[zx, zy]], np.float32))[0]
-    st.plotly_chart(figures.image(img, ds.image_shape, title=f"decode({zx:.2f}, {zy:.2f})"),
-                    key="point", config=common.PLOTLY_CONFIG)
+    common.chart(fig=figures.image(img, ds.image_shape, title=f"decode({zx:.2f}, {zy:.2f})"),
+                    key="point")
 
 st.subheader("Interpolate between two held-out digits")
 m = len(view.ids)
@@ -52,8 +52,8 @@ steps = c3.slider("Steps", 3, 15, 10, key="dec_steps")
 t = np.linspace(0, 1, steps, dtype=np.float32)[:, None]
 path = (1 - t) * codes[a] + t * codes[b]  # (steps, 2)
 strip = np.concatenate([view.x[[a]], train.decode(model, path), view.x[[b]]])
-st.plotly_chart(figures.image_grid(strip, ds.image_shape, ncols=len(strip),
+common.chart(fig=figures.image_grid(strip, ds.image_shape, ncols=len(strip),
                                    titles=[f"#{a} ({ds.class_names[view.labels[a]]})"] + [""] * steps
                                    + [f"#{b} ({ds.class_names[view.labels[b]]})"],
                                    title="Straight line in the latent plane, decoded"),
-                key="strip", config=common.PLOTLY_CONFIG)
+                key="strip")

@@ -36,17 +36,17 @@ pca_clean = analysis.pca_denoise(ds.x_train, noisy, k)
 rows = {"noisy": noisy, "autoencoder": denoised, f"PCA-{k}": pca_clean}
 table = {name: {"PSNR (dB)": metrics.psnr(view.x, x), "SSIM": metrics.ssim(view.x, x, ds.image_shape),
                 "MSE": metrics.reconstruction_error(view.x, x)} for name, x in rows.items()}
-st.plotly_chart(figures.triptych(noisy[:n_show], view.x[:n_show], denoised[:n_show], ds.image_shape,
+common.chart(fig=figures.triptych(noisy[:n_show], view.x[:n_show], denoised[:n_show], ds.image_shape,
                                  title=f"{state.NOISE_LABELS[kind]} noise, level {level:g}"),
-                key="triptych", config=common.PLOTLY_CONFIG)
+                key="triptych")
 cols = st.columns(3)
 for col, (name, vals) in zip(cols, table.items()):
     col.metric(f"{name}: PSNR", f"{vals['PSNR (dB)']:.2f} dB",
                delta=None if name == "noisy" else f"{vals['PSNR (dB)'] - table['noisy']['PSNR (dB)']:+.2f} dB vs noisy")
     col.caption(f"SSIM **{vals['SSIM']:.3f}** · MSE **{vals['MSE']:.4f}**")
-st.plotly_chart(figures.image_grid(pca_clean[:n_show], ds.image_shape, ncols=n_show,
+common.chart(fig=figures.image_grid(pca_clean[:n_show], ds.image_shape, ncols=n_show,
                                    row_labels=[f"PCA-{k}"], title="PCA's baseline on the same noisy digits"),
-                key="pca_row", config=common.PLOTLY_CONFIG)
+                key="pca_row")
 if act.cfg.model.kind != "denoising":
     st.info("This model was trained on clean digits. Choose the **Denoising** kind in the sidebar and "
             "train to see what training on corrupted inputs adds.")

@@ -54,8 +54,8 @@ def _panel(col, emb: np.ndarray, title: str, key: str, scores: dict) -> None:
                                 ids=view.ids)
     # One colour key above the panels replaces a legend in each (the colours are shared).
     fig.update_layout(showlegend=False, height=440, margin=dict(l=10, r=10, b=10))
-    col.plotly_chart(fig, key=key, on_select=lambda: _on_select(key), selection_mode=("box", "lasso"),
-                     config=common.PLOTLY_CONFIG)
+    common.chart(container=col, fig=fig, key=key, on_select=lambda: _on_select(key),
+                 selection_mode=("box", "lasso"))
     col.caption(" · ".join(f"{n} **{v:.3f}**" for n, v in _fmt(scores).items()))
 
 
@@ -124,7 +124,45 @@ else:
     fig = figures.image_grid(np.concatenate([view.x[pos], view.recon[pos]]), ds.image_shape,
                              ncols=len(pos), row_labels=["digit", "reconstruction"],
                              title="Selected digits and their reconstructions")
-    st.plotly_chart(fig, key="gallery", config=common.PLOTLY_CONFIG)
+    common.chart(fig=fig, key="gallery")
     if st.button("Clear selection"):
         st.session_state[SEL] = []
         st.rerun()
+
+st.subheader("Export")
+st.caption("The 2-D coordinates of every panel and the codes as CSV (one row per held-out digit), all the "
+           "numbers as JSON, the trained weights (safetensors, with their configuration as JSON: load the "
+           "pair back in the sidebar or with `aeviz.export.load_model`), or everything at once as a zip.")
+
+
+def _baselines() -> dict:
+    out = {"pca": common.pca_projection(ds.name)}
+    for m in ("umap", "tsne"):
+        task = common.projection_tasks().get((m, ds.name, common.ProjectionConfig()))
+        if task is not None and task.finished_ok:
+            out[m] = task.result
+    return out
+
+
+def _report_zip() -> bytes:
+    from aeviz import export, report
+
+    return export.report_zip(report.build(act.cfg, act.result, view, ds, _baselines()))
+
+
+from aeviz import export, report  # noqa: E402
+
+e1, e2, e3, e4, e5 = st.columns(5)
+e1.download_button("Codes CSV", lambda: report.codes_csv(view, ds, _baselines()), "codes.csv", "text/csv",
+                   on_click="ignore", icon=":material/table:", width="stretch")
+e2.download_button("Metrics JSON", lambda: export.metrics_json(report.all_metrics(act.cfg, act.result, view, ds,
+                                                                                  _baselines())),
+                   "metrics.json", "application/json", on_click="ignore", icon=":material/data_object:",
+                   width="stretch")
+e3.download_button("Weights", lambda: export.model_bytes(act.result.model), "model.safetensors",
+                   "application/octet-stream", on_click="ignore", icon=":material/memory:", width="stretch")
+e4.download_button("Model config", lambda: export.config_json(act.cfg, ds.image_shape), "model.json",
+                   "application/json", on_click="ignore", icon=":material/settings:", width="stretch")
+e5.download_button("Download report", _report_zip, "aeviz-report.zip", "application/zip", on_click="ignore",
+                   type="primary", icon=":material/folder_zip:", width="stretch",
+                   help="config, metrics, every figure (HTML and PNG), codes CSV and weights, with a README.txt")

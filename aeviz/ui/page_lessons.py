@@ -85,7 +85,7 @@ for name, (claim, text) in CLAIMS.items():
         figs = lesson_figures(lesson)
         cols = st.columns(len(figs))
         for i, (col, fig) in enumerate(zip(cols, figs)):
-            col.plotly_chart(fig, key=f"fig_{name}_{i}", config=common.PLOTLY_CONFIG)
+            common.chart(container=col, fig=fig, key=f"fig_{name}_{i}")
         with st.expander("The numbers"):
             st.json(lesson.numbers)
     st.divider()

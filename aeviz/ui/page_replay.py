@@ -29,12 +29,12 @@ elif codes.shape[2] > 2:
     pca = PCA(2, random_state=0).fit(codes[-1])
     codes = np.stack([pca.transform(c) for c in codes])
 labels = act.view.labels
-st.plotly_chart(figures.replay(codes.astype(np.float32), labels, class_names=list(act.ds.class_names)),
-                key="replay", config=common.PLOTLY_CONFIG)
+common.chart(fig=figures.replay(codes.astype(np.float32), labels, class_names=list(act.ds.class_names)),
+                key="replay")
 epochs = len(codes) - 1
 e = st.slider("Epoch", 0, epochs, epochs, key="replay_epoch")
 hist = act.task.history
 loss = f" · validation error {hist[e - 1]['val_loss']:.4f}" if e > 0 and e <= len(hist) else ""
-st.plotly_chart(figures.embedding(codes[e], labels, title=f"Epoch {e}{loss}",
+common.chart(fig=figures.embedding(codes[e], labels, title=f"Epoch {e}{loss}",
                                   class_names=list(act.ds.class_names)),
-                key="replay_static", config=common.PLOTLY_CONFIG)
+                key="replay_static")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import data
-from ..config import KINDS, NOISE_KINDS, DataConfig, ExperimentConfig, ModelConfig, NoiseConfig, TrainConfig
+from ..config import KINDS, NOISE_KINDS, DataConfig, parse_hidden, ExperimentConfig, ModelConfig, NoiseConfig, TrainConfig
 
 LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 1.0, 10.0)
 BATCHES = (16, 32, 64, 128, 256, 512)
@@ -79,17 +79,6 @@ def write_query() -> None:
         st.query_params.from_dict(wanted)
 
 
-def parse_hidden(text: str):
-    """'256, 64' -> (256, 64); '' -> (); None when not a list of widths in [1, 4096]."""
-    try:
-        widths = tuple(int(t) for t in str(text).replace(";", ",").split(",") if t.strip())
-    except ValueError:
-        return None
-    if len(widths) > 4 or any(not 1 <= w <= 4096 for w in widths):
-        return None
-    return widths
-
-
 def sidebar() -> tuple[ExperimentConfig, bool]:
     """Draw the settings; return the config they describe and whether Train was pressed."""
     for msg in seed_from_query():
@@ -115,6 +104,7 @@ def sidebar() -> tuple[ExperimentConfig, bool]:
         sb.slider("Noise level", 0.0, 1.0, step=0.05, key="w_level",
                   help="σ for Gaussian noise; the fraction of pixels hit for the other two.")
     pressed = sb.button("Train", type="primary", width="stretch", key="train_button")
+    model_upload()
     write_query()
     return current_config(), pressed
 
@@ -135,3 +125,49 @@ def current_config() -> ExperimentConfig:
         train=TrainConfig(epochs=int(ss["w_epochs"]), batch_size=int(ss["w_bs"]), lr=float(ss["w_lr"]),
                           seed=int(ss["w_seed"])),
     )
+
+
+def _apply_to_widgets(cfg: ExperimentConfig) -> None:
+    ss = st.session_state
+    ss["w_data"], ss["w_kind"] = cfg.data.name, cfg.model.kind
+    ss["w_k"] = min(max(cfg.model.latent_dim, 1), 64)
+    ss["w_hidden"] = ", ".join(map(str, cfg.model.hidden))
+    ss["w_epochs"], ss["w_seed"] = min(cfg.train.epochs, 100), cfg.train.seed
+    ss["w_lr"] = min(LRS, key=lambda v: abs(v - cfg.train.lr))
+    ss["w_bs"] = min(BATCHES, key=lambda v: abs(v - cfg.train.batch_size))
+    if cfg.noise.kind != "none":
+        ss["w_noise"], ss["w_level"] = cfg.noise.kind, cfg.noise.level
+
+
+def _on_model_upload() -> None:
+    """Load an uploaded (model.safetensors, model.json) pair; on any problem keep what was there."""
+    from .. import export
+    from . import common
+
+    files = st.session_state.get("model_files") or []
+    st.session_state.pop("upload_error", None)
+    weights = [f for f in files if f.name.endswith(".safetensors")]
+    configs = [f for f in files if f.name.endswith(".json")]
+    if len(files) < 2:
+        return
+    if len(weights) != 1 or len(configs) != 1:
+        st.session_state["upload_error"] = ("Upload exactly two files: the weights (`.safetensors`) and their "
+                                            "configuration (`.json`), as exported by aeviz.")
+        return
+    try:
+        model, cfg, _ = export.load_model(weights[0].getvalue(), configs[0].getvalue())
+    except ValueError as exc:
+        st.session_state["upload_error"] = f"Could not load the model: {exc}"
+        return
+    common.register_loaded(cfg, model)
+    st.session_state["active_cfg"] = cfg
+    _apply_to_widgets(cfg)
+
+
+def model_upload() -> None:
+    with st.sidebar.expander("Load a trained model"):
+        st.file_uploader("model.safetensors and model.json", type=["safetensors", "json"],
+                         accept_multiple_files=True, key="model_files", on_change=_on_model_upload,
+                         help="The pair from the Export section. Nothing uploaded is ever unpickled.")
+        if "upload_error" in st.session_state:
+            st.error(st.session_state["upload_error"])

@@ -1,0 +1,76 @@
+"""The report of one trained model: every file the app's "Download report" and `python -m aeviz
+report` produce, as name -> bytes (config, metrics, figures as HTML and PNG, codes CSV, weights)."""
+from __future__ import annotations
+
+from typing import Callable, Optional
+
+import numpy as np
+import plotly.graph_objects as go
+
+from . import analysis, data, export, figures, metrics, noise, train
+from .config import ExperimentConfig
+
+
+def panel_coords(view: analysis.LatentView, ds: data.Dataset, baselines: dict[str, np.ndarray]) -> dict:
+    """The coordinates of every panel of the latent page, by name: codes, autoencoder, pca, umap..."""
+    return {"code": view.codes, "autoencoder": view.emb, **baselines}
+
+
+def codes_csv(view: analysis.LatentView, ds: data.Dataset, baselines: dict[str, np.ndarray]) -> bytes:
+    return export.codes_csv(view.ids, view.labels, "test", panel_coords(view, ds, baselines),
+                            class_names=list(ds.class_names))
+
+
+def all_metrics(cfg: ExperimentConfig, result: train.TrainResult, view: analysis.LatentView,
+                ds: data.Dataset, baselines: dict[str, np.ndarray]) -> dict:
+    scores = {"autoencoder": view.scores}
+    for name, emb in baselines.items():
+        scores[name] = analysis.scores(view.x, emb, view.labels)
+    return {"dataset": ds.describe(), "reconstruction_mse_per_pixel": view.error,
+            "reconstruction_sse_per_image": metrics.reconstruction_error(view.x, view.recon, per="image"),
+            "psnr_db": metrics.psnr(view.x, view.recon), "ssim": metrics.ssim(view.x, view.recon, ds.image_shape),
+            "epochs_run": result.epochs_run, "train_seconds": result.seconds, "train_loss": result.train_loss,
+            "val_loss": result.val_loss, "embedding_scores": scores}
+
+
+def report_figures(result: train.TrainResult, view: analysis.LatentView, ds: data.Dataset,
+                   baselines: dict[str, np.ndarray]) -> dict[str, go.Figure]:
+    names = list(ds.class_names)
+    figs = {"latent_autoencoder": figures.embedding(view.emb, view.labels, title="Autoencoder", class_names=names,
+                                                    scores=_fmt(view.scores))}
+    for name, emb in baselines.items():
+        figs[f"latent_{name}"] = figures.embedding(emb, view.labels, title=name.upper(), class_names=names,
+                                                   scores=_fmt(analysis.scores(view.x, emb, view.labels)))
+    figs["loss_curves"] = figures.loss_curves(np.array(result.train_loss), np.array(result.val_loss))
+    noisy = noise.gaussian(view.x[:12], 0.3, seed=123)
+    figs["denoising"] = figures.triptych(noisy, view.x[:12], train.reconstruct(result.model, noisy), ds.image_shape,
+                                         title="Gaussian noise 0.3")
+    if view.codes.shape[1] == 2 and result.codes_per_epoch is not None:
+        figs["replay"] = figures.replay(result.codes_per_epoch, view.labels, class_names=names)
+    return figs
+
+
+def _fmt(s: dict) -> dict:
+    return {"trustworthiness": s["trustworthiness"], "kNN accuracy": s["knn_accuracy"], "silhouette": s["silhouette"]}
+
+
+def build(cfg: ExperimentConfig, result: train.TrainResult, view: analysis.LatentView, ds: data.Dataset,
+          baselines: dict[str, np.ndarray], png: bool = True,
+          progress: Optional[Callable[[str], None]] = None) -> dict[str, bytes]:
+    """Every report file. PNGs need Chromium; without one they are left out and a note says why."""
+    files = {"config.json": export.metrics_json(cfg.to_dict()),
+             "metrics.json": export.metrics_json(all_metrics(cfg, result, view, ds, baselines)),
+             "codes.csv": codes_csv(view, ds, baselines),
+             "model.safetensors": export.model_bytes(result.model),
+             "model.json": export.config_json(cfg, ds.image_shape)}
+    for name, fig in report_figures(result, view, ds, baselines).items():
+        files[f"{name}.html"] = export.figure_html(fig)
+        if png:
+            if progress:
+                progress(f"rendering {name}.png")
+            try:
+                files[f"{name}.png"] = export.figure_bytes(fig, "png", scale=2)
+            except export.ExportError as exc:
+                files["PNG-MISSING.txt"] = str(exc).encode()
+                png = False
+    return files
