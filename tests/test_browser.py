@@ -50,6 +50,17 @@ def test_train_compare_select_in_a_real_browser(tmp_path):
         wait_idle(page)
         page.screenshot(path=str(shots / "selection.png"), full_page=True)
         assert page.locator("[data-testid='stException']").count() == 0
+        # Export the first panel as PNG from its Export menu (kaleido renders it on click).
+        page.get_by_role("button", name="Export").first.click()
+        body = page.locator("[data-testid='stPopoverBody']").first
+        with page.expect_download(timeout=60_000) as dl:
+            body.get_by_role("button", name="PNG").click()
+        png = tmp_path / "panel.png"
+        dl.value.save_as(png)
+        from PIL import Image
+
+        assert dl.value.suggested_filename.endswith(".png") and Image.open(png).size[0] >= 600
+        page.keyboard.press("Escape")
         for name, path in [("denoising", "denoising"), ("decoder", "decoder"), ("replay", "replay")]:
             page.goto(f"{url}/{path}?data=digits&epochs=5&k=2")
             page.get_by_text("About this view").first.wait_for(timeout=60_000)

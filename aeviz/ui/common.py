@@ -211,9 +211,10 @@ def chart(fig, key: str, container=None, **kwargs):
     from .. import export
 
     c = container if container is not None else st
-    event = c.plotly_chart(fig, key=key, config=PLOTLY_CONFIG, **kwargs)
     meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
     name = meta.get("aeviz_figure", key)
+    camera = {**PLOTLY_CONFIG["toImageButtonOptions"], "filename": name}  # the toolbar's hi-res PNG
+    event = c.plotly_chart(fig, key=key, config={**PLOTLY_CONFIG, "toImageButtonOptions": camera}, **kwargs)
     has_browser = export.find_browser() is not None
     with c.popover("Export", icon=":material/download:"):
         for fmt in ("png", "svg", "pdf"):
