@@ -31,8 +31,8 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(timeout: float = 60):
-    """`streamlit run app.py` on a free local port; yields the base URL."""
+def streamlit_server(timeout: float = 60, with_pid: bool = False):
+    """`streamlit run app.py` on a free local port; yields the base URL (and the pid, if asked)."""
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
            f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"]
@@ -49,7 +49,7 @@ def streamlit_server(timeout: float = 60):
             time.sleep(0.3)
         else:
             raise TimeoutError("streamlit did not become healthy")
-        yield url
+        yield (url, proc.pid) if with_pid else url
     finally:
         proc.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):

@@ -93,7 +93,7 @@ def _loss_chart(task: Task):
 
 
 def training_panel(cfg: ExperimentConfig) -> Optional[Task]:
-    """Progress of cfg's training while it runs (updated twice a second), its outcome after."""
+    """Progress of cfg's training while it runs (updated every second), its outcome after."""
     task = training_tasks().get(cfg)
     if task is None:
         st.info("Press **Train** in the sidebar to train this configuration.")
@@ -108,7 +108,7 @@ def training_panel(cfg: ExperimentConfig) -> Optional[Task]:
     return task
 
 
-@st.fragment(run_every=0.5)
+@st.fragment(run_every=1.0)
 def _live_progress(cfg: ExperimentConfig) -> None:
     task = training_tasks().get(cfg)
     if task is None or not task.active:
@@ -181,8 +181,9 @@ def projection_task(method: str, ds_name: str, proj: ProjectionConfig = Projecti
 
     def run(task: Task):
         task.report(0.1, f"{title} running (the first UMAP in a fresh server compiles for ~10 s)")
-        future = projection_pool().submit(analysis.baseline_projection_of, method, ds_name, proj)
-        return future.result()
+        ds = dataset(ds_name)
+        x = np.ascontiguousarray(ds.x_test[analysis.view_indices(ds)])  # sent, so uploads work too
+        return projection_pool().submit(analysis.project_points, method, x, proj).result()
 
     return projection_tasks().submit((method, ds_name, proj), run, label=method)
 

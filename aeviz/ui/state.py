@@ -33,7 +33,8 @@ PARAMS = {
     "w_noise": ("noise", "gaussian", str),
     "w_level": ("level", 0.3, float),
 }
-_CHOICES = {"w_data": tuple(data.DATASETS), "w_kind": tuple(KINDS), "w_lr": LRS, "w_bs": BATCHES,
+UPLOAD = "upload"  # the "Your data" entry of the data-set choice
+_CHOICES = {"w_data": (*data.DATASETS, UPLOAD), "w_kind": tuple(KINDS), "w_lr": LRS, "w_bs": BATCHES,
             "w_noise": NOISE_KINDS[1:]}
 _RANGES = {"w_k": (1, 64), "w_epochs": (1, 100), "w_seed": (0, 10_000), "w_level": (0.0, 1.0)}
 
@@ -84,8 +85,11 @@ def sidebar() -> tuple[ExperimentConfig, bool]:
     for msg in seed_from_query():
         st.sidebar.warning(msg)
     sb = st.sidebar
-    sb.selectbox("Data set", tuple(data.DATASETS), key="w_data",
-                 format_func=lambda n: data.DATASETS[n].title, help="The digits to learn from.")
+    sb.selectbox("Data set", (*data.DATASETS, UPLOAD), key="w_data",
+                 format_func=lambda n: "Your data (upload)" if n == UPLOAD else data.DATASETS[n].title,
+                 help="The digits to learn from, or your own images.")
+    if st.session_state["w_data"] == UPLOAD:
+        data_upload()
     sb.selectbox("Autoencoder kind", tuple(KINDS), key="w_kind", format_func=KIND_LABELS.get,
                  help="\n".join(f"- **{KIND_LABELS[k]}**: {v}" for k, v in KINDS.items()))
     kind = st.session_state["w_kind"]
@@ -119,7 +123,7 @@ def current_config() -> ExperimentConfig:
     kind = ss["w_kind"]
     noise = NoiseConfig(ss["w_noise"], float(ss["w_level"])) if kind == "denoising" else NoiseConfig()
     return ExperimentConfig(
-        data=DataConfig(ss["w_data"]),
+        data=DataConfig(data_name()),
         noise=noise,
         model=ModelConfig(kind=kind, latent_dim=int(ss["w_k"]), hidden=hidden),
         train=TrainConfig(epochs=int(ss["w_epochs"]), batch_size=int(ss["w_bs"]), lr=float(ss["w_lr"]),
@@ -171,3 +175,54 @@ def model_upload() -> None:
                          help="The pair from the Export section. Nothing uploaded is ever unpickled.")
         if "upload_error" in st.session_state:
             st.error(st.session_state["upload_error"])
+
+
+def data_name() -> str:
+    """The data set the sidebar names: a built-in one, or the session's last good upload (until
+    one is uploaded, the previous data set stays)."""
+    ss = st.session_state
+    if ss["w_data"] != UPLOAD:
+        ss["last_good_data"] = ss["w_data"]
+        return ss["w_data"]
+    name = ss.get("upload_name")
+    if name is not None:
+        try:
+            data.load(name)  # still held by this server?
+            return name
+        except ValueError:
+            ss.pop("upload_name")
+            ss["data_error"] = "The uploaded data set was dropped from the server's memory: upload it again."
+    return ss.get("last_good_data", data.DEFAULT_DATASET)
+
+
+def _on_data_upload() -> None:
+    from .. import upload
+
+    ss = st.session_state
+    ss.pop("data_error", None)
+    f = ss.get("data_file")
+    if f is None:
+        return
+    try:
+        ds = upload.load_upload(f.getvalue(), f.name)
+    except upload.UploadError as exc:
+        ss["data_error"] = f"{f.name}: {exc}"  # the previous data and model stay
+        return
+    ss["upload_name"] = data.register_upload(ds)
+    ss["upload_desc"] = f"{f.name}: {len(ds.x_train) + len(ds.x_test):,} images, {ds.image_shape[0]}x" \
+                        f"{ds.image_shape[1]}, {len(ds.class_names)} classes"
+
+
+def data_upload() -> None:
+    from .. import upload
+
+    with st.sidebar.container(border=True):
+        st.file_uploader("Your images", type=["npz", "npy", "csv", "zip"], key="data_file",
+                         on_change=_on_data_upload, help=upload.ACCEPTED)
+        st.caption(upload.SCALING_NOTE)
+        if "data_error" in st.session_state:
+            st.error(st.session_state["data_error"])
+        elif "upload_desc" in st.session_state:
+            st.success(st.session_state["upload_desc"])
+        else:
+            st.info("Upload a file to train on your own images; until then the previous data set stays.")
