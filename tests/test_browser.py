@@ -69,3 +69,28 @@ def test_train_compare_select_in_a_real_browser(tmp_path):
             wait_idle(page)
             assert page.locator("[data-testid='stException']").count() == 0, name
             page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+
+
+def test_hostile_upload_is_refused_and_the_app_keeps_working(tmp_path):
+    import numpy as np
+
+    evil = tmp_path / "evil.npy"
+    np.save(evil, np.array([{"x": 1}, None], dtype=object), allow_pickle=True)  # a pickled object array
+    good = tmp_path / "mine.npz"
+    rng = np.random.default_rng(0)
+    np.savez(good, x=(rng.random((120, 8, 8)) * 255).astype(np.uint8), y=np.repeat(np.arange(3), 40))
+    with streamlit_server() as url, browser_page() as page:
+        page.goto(url + "/?data=upload&epochs=3")
+        uploader = page.locator(".st-key-data_file input[type='file']")
+        uploader.wait_for(state="attached", timeout=60_000)
+        uploader.set_input_files(str(evil))
+        page.get_by_text("pickled").first.wait_for(timeout=30_000)
+        wait_idle(page)
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.screenshot(path=str(_shots(tmp_path) / "upload-refused.png"))
+        uploader.set_input_files(str(good))
+        page.get_by_text("120 images").first.wait_for(timeout=30_000)
+        page.locator(".st-key-train_button button").click()
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=120_000)
+        wait_idle(page)
+        assert page.locator("[data-testid='stException']").count() == 0
