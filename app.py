@@ -3,9 +3,9 @@ import os
 
 os.environ.setdefault("NUMBA_THREADING_LAYER", "tbb")  # thread-safe numba, before anything imports it
 
-import streamlit as st  # noqa: E402
+import streamlit as st
 
-from aeviz.ui import common, state  # noqa: E402
+from aeviz.ui import common, state
 
 PAGES = [
     ("aeviz/ui/page_latent.py", "Latent space", ":material/scatter_plot:", "latent"),

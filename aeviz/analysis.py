@@ -5,7 +5,6 @@ The app's pages and the CLI only present what these functions return (numpy arra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
 
 import numpy as np
 from sklearn.decomposition import PCA
@@ -27,7 +26,7 @@ def view_indices(ds: data.Dataset, n: int = VIEW_SIZE) -> np.ndarray:
     return np.sort(idx)
 
 
-def fit(cfg: ExperimentConfig, callback: Optional[train.EpochCallback] = None,
+def fit(cfg: ExperimentConfig, callback: train.EpochCallback | None = None,
         track: bool = True) -> train.TrainResult:
     """Train cfg's autoencoder on its data set; the viewed held-out codes are kept every epoch."""
     ds = data.load(cfg.data.name, seed=cfg.data.seed)

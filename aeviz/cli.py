@@ -1,16 +1,25 @@
 """`python -m aeviz ...`: lessons, training and reports without a browser."""
+
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-
 from pathlib import Path
 
 import numpy as np
 
 from . import analysis, data, experiments, export, report
-from .config import KINDS, NOISE_KINDS, DataConfig, ExperimentConfig, ModelConfig, NoiseConfig, TrainConfig, parse_hidden
+from .config import (
+    KINDS,
+    NOISE_KINDS,
+    DataConfig,
+    ExperimentConfig,
+    ModelConfig,
+    NoiseConfig,
+    TrainConfig,
+    parse_hidden,
+)
 
 
 def _jsonable(v):
@@ -45,9 +54,12 @@ def _config(args) -> ExperimentConfig:
     if hidden is None:
         raise ValueError(f"--hidden {args.hidden!r}: give up to 4 widths from 1 to 4096, comma-separated")
     noise_cfg = NoiseConfig(args.noise, args.noise_level) if args.noise != "none" else NoiseConfig()
-    return ExperimentConfig(DataConfig(args.dataset, args.seed), noise_cfg,
-                            ModelConfig(kind=args.kind, latent_dim=args.latent_dim, hidden=hidden),
-                            TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed))
+    return ExperimentConfig(
+        DataConfig(args.dataset, args.seed),
+        noise_cfg,
+        ModelConfig(kind=args.kind, latent_dim=args.latent_dim, hidden=hidden),
+        TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed),
+    )
 
 
 def _train(args):
@@ -55,8 +67,11 @@ def _train(args):
     ds = data.load(cfg.data.name, seed=cfg.data.seed)
 
     def on_epoch(epoch, tr, va, elapsed):
-        print(f"  epoch {epoch}/{cfg.train.epochs}  train {tr:.5f}  val {va:.5f}  {elapsed:.1f} s",
-              file=sys.stderr, flush=True)
+        print(
+            f"  epoch {epoch}/{cfg.train.epochs}  train {tr:.5f}  val {va:.5f}  {elapsed:.1f} s",
+            file=sys.stderr,
+            flush=True,
+        )
 
     return cfg, ds, analysis.fit(cfg, callback=on_epoch)
 
@@ -64,7 +79,10 @@ def _train(args):
 def cmd_train(args) -> int:
     cfg, ds, result = _train(args)
     out = Path(args.out)
-    files = {"model.safetensors": export.model_bytes(result.model), "model.json": export.config_json(cfg, ds.image_shape)}
+    files = {
+        "model.safetensors": export.model_bytes(result.model),
+        "model.json": export.config_json(cfg, ds.image_shape),
+    }
     for path in export.write_report_dir(files, out):
         print(path)
     return 0
@@ -77,8 +95,15 @@ def cmd_report(args) -> int:
     if not args.no_umap:
         print("  UMAP of the held-out digits", file=sys.stderr, flush=True)
         baselines["umap"] = analysis.baseline_projection("umap", ds)
-    files = report.build(cfg, result, view, ds, baselines, png=not args.no_png,
-                         progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True))
+    files = report.build(
+        cfg,
+        result,
+        view,
+        ds,
+        baselines,
+        png=not args.no_png,
+        progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True),
+    )
     for path in export.write_report_dir(files, Path(args.out)):
         print(path)
     return 0
@@ -102,22 +127,31 @@ def _training_options(p: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m aeviz", description="aeviz without a browser.")
     sub = p.add_subparsers(dest="command", required=True)
-    les = sub.add_parser("lesson", help="run one of the chapter's experiments and print its numbers",
-                         description="Run one lesson: " + "; ".join(
-                             f"{n}: {f.__doc__.splitlines()[0]}" for n, f in experiments.LESSONS.items()))
+    les = sub.add_parser(
+        "lesson",
+        help="run one of the chapter's experiments and print its numbers",
+        description="Run one lesson: "
+        + "; ".join(f"{n}: {f.__doc__.splitlines()[0]}" for n, f in experiments.LESSONS.items()),
+    )
     les.add_argument("name", choices=list(experiments.LESSONS), help="which lesson")
     les.add_argument("--dataset", choices=list(data.DATASETS), help="data set (default: the lesson's own)")
     les.add_argument("--seed", type=int, default=0, help="seed of the split, the models and the noise (default 0)")
     les.add_argument("--quick", action="store_true", help="a smaller budget: fewer digits and epochs")
     les.add_argument("--json", action="store_true", help="print the numbers as JSON")
     les.set_defaults(func=cmd_lesson)
-    tr = sub.add_parser("train", help="train a model and save model.safetensors + model.json",
-                        description="Train an autoencoder and save its weights (safetensors) and configuration.")
+    tr = sub.add_parser(
+        "train",
+        help="train a model and save model.safetensors + model.json",
+        description="Train an autoencoder and save its weights (safetensors) and configuration.",
+    )
     _training_options(tr)
     tr.set_defaults(func=cmd_train)
-    rep = sub.add_parser("report", help="train a model and write the app's report files (unzipped)",
-                         description="Train, then write config, metrics, figures (HTML and PNG), codes CSV "
-                                     "and weights to --out, as the app's 'Download report' does.")
+    rep = sub.add_parser(
+        "report",
+        help="train a model and write the app's report files (unzipped)",
+        description="Train, then write config, metrics, figures (HTML and PNG), codes CSV "
+        "and weights to --out, as the app's 'Download report' does.",
+    )
     _training_options(rep)
     rep.add_argument("--no-umap", action="store_true", help="skip the UMAP panel (saves ~10 s)")
     rep.add_argument("--no-png", action="store_true", help="skip PNG figures (no Chromium needed)")

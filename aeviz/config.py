@@ -121,7 +121,7 @@ class ExperimentConfig:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict) -> "ExperimentConfig":
+    def from_dict(cls, d: dict) -> ExperimentConfig:
         """Inverse of to_dict; unknown keys raise ValueError naming the valid ones."""
         parts = {f.name: f.type for f in fields(cls)}
         types = {"data": DataConfig, "noise": NoiseConfig, "model": ModelConfig, "train": TrainConfig}
@@ -140,5 +140,5 @@ class ExperimentConfig:
             kwargs[name] = types[name](**sub)
         return cls(**kwargs)
 
-    def with_(self, **parts) -> "ExperimentConfig":
+    def with_(self, **parts) -> ExperimentConfig:
         return replace(self, **parts)

@@ -7,10 +7,10 @@ once and are then kept on disk under the cache dir (`AEVIZ_CACHE`, default ~/.ca
 from __future__ import annotations
 
 import functools
-from collections import OrderedDict
 import importlib.util
 import os
 import socket
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -235,7 +235,7 @@ def load(name: str = DEFAULT_DATASET, *, seed: int = 0) -> Dataset:
 
 # Uploaded data sets, by content-derived name ("upload:<sha256 prefix>"), held in this process only
 # and only the most recent few (a session that needs an evicted one uploads it again).
-_UPLOADS: "OrderedDict[str, Dataset]" = OrderedDict()
+_UPLOADS: OrderedDict[str, Dataset] = OrderedDict()
 MAX_UPLOADS = 8
 
 

@@ -12,6 +12,7 @@ again (the next export starts a fresh one, ~3 s). So the lock is released the mo
 up, and no later caller can ever receive a hung render's late result. Weights are safetensors:
 nothing is ever unpickled.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -42,9 +43,11 @@ from .config import ExperimentConfig
 
 STATIC_FORMATS = ("png", "svg", "pdf")
 MODEL_FORMAT = "aeviz-model-1"  # the "format" tag of model.json
-INSTALL_CHROME = ("Static export (PNG/SVG/PDF) needs Chrome or Chromium, and none was found. Install one "
-                  "with `apt-get install -y chromium` (Debian/Ubuntu) or `plotly_get_chrome` (downloads "
-                  "Chrome for kaleido), or set BROWSER_PATH to one. HTML export works without a browser.")
+INSTALL_CHROME = (
+    "Static export (PNG/SVG/PDF) needs Chrome or Chromium, and none was found. Install one "
+    "with `apt-get install -y chromium` (Debian/Ubuntu) or `plotly_get_chrome` (downloads "
+    "Chrome for kaleido), or set BROWSER_PATH to one. HTML export works without a browser."
+)
 _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: what a spreadsheet evaluates
 
@@ -60,8 +63,9 @@ def find_browser() -> str | None:
         return env if os.access(env, os.X_OK) else None
     try:  # choreographer, kaleido's browser driver, knows its own download and the typical paths
         from choreographer.browsers import Chromium
+
         found = Chromium.find_browser(skip_local=False)
-    except Exception:  # noqa: BLE001 - not a documented API: fall back to PATH
+    except Exception:
         found = None
     return found or next(filter(None, map(shutil.which, _BROWSER_NAMES)), None)
 
@@ -83,6 +87,7 @@ class _Engine:
         try:
             if self.kaleido is None:
                 import kaleido
+
                 self.kaleido = kaleido.Kaleido(path=self.browser, mathjax=False, timeout=None)  # no CDN
                 await self.kaleido.open()  # assigned first, so close() also ends a half-open browser
             return await _calc(self.kaleido, fig_dict, opts)
@@ -104,9 +109,11 @@ class _Engine:
 
     def close(self, wait: float = 0.0) -> None:
         """Close the browser, then stop the loop, once the loop is free; wait up to `wait` s."""
+
         async def shutdown():
             if self.kaleido is not None:
                 await self.kaleido.close()
+
         future = asyncio.run_coroutine_threadsafe(shutdown(), self.loop)
         future.add_done_callback(lambda _: self.loop.call_soon_threadsafe(self.loop.stop))
         concurrent.futures.wait([future], timeout=wait)
@@ -159,8 +166,10 @@ def _render_locked(fig_dict: dict, opts: dict, deadline: float, timeout: float) 
         engine, _engine = _engine, None
         engine.close()  # returns at once; the browser closes when the engine's loop is free
         if isinstance(e, concurrent.futures.TimeoutError):
-            raise ExportError(f"figure export timed out after {timeout:g} s: the browser did not answer; "
-                              "it was abandoned and the next export starts a fresh one") from None
+            raise ExportError(
+                f"figure export timed out after {timeout:g} s: the browser did not answer; "
+                "it was abandoned and the next export starts a fresh one"
+            ) from None
         raise ExportError(f"figure export to {opts['format']} failed: {type(e).__name__}: {e}") from e
 
 
@@ -204,8 +213,9 @@ def _columns(coords: dict[str, np.ndarray], n: int) -> tuple[list[str], list[np.
     return header, cols
 
 
-def codes_csv(ids: Sequence, labels: Sequence, split, coords: dict[str, np.ndarray],
-              class_names: Sequence[str] | None = None) -> bytes:
+def codes_csv(
+    ids: Sequence, labels: Sequence, split, coords: dict[str, np.ndarray], class_names: Sequence[str] | None = None
+) -> bytes:
     """CSV (UTF-8), one row per sample: sample_id, label, split, then the columns of each array.
 
     ids, labels: (N,); split: one string for all, or (N,); coords: name -> (N,) or (N, k) array.
@@ -268,7 +278,7 @@ def _parse_config(config: bytes) -> tuple[ExperimentConfig, tuple[int, int]]:
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
         raise ValueError(f"model config is not valid JSON: {e}") from None
     if not isinstance(d, dict):
-        raise ValueError(f"model config must be a JSON object, got {type(d).__name__}")  # noqa: TRY004
+        raise ValueError(f"model config must be a JSON object, got {type(d).__name__}")
     if d.get("format") != MODEL_FORMAT:
         raise ValueError(f"model config has format {d.get('format')!r}, expected {MODEL_FORMAT!r}")
     shape = d.get("image_shape")
@@ -285,12 +295,17 @@ def _parse_config(config: bytes) -> tuple[ExperimentConfig, tuple[int, int]]:
 def _check_state(state: dict, expected: dict, cfg: ExperimentConfig) -> None:
     """ValueError naming missing, unexpected and mis-shaped tensors."""
     missing, extra = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
-    wrong = [f"{k}: file {tuple(state[k].shape)} vs model {tuple(v.shape)}"
-             for k, v in expected.items() if k in state and state[k].shape != v.shape]
+    wrong = [
+        f"{k}: file {tuple(state[k].shape)} vs model {tuple(v.shape)}"
+        for k, v in expected.items()
+        if k in state and state[k].shape != v.shape
+    ]
     if missing or extra or wrong:
-        raise ValueError(f"the weights do not fit a {cfg.model.kind} model with latent_dim="
-                         f"{cfg.model.latent_dim}, hidden={cfg.model.hidden}: missing {missing}, "
-                         f"unexpected {extra}, wrong shapes {wrong}")
+        raise ValueError(
+            f"the weights do not fit a {cfg.model.kind} model with latent_dim="
+            f"{cfg.model.latent_dim}, hidden={cfg.model.hidden}: missing {missing}, "
+            f"unexpected {extra}, wrong shapes {wrong}"
+        )
 
 
 def load_model(weights: bytes, config: bytes) -> tuple[torch.nn.Module, ExperimentConfig, tuple[int, int]]:
@@ -330,8 +345,7 @@ _DESCRIPTIONS = (  # (file-name pattern, what README.txt says about it); first m
 def describe(name: str) -> str:
     """What a report file is, from its name (e.g. 'latent.html' -> 'interactive figure, ...')."""
     base = PurePosixPath(name).name
-    return next((text for pattern, text in _DESCRIPTIONS if fnmatch.fnmatch(base, pattern)),
-                "a file exported by aeviz")
+    return next((text for pattern, text in _DESCRIPTIONS if fnmatch.fnmatch(base, pattern)), "a file exported by aeviz")
 
 
 def _readme(names: Sequence[str]) -> bytes:
@@ -344,7 +358,9 @@ def _with_readme(files: dict[str, bytes]) -> dict[str, bytes]:
     for name in files:
         p = PurePosixPath(name)
         if not name or p.is_absolute() or ".." in p.parts or "\\" in name or name == "README.txt":
-            raise ValueError(f"bad report file name {name!r}: use a relative path without '..' (README.txt is written for you)")
+            raise ValueError(
+                f"bad report file name {name!r}: use a relative path without '..' (README.txt is written for you)"
+            )
     return {**files, "README.txt": _readme(list(files))}
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import io
-from typing import Optional, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.express as px
@@ -64,7 +64,7 @@ def _series_traces(x, series: dict, mode: str = "lines+markers") -> list[go.Scat
 # ----------------------------------------------------------------------------- embeddings
 
 def _class_traces(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray, class_names, opacity: float,
-                  selected: Optional[np.ndarray]) -> list[go.Scatter]:
+                  selected: np.ndarray | None) -> list[go.Scatter]:
     """One scatter per present class; with `selected` (positions), per-trace selectedpoints."""
     traces = []
     for c in np.unique(labels):
@@ -100,8 +100,8 @@ def _scatter_axes(fig: go.Figure) -> None:
 
 
 def embedding(emb: np.ndarray, labels: np.ndarray, *, title: str = "", class_names=None,
-              selected: Optional[np.ndarray] = None, scores: Optional[dict] = None,
-              ids: Optional[np.ndarray] = None, opacity: float = 0.8) -> go.Figure:
+              selected: np.ndarray | None = None, scores: dict | None = None,
+              ids: np.ndarray | None = None, opacity: float = 0.8) -> go.Figure:
     """Scatter of a 2-D embedding, one trace per class.
 
     emb (N, 2); labels (N,) ints; ids (N,) ints (default arange(N)) become each point's customdata,
@@ -138,8 +138,8 @@ def _thumbnail_uri(img: np.ndarray, color: str) -> str:
 
 def embedding_with_thumbnails(emb: np.ndarray, images: np.ndarray, image_shape: Sequence[int],
                               labels: np.ndarray, *, title: str = "", class_names=None, max_thumbs: int = 150,
-                              seed: int = 0, ids: Optional[np.ndarray] = None,
-                              scores: Optional[dict] = None) -> go.Figure:
+                              seed: int = 0, ids: np.ndarray | None = None,
+                              scores: dict | None = None) -> go.Figure:
     """The faded embedding scatter with a seeded random subset of digits drawn at their positions.
 
     emb (N, 2); images (N, D); labels (N,). At most max_thumbs digits become layout images
@@ -196,7 +196,7 @@ def _ink(z: np.ndarray, **kw) -> go.Heatmap:
 
 
 def image_grid(images: np.ndarray, image_shape: Sequence[int], *, ncols: int = 10,
-               titles: Optional[list[str]] = None, row_labels: Optional[list[str]] = None,
+               titles: list[str] | None = None, row_labels: list[str] | None = None,
                title: str = "") -> go.Figure:
     """Digits images (N, D) as one mosaic heatmap (see `mosaic`), 1 px gaps, row-major.
 
@@ -312,7 +312,7 @@ def bars(values: dict, *, title: str = "", y_title: str = "", fmt: str = ".3f") 
     return _finish(fig, "bars", title, 360)
 
 
-def histogram(samples: dict, *, title: str = "", x_title: str = "", vline: Optional[float] = None,
+def histogram(samples: dict, *, title: str = "", x_title: str = "", vline: float | None = None,
               vline_label: str = "", nbins: int = 50) -> go.Figure:
     """Overlaid histograms of samples (name -> 1-D array) on shared bins, optional dashed line at vline."""
     arrays = {str(k): np.asarray(s, dtype=float).ravel() for k, s in samples.items()}

@@ -2,7 +2,7 @@
 report` produce, as name -> bytes (config, metrics, figures as HTML and PNG, codes CSV, weights)."""
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable
 
 import numpy as np
 import plotly.graph_objects as go
@@ -56,7 +56,7 @@ def _fmt(s: dict) -> dict:
 
 def build(cfg: ExperimentConfig, result: train.TrainResult, view: analysis.LatentView, ds: data.Dataset,
           baselines: dict[str, np.ndarray], png: bool = True,
-          progress: Optional[Callable[[str], None]] = None) -> dict[str, bytes]:
+          progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
     """Every report file. PNGs need Chromium; without one they are left out and a note says why."""
     files = {"config.json": export.metrics_json(cfg.to_dict()),
              "metrics.json": export.metrics_json(all_metrics(cfg, result, view, ds, baselines)),

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable, Optional
 
 import numpy as np
 import torch
@@ -19,7 +19,7 @@ from . import models, noise
 from .config import ModelConfig, NoiseConfig, TrainConfig
 
 # callback(epoch, train_loss, val_loss, elapsed_s) -> True to ask the loop to stop after this epoch.
-EpochCallback = Callable[[int, float, float, float], Optional[bool]]
+EpochCallback = Callable[[int, float, float, float], bool | None]
 
 
 class TrainingDiverged(RuntimeError):
@@ -33,7 +33,7 @@ class TrainResult:
     val_loss: list[float] = field(default_factory=list)
     seconds: float = 0.0
     stopped_early: bool = False  # a callback asked to stop
-    codes_per_epoch: Optional[np.ndarray] = None  # (epochs_run + 1, N_track, k): codes of x_track
+    codes_per_epoch: np.ndarray | None = None  # (epochs_run + 1, N_track, k): codes of x_track
 
     @property
     def epochs_run(self) -> int:
@@ -54,7 +54,7 @@ def resolve_device(name: str) -> torch.device:
 
 
 def step(model: nn.Module, cfg: ModelConfig, x_in: torch.Tensor, target: torch.Tensor,
-         opt: Optional[torch.optim.Optimizer] = None) -> float:
+         opt: torch.optim.Optimizer | None = None) -> float:
     """One minibatch: loss of model(x_in) against target; a gradient step when opt is given.
 
     Training and evaluation share this function. Training minimises the kind's full objective
@@ -84,7 +84,7 @@ def _run_epoch(model, cfg, x_in, target, batch_size, opt=None, generator=None) -
     return total / n
 
 
-def _divergence(result: "TrainResult", first_loss: float, model: nn.Module, probe: torch.Tensor) -> str:
+def _divergence(result: TrainResult, first_loss: float, model: nn.Module, probe: torch.Tensor) -> str:
     """Why training has diverged, or "" if it has not.
 
     Three signs: a non-finite loss or weight; an error ten times the untrained net's (it blew up);
@@ -110,8 +110,8 @@ def _encode(model: nn.Module, x: torch.Tensor, batch: int = 4096) -> np.ndarray:
 
 def fit(x_train: np.ndarray, x_val: np.ndarray, image_shape: tuple[int, int],
         model_cfg: ModelConfig = ModelConfig(), train_cfg: TrainConfig = TrainConfig(),
-        noise_cfg: NoiseConfig = NoiseConfig(), callback: Optional[EpochCallback] = None,
-        x_track: Optional[np.ndarray] = None) -> TrainResult:
+        noise_cfg: NoiseConfig = NoiseConfig(), callback: EpochCallback | None = None,
+        x_track: np.ndarray | None = None) -> TrainResult:
     """Train an autoencoder on x_train (N, D), validating on x_val (M, D); both float in [0, 1].
 
     With noise_cfg.kind != "none" (or the denoising kind) the input is corrupted afresh each epoch

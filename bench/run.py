@@ -4,11 +4,11 @@
 
 Not a test: speed targets are read off this table, not asserted.
 """
+
 from __future__ import annotations
 
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -79,8 +79,9 @@ def training_rates(ds, batch: int = 256, epochs: int = 5) -> dict:
     torch.manual_seed(0)
     model = models.build(ModelConfig(), ds.image_shape)
     opt = torch.optim.Adam(model.parameters(), 1e-3)
-    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.tensor(ds.x_train)),
-                                         batch_size=batch, shuffle=True)
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(torch.tensor(ds.x_train)), batch_size=batch, shuffle=True
+    )
     t = time.perf_counter()
     for _ in range(epochs):
         for (xb,) in loader:
@@ -100,8 +101,11 @@ def ae_vs_pca(ds) -> dict:
 
     r = train.fit(ds.x_train, ds.x_test, ds.image_shape, ModelConfig(latent_dim=32), TrainConfig())
     pca = PCA(32).fit(ds.x_train)
-    return {"seconds": r.seconds, "ae": metrics.reconstruction_error(ds.x_test, train.reconstruct(r.model, ds.x_test)),
-            "pca": metrics.reconstruction_error(ds.x_test, pca.inverse_transform(pca.transform(ds.x_test)))}
+    return {
+        "seconds": r.seconds,
+        "ae": metrics.reconstruction_error(ds.x_test, train.reconstruct(r.model, ds.x_test)),
+        "pca": metrics.reconstruction_error(ds.x_test, pca.inverse_transform(pca.transform(ds.x_test))),
+    }
 
 
 def main() -> None:
@@ -113,17 +117,42 @@ def main() -> None:
     ds = data.load("mnist-5k")
     rows = []
     ours, base = fresh(UMAP_OURS), fresh(UMAP_DEFAULT)
-    rows.append(("first UMAP of 5,000 digits, fresh process", f"{ours['first']:.1f} s", f"{base['first']:.1f} s (umap-learn defaults)",
-                 f"{base['first'] / ours['first']:.1f}x faster"))
-    rows.append(("UMAP trustworthiness (k=5)", f"{ours['trust']:.3f}", f"{base['trust']:.3f}", "same quality" if ours["trust"] >= base["trust"] - 0.01 else "lower"))
+    rows.append(
+        (
+            "first UMAP of 5,000 digits, fresh process",
+            f"{ours['first']:.1f} s",
+            f"{base['first']:.1f} s (umap-learn defaults)",
+            f"{base['first'] / ours['first']:.1f}x faster",
+        )
+    )
+    rows.append(
+        (
+            "UMAP trustworthiness (k=5)",
+            f"{ours['trust']:.3f}",
+            f"{base['trust']:.3f}",
+            "same quality" if ours["trust"] >= base["trust"] - 0.01 else "lower",
+        )
+    )
     rows.append(("warm seeded UMAP", f"{ours['warm']:.1f} s", "", ""))
     peak = gemm_peak()
     tr = training_rates(ds)
-    rows.append(("training, default AE, batch 256", f"{tr['ours'] / 1e9:.1f} GFLOP/s", f"{tr['dataloader'] / 1e9:.1f} GFLOP/s (DataLoader loop)",
-                 f"{tr['ours'] / peak:.0%} of GEMM peak {peak / 1e9:.0f} GFLOP/s"))
+    rows.append(
+        (
+            "training, default AE, batch 256",
+            f"{tr['ours'] / 1e9:.1f} GFLOP/s",
+            f"{tr['dataloader'] / 1e9:.1f} GFLOP/s (DataLoader loop)",
+            f"{tr['ours'] / peak:.0%} of GEMM peak {peak / 1e9:.0f} GFLOP/s",
+        )
+    )
     q = ae_vs_pca(ds)
-    rows.append(("32-D AE, defaults (20 epochs, batch 64)", f"MSE {q['ae']:.4f} in {q['seconds']:.1f} s", f"PCA-32 MSE {q['pca']:.4f}",
-                 f"{1 - q['ae'] / q['pca']:.0%} under PCA"))
+    rows.append(
+        (
+            "32-D AE, defaults (20 epochs, batch 64)",
+            f"MSE {q['ae']:.4f} in {q['seconds']:.1f} s",
+            f"PCA-32 MSE {q['pca']:.4f}",
+            f"{1 - q['ae'] / q['pca']:.0%} under PCA",
+        )
+    )
     rows.append(("peak RSS, process with UMAP", f"{ours['rss_mb']:.0f} MB", "", ""))
     print(f"machine: {os.cpu_count()} cores, torch {torch.__version__}, {torch.get_num_threads()} threads")
     w = [max(len(r[i]) for r in rows) for i in range(4)]

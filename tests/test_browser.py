@@ -3,7 +3,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from browser import browser_page, find_chromium, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.skipif(find_chromium() is None, reason="no Chromium found: browser tests skipped")

@@ -6,6 +6,7 @@ from sklearn.utils.estimator_checks import check_estimator
 
 from aeviz.estimator import AutoencoderTransformer
 
+
 def test_passes_scikit_learn_check_estimator():
     """Every generic check passes (array-API input is skipped by sklearn unless SCIPY_ARRAY_API is
     set); no expected failures are declared."""

@@ -97,7 +97,7 @@ def test_hung_export_times_out_releases_lock_and_recovers(monkeypatch):
     export.figure_bytes(_solid("red"), "png")  # a live engine, so only the render itself hangs
 
     async def hang(*args):
-        time.sleep(3)  # noqa: ASYNC251 - blocks the engine's loop: a worst-case hang that cannot be cancelled
+        time.sleep(3)
 
     with monkeypatch.context() as m:
         m.setattr(export, "_calc", hang)

@@ -25,7 +25,7 @@ def test_linear_kind_is_affine():
     torch.manual_seed(0)
     model = models.build(ModelConfig(kind="linear", latent_dim=4, hidden=(16,)), (8, 8))
     a, b, zero = torch.rand(1, 64), torch.rand(1, 64), torch.zeros(1, 64)
-    f = lambda x: model(x)[0]  # noqa: E731
+    f = lambda x: model(x)[0]
     torch.testing.assert_close(f(a + b) - f(zero), (f(a) - f(zero)) + (f(b) - f(zero)), atol=1e-5, rtol=1e-4)
 
 

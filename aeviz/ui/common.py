@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 import streamlit as st
 
 from .. import analysis, data, train
-from ..config import ExperimentConfig, ProjectionConfig  # noqa: F401 (ProjectionConfig: pages)
+from ..config import ExperimentConfig, ProjectionConfig
 from .tasks import Task, TaskRegistry, worker_init
 
 PLOTLY_CONFIG = {
@@ -62,7 +61,7 @@ def start_training(cfg: ExperimentConfig, restart: bool = False) -> Task:
     return training_tasks().submit(cfg, _train_fn(cfg), label="train", restart=restart)
 
 
-def active_config(sidebar_cfg: ExperimentConfig, pressed: bool) -> Optional[ExperimentConfig]:
+def active_config(sidebar_cfg: ExperimentConfig, pressed: bool) -> ExperimentConfig | None:
     """The config whose model the pages show. Train starts (or restarts) the sidebar's config; a
     config already trained by anyone shows at once; the first visit trains the defaults."""
     ss = st.session_state
@@ -92,7 +91,7 @@ def _loss_chart(task: Task):
     return fig
 
 
-def training_panel(cfg: ExperimentConfig) -> Optional[Task]:
+def training_panel(cfg: ExperimentConfig) -> Task | None:
     """Progress of cfg's training while it runs (updated every second), its outcome after."""
     task = training_tasks().get(cfg)
     if task is None:
@@ -123,7 +122,7 @@ def _live_progress(cfg: ExperimentConfig) -> None:
         st.plotly_chart(_loss_chart(task), config=PLOTLY_CONFIG, key="live_loss")
 
 
-def trained(cfg: ExperimentConfig) -> Optional[train.TrainResult]:
+def trained(cfg: ExperimentConfig) -> train.TrainResult | None:
     task = training_tasks().get(cfg)
     return task.result if task is not None and task.finished_ok else None
 
@@ -144,7 +143,7 @@ class Active:
     view: analysis.LatentView
 
 
-def active(sidebar_cfg: ExperimentConfig) -> Optional[Active]:
+def active(sidebar_cfg: ExperimentConfig) -> Active | None:
     """The model the pages show, or None (after drawing why: training, failed, nothing yet)."""
     cfg = st.session_state.get("active_cfg")
     if cfg is None:

@@ -8,7 +8,16 @@ from __future__ import annotations
 import streamlit as st
 
 from .. import data
-from ..config import KINDS, NOISE_KINDS, DataConfig, parse_hidden, ExperimentConfig, ModelConfig, NoiseConfig, TrainConfig
+from ..config import (
+    KINDS,
+    NOISE_KINDS,
+    DataConfig,
+    ExperimentConfig,
+    ModelConfig,
+    NoiseConfig,
+    TrainConfig,
+    parse_hidden,
+)
 
 LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 1.0, 10.0)
 BATCHES = (16, 32, 64, 128, 256, 512)

@@ -13,7 +13,8 @@ import threading
 import time
 import traceback
 from collections import OrderedDict
-from typing import Any, Callable, Hashable, Optional
+from collections.abc import Callable, Hashable
+from typing import Any
 
 import torch
 
@@ -29,8 +30,8 @@ torch.set_num_threads(max(1, (os.cpu_count() or 2) // (WORKERS + 1)))
 class Task:
     """One unit of background work. `fn(task)` does it and may call `task.report(...)`."""
 
-    def __init__(self, key: Hashable, fn: Callable[["Task"], Any], label: str = "",
-                 slots: Optional[threading.Semaphore] = None):
+    def __init__(self, key: Hashable, fn: Callable[[Task], Any], label: str = "",
+                 slots: threading.Semaphore | None = None):
         self.key, self.fn, self.label = key, fn, label
         self._slots = slots or threading.Semaphore(1)
         self.status = "queued"  # queued -> running -> done | stopped | failed
@@ -38,14 +39,14 @@ class Task:
         self.message = "waiting for a free worker"
         self.history: list[dict] = []  # per-step records (e.g. epoch losses) for live curves
         self.result: Any = None
-        self.error: Optional[str] = None
+        self.error: str | None = None
         self.created = time.time()
-        self.started: Optional[float] = None
-        self.finished: Optional[float] = None
+        self.started: float | None = None
+        self.finished: float | None = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"aeviz-{label}", daemon=True)
 
-    def start(self) -> "Task":
+    def start(self) -> Task:
         self._thread.start()
         return self
 
@@ -74,7 +75,7 @@ class Task:
             self.history.append(record)
         return self._stop.is_set()
 
-    def wait(self, timeout: Optional[float] = None) -> "Task":
+    def wait(self, timeout: float | None = None) -> Task:
         self._thread.join(timeout)
         return self
 
@@ -108,10 +109,10 @@ class TaskRegistry:
     def __init__(self, max_entries: int = 16, workers: int = WORKERS):
         self.max_entries = max_entries
         self._slots = threading.BoundedSemaphore(workers)
-        self._tasks: "OrderedDict[Hashable, Task]" = OrderedDict()
+        self._tasks: OrderedDict[Hashable, Task] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: Hashable) -> Optional[Task]:
+    def get(self, key: Hashable) -> Task | None:
         with self._lock:
             task = self._tasks.get(key)
             if task is not None:
