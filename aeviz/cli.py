@@ -13,11 +13,7 @@ from . import analysis, data, experiments, export, report
 from .config import (
     KINDS,
     NOISE_KINDS,
-    DataConfig,
     ExperimentConfig,
-    ModelConfig,
-    NoiseConfig,
-    TrainConfig,
     parse_hidden,
 )
 
@@ -53,13 +49,8 @@ def _config(args) -> ExperimentConfig:
     hidden = parse_hidden(args.hidden)
     if hidden is None:
         raise ValueError(f"--hidden {args.hidden!r}: give up to 4 widths from 1 to 4096, comma-separated")
-    noise_cfg = NoiseConfig(args.noise, args.noise_level) if args.noise != "none" else NoiseConfig()
-    return ExperimentConfig(
-        DataConfig(args.dataset, args.seed),
-        noise_cfg,
-        ModelConfig(kind=args.kind, latent_dim=args.latent_dim, hidden=hidden),
-        TrainConfig(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr, seed=args.seed),
-    )
+    return ExperimentConfig.of(args.dataset, args.kind, args.latent_dim, hidden, args.epochs, args.batch_size,
+                               args.lr, args.seed, args.noise, args.noise_level)
 
 
 def _train(args):

@@ -140,5 +140,16 @@ class ExperimentConfig:
             kwargs[name] = types[name](**sub)
         return cls(**kwargs)
 
+    @classmethod
+    def of(cls, dataset: str, kind: str, latent_dim: int, hidden: tuple[int, ...], epochs: int, batch_size: int,
+           lr: float, seed: int, noise: str = "none", noise_level: float = 0.3) -> ExperimentConfig:
+        """A config from the flat settings of the sidebar and the CLI (noise only when not "none")."""
+        return cls(
+            data=DataConfig(dataset),
+            noise=NoiseConfig(noise, float(noise_level)) if noise != "none" else NoiseConfig(),
+            model=ModelConfig(kind=kind, latent_dim=int(latent_dim), hidden=hidden),
+            train=TrainConfig(epochs=int(epochs), batch_size=int(batch_size), lr=float(lr), seed=int(seed)),
+        )
+
     def with_(self, **parts) -> ExperimentConfig:
         return replace(self, **parts)

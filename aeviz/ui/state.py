@@ -11,11 +11,7 @@ from .. import data
 from ..config import (
     KINDS,
     NOISE_KINDS,
-    DataConfig,
     ExperimentConfig,
-    ModelConfig,
-    NoiseConfig,
-    TrainConfig,
     parse_hidden,
 )
 
@@ -130,14 +126,9 @@ def current_config() -> ExperimentConfig:
                          "from 1 to 4096, comma-separated. Using the default 256.")
         hidden = _D.model.hidden
     kind = ss["w_kind"]
-    noise = NoiseConfig(ss["w_noise"], float(ss["w_level"])) if kind == "denoising" else NoiseConfig()
-    return ExperimentConfig(
-        data=DataConfig(data_name()),
-        noise=noise,
-        model=ModelConfig(kind=kind, latent_dim=int(ss["w_k"]), hidden=hidden),
-        train=TrainConfig(epochs=int(ss["w_epochs"]), batch_size=int(ss["w_bs"]), lr=float(ss["w_lr"]),
-                          seed=int(ss["w_seed"])),
-    )
+    noise = ss["w_noise"] if kind == "denoising" else "none"
+    return ExperimentConfig.of(data_name(), kind, ss["w_k"], hidden, ss["w_epochs"], ss["w_bs"], ss["w_lr"],
+                               ss["w_seed"], noise, ss["w_level"])
 
 
 def _apply_to_widgets(cfg: ExperimentConfig) -> None:
