@@ -3,10 +3,6 @@ import os
 
 os.environ.setdefault("NUMBA_THREADING_LAYER", "tbb")  # thread-safe numba, before anything imports it
 
-import streamlit as st
-
-from aeviz.ui import common, state
-
 PAGES = [
     ("aeviz/ui/page_latent.py", "Latent space", ":material/scatter_plot:", "latent"),
     ("aeviz/ui/page_denoise.py", "Denoising", ":material/auto_fix_high:", "denoising"),
@@ -17,6 +13,10 @@ PAGES = [
 
 
 def main() -> None:
+    import streamlit as st
+
+    from aeviz.ui import state  # light: the sidebar is drawn before torch and scikit-learn load
+
     st.set_page_config(page_title="aeviz · autoencoder lab", page_icon=":material/blur_on:", layout="wide")
     nav = st.navigation([st.Page(path, title=title, icon=icon, url_path=url, default=i == 0)
                          for i, (path, title, icon, url) in enumerate(PAGES)])
@@ -24,12 +24,14 @@ def main() -> None:
     st.sidebar.caption("Train an autoencoder on digits and see what it learned.")
     cfg, pressed = state.sidebar()
     st.session_state["sidebar_cfg"] = cfg
+    from aeviz.ui import common
     common.active_config(cfg, pressed)
     common.warm_up()
     nav.run()
 
 
-# Streamlit runs this file as __main__; a worker process started with "spawn" re-imports it as
-# __mp_main__, and must not start the app (and another worker) again.
+# Streamlit runs this file as __main__. The projection worker process, started with "spawn",
+# re-imports it as __mp_main__: it must neither start the app (and another worker) again nor import
+# streamlit and torch, which is why the imports live inside main().
 if __name__ == "__main__":
     main()

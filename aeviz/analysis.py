@@ -70,13 +70,7 @@ def baseline_projection(method: str, ds: data.Dataset, proj: ProjectionConfig = 
     x = ds.x_test[view_indices(ds)]
     if method == "pca":
         return PCA(2, random_state=0).fit(ds.x_train).transform(x).astype(np.float32)
-    return project_points(method, x, proj)
-
-
-def project_points(method: str, x: np.ndarray, proj: ProjectionConfig = ProjectionConfig()) -> np.ndarray:
-    """UMAP or t-SNE of x (N, D) with proj's settings: what the worker process is sent."""
-    params = {"n_neighbors": proj.n_neighbors, "min_dist": proj.min_dist} if method == "umap" else {}
-    return projections.project(method, x, seed=proj.seed, **params)
+    return projections.project_points(method, x, proj)
 
 
 def pca_denoise(x_train: np.ndarray, x_noisy: np.ndarray, k: int) -> np.ndarray:

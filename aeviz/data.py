@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from sklearn.model_selection import train_test_split
 
 DEFAULT_DATASET = "mnist-5k"
 DIGIT_NAMES = tuple(str(i) for i in range(10))
@@ -265,6 +264,8 @@ def __getattr__(name):  # aeviz.data.UploadError, without importing aeviz.upload
 
 @functools.lru_cache(maxsize=16)
 def _load(name: str, seed: int) -> Dataset:
+    from sklearn.model_selection import train_test_split  # imported on use: keeps the sidebar fast
+
     x, y, shape, classes = DATASETS[name].loader(seed)
     x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=0.2, stratify=y, random_state=seed)
     x_tr, y_tr, x_te, y_te = _read_only(x_tr, y_tr, x_te, y_te)
@@ -276,6 +277,8 @@ def subsample(ds: Dataset, n_train: int, n_test: int, seed: int = 0) -> Dataset:
 
     Each n must be at least the number of classes present (else sklearn raises ValueError).
     """
+    from sklearn.model_selection import train_test_split
+
     def pick(x, y, n):
         if n >= len(x):
             return x, y

@@ -11,6 +11,7 @@ Images are flat rows: `images` is (N, D) with D = h * w for `image_shape` = (h, 
 from __future__ import annotations
 
 import base64
+import functools
 import io
 from collections.abc import Sequence
 
@@ -123,8 +124,15 @@ def embedding(emb: np.ndarray, labels: np.ndarray, *, title: str = "", class_nam
 
 
 def _thumbnail_uri(img: np.ndarray, color: str) -> str:
-    """A PNG data URI of one digit img (h, w) in [0, 1]: class-coloured ink, transparent paper."""
-    h, w = img.shape
+    """A PNG data URI of one digit img (h, w) in [0, 1]: class-coloured ink, transparent paper.
+    Cached: the same digits are drawn in every panel and on every rerun of a page."""
+    return _thumbnail_png(np.ascontiguousarray(img, np.float32).tobytes(), img.shape, color)
+
+
+@functools.lru_cache(maxsize=4096)
+def _thumbnail_png(raw: bytes, shape: tuple[int, int], color: str) -> str:
+    img = np.frombuffer(raw, np.float32).reshape(shape)
+    h, w = shape
     rgb = px.colors.hex_to_rgb(color)
     rgba = np.zeros((h, w, 4), dtype=np.uint8)  # (h, w, RGBA)
     rgba[..., :3] = rgb

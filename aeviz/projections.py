@@ -39,7 +39,9 @@ def _pca(x: np.ndarray, seed: int = 0) -> np.ndarray:
 
 
 def _umap(x: np.ndarray, seed: int = 0, n_neighbors: int = 15, min_dist: float = 0.1,
-          n_epochs: int | None = None) -> np.ndarray:
+          n_epochs: int | None = 200) -> np.ndarray:
+    """UMAP with exact neighbours and 200 layout epochs (umap-learn picks 500 below 10,000 points):
+    on 5,000 digits 2.5 s instead of 5.0 s, trustworthiness 0.961 instead of 0.964 (bench/run.py)."""
     umap = import_umap()  # slow import (numba): only when a UMAP is asked for
     n_neighbors = max(2, min(n_neighbors, len(x) - 1))
     dist, idx = NearestNeighbors(n_neighbors=n_neighbors).fit(x).kneighbors(x)  # (N, k) each
@@ -74,6 +76,16 @@ def _autoencoder(x: np.ndarray, seed: int = 0, reduce: str = "pca", model=None, 
     if model is None:
         model = AutoencoderTransformer(random_state=seed, **params).fit(x)
     return codes_to_2d(model.transform(x), reduce, seed)
+
+
+def project_points(method: str, x: np.ndarray, proj=None) -> np.ndarray:
+    """UMAP or t-SNE of x (N, D) with a ProjectionConfig's settings: what the app's worker process
+    is sent (this module imports neither torch nor streamlit, so the worker stays small)."""
+    from .config import ProjectionConfig
+
+    proj = proj or ProjectionConfig()
+    params = {"n_neighbors": proj.n_neighbors, "min_dist": proj.min_dist} if method == "umap" else {}
+    return project(method, x, seed=proj.seed, **params)
 
 
 PROJECTIONS: dict[str, Callable[..., np.ndarray]] = {

@@ -71,11 +71,11 @@ def browser_page(width: int = 1500, height: int = 1000):
             browser.close()
 
 
-def wait_idle(page, timeout: float = 90_000) -> None:
+def wait_idle(page, timeout: float = 90_000, poll: float = 300) -> None:
     """Until Streamlit's script has stopped running (the 'Running...' status widget is gone)."""
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(poll)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout)
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout, polling=50)
 
 
 def take_screenshots(out: Path, query: str = "", pages=("latent", "denoising", "decoder", "replay")) -> list[Path]:

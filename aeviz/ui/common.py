@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from .. import analysis, data, train
+from .. import analysis, data, projections, train, worker
 from ..config import ExperimentConfig, ProjectionConfig
-from .tasks import Task, TaskRegistry, worker_init
+from .tasks import Task, TaskRegistry
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -166,7 +166,7 @@ def projection_pool():
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"), initializer=worker_init)
+    return ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"), initializer=worker.init)
 
 
 @st.cache_resource(max_entries=8)
@@ -182,7 +182,7 @@ def projection_task(method: str, ds_name: str, proj: ProjectionConfig = Projecti
         task.report(0.1, f"{title} running (the first UMAP in a fresh server compiles for ~10 s)")
         ds = dataset(ds_name)
         x = np.ascontiguousarray(ds.x_test[analysis.view_indices(ds)])  # sent, so uploads work too
-        return projection_pool().submit(analysis.project_points, method, x, proj).result()
+        return projection_pool().submit(projections.project_points, method, x, proj).result()
 
     return projection_tasks().submit((method, ds_name, proj), run, label=method)
 

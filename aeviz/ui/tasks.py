@@ -142,20 +142,3 @@ class TaskRegistry:
 
     def __len__(self) -> int:
         return len(self._tasks)
-
-
-def worker_init() -> None:
-    """Initializer of the projection worker process: one thread per library (it shares the cores
-    with training), and exit as soon as the server is gone so that no orphan keeps computing.
-    (PR_SET_PDEATHSIG would fire when the short-lived *thread* that spawned the worker ends, so
-    the parent's pid is polled instead.)"""
-    os.environ["NUMBA_NUM_THREADS"] = "1"  # numba is not imported yet: umap loads on first use
-    torch.set_num_threads(1)
-    parent = os.getppid()
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, daemon=True).start()
