@@ -73,9 +73,13 @@ def baseline_projection(method: str, ds: data.Dataset, proj: ProjectionConfig = 
     return projections.project_points(method, x, proj)
 
 
-def pca_denoise(x_train: np.ndarray, x_noisy: np.ndarray, k: int) -> np.ndarray:
+def fit_pca(x_train: np.ndarray, k: int) -> PCA:
+    """PCA with k components (clipped to what x_train (N, D) allows) fitted on x_train."""
+    return PCA(max(1, min(k, x_train.shape[1], len(x_train))), random_state=0).fit(x_train)
+
+
+def pca_denoise(x_train: np.ndarray, x_noisy: np.ndarray, k: int, pca: PCA | None = None) -> np.ndarray:
     """PCA's baseline denoiser: project noisy digits (N, D) on the top-k components of the clean
-    training digits and back, clipped to [0, 1]."""
-    k = max(1, min(k, x_train.shape[1], len(x_train)))
-    pca = PCA(k, random_state=0).fit(x_train)
+    training digits and back, clipped to [0, 1]. Pass a fitted `pca` to skip the fit."""
+    pca = pca or fit_pca(x_train, k)
     return np.clip(pca.inverse_transform(pca.transform(x_noisy)), 0, 1).astype(np.float32)

@@ -28,10 +28,16 @@ level = c2.slider("Level", 0.0, 1.0, 0.3, 0.05, key="dn_level",
                   help="σ for Gaussian noise; the fraction of pixels hit for the other two.")
 n_show = c3.slider("Digits shown", 10, 30, 12, key="dn_n")
 
+@st.cache_resource(max_entries=16)
+def _pca(ds_name: str, k: int):
+    """PCA-k of the training digits, fitted once per data set and k (not on every slider move)."""
+    return analysis.fit_pca(common.dataset(ds_name).x_train, k)
+
+
 noisy = noise.corrupt(view.x, kind, level, seed=123)  # (N, D)
 denoised = train.reconstruct(act.result.model, noisy)
 k = view.codes.shape[1]
-pca_clean = analysis.pca_denoise(ds.x_train, noisy, k)
+pca_clean = analysis.pca_denoise(ds.x_train, noisy, k, _pca(ds.name, k))
 
 rows = {"noisy": noisy, "autoencoder": denoised, f"PCA-{k}": pca_clean}
 table = {name: {"PSNR (dB)": metrics.psnr(view.x, x), "SSIM": metrics.ssim(view.x, x, ds.image_shape),
