@@ -62,11 +62,13 @@ def start_training(cfg: ExperimentConfig, restart: bool = False) -> Task:
 
 
 def active_config(sidebar_cfg: ExperimentConfig, pressed: bool) -> ExperimentConfig | None:
-    """The config whose model the pages show. Train starts (or restarts) the sidebar's config; a
-    config already trained by anyone shows at once; the first visit trains the defaults."""
+    """The config whose model the pages show. Train starts the sidebar's config (or finishes one that
+    was stopped); a config already trained by anyone shows at once; the first visit trains the
+    defaults."""
     ss = st.session_state
     if pressed:
-        start_training(sidebar_cfg, restart=_is_finished(sidebar_cfg))
+        previous = training_tasks().get(sidebar_cfg)
+        start_training(sidebar_cfg, restart=previous is not None and previous.status == "stopped")
         ss["active_cfg"] = sidebar_cfg
     elif sidebar_cfg != ss.get("active_cfg") and _is_finished(sidebar_cfg):
         ss["active_cfg"] = sidebar_cfg  # someone trained it already: show it at once
