@@ -55,3 +55,15 @@ def test_tasks_beyond_the_workers_wait_in_a_queue():
     time.sleep(0.1)
     assert second.status == "queued" and second.message == "waiting for a free worker"
     assert second.wait(10).result == 2 and first.wait(10).status == "done"
+
+
+def test_a_crashed_projection_worker_is_replaced():
+    import os
+
+    import pytest
+
+    from aeviz.ui import common
+
+    with pytest.raises(RuntimeError, match="stopped twice"):
+        common._in_worker(os._exit, 3)  # kills the worker process, twice
+    assert common._in_worker(abs, -3) == 3  # a fresh worker serves the next projection

@@ -166,9 +166,30 @@ def projection_pool():
     (~10 s) holds the GIL and stalls training and every page; in its own process it does not, and
     the compiled code stays warm there for later calls."""
     import multiprocessing as mp
+    import sys
     from concurrent.futures import ProcessPoolExecutor
+    from pathlib import Path
 
+    # The worker must import aeviz wherever the server was started from: "spawn" gives the child
+    # the parent's sys.path, so the package's root goes there.
+    root = str(Path(__file__).resolve().parents[2])
+    if root not in sys.path:
+        sys.path.append(root)
     return ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"), initializer=worker.init)
+
+
+def _in_worker(fn, *args):
+    """fn(*args) in the projection worker; a worker that died (killed, out of memory) is replaced
+    once, so one crash does not break every later projection of the server."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    for attempt in (1, 2):
+        try:
+            return projection_pool().submit(fn, *args).result()
+        except BrokenProcessPool:
+            projection_pool.clear()
+            if attempt == 2:
+                raise RuntimeError("the projection worker process stopped twice; see the server log") from None
 
 
 @st.cache_resource(max_entries=8)
@@ -184,7 +205,7 @@ def projection_task(method: str, ds_name: str, proj: ProjectionConfig = Projecti
         task.report(0.1, f"{title} running (the first UMAP in a fresh server compiles for ~10 s)")
         ds = dataset(ds_name)
         x = np.ascontiguousarray(ds.x_test[analysis.view_indices(ds)])  # sent, so uploads work too
-        return projection_pool().submit(projections.project_points, method, x, proj).result()
+        return _in_worker(projections.project_points, method, x, proj)
 
     return projection_tasks().submit((method, ds_name, proj), run, label=method)
 
