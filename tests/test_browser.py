@@ -93,3 +93,30 @@ def test_hostile_upload_is_refused_and_the_app_keeps_working(tmp_path):
         page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=120_000)
         wait_idle(page)
         assert page.locator("[data-testid='stException']").count() == 0
+
+
+def test_saved_model_pair_loads_back_in_the_app(tmp_path):
+    with streamlit_server() as url, browser_page() as page:
+        page.goto(url + "/?data=digits&epochs=3")
+        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=120_000)
+        wait_idle(page)
+        error = page.get_by_text("Held-out reconstruction error").locator("xpath=../../..").inner_text()
+        files = []
+        for label in ("Weights", "Model config"):
+            with page.expect_download(timeout=60_000) as dl:
+                page.get_by_role("button", name=label).click()
+            path = tmp_path / dl.value.suggested_filename
+            dl.value.save_as(path)
+            files.append(str(path))
+        assert sorted(p.rsplit("/", 1)[1] for p in files) == ["model.json", "model.safetensors"]
+        fresh = page.context.browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()  # another session
+        fresh.goto(url + "/?data=mnist-10x10&epochs=2")
+        fresh.get_by_text("Load a trained model").click()
+        fresh.locator(".st-key-model_files input[type='file']").set_input_files(files)
+        fresh.wait_for_function(  # the sidebar follows the loaded model's configuration
+            "() => document.querySelector('.st-key-w_data').innerHTML.includes('Digits (8x8)')", timeout=60_000)
+        fresh.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=120_000)
+        wait_idle(fresh)
+        again = fresh.get_by_text("Held-out reconstruction error").locator("xpath=../../..").inner_text()
+        assert again.split()[-1] == error.split()[-1]  # identical model, identical held-out error
+        assert fresh.locator("[data-testid='stException']").count() == 0

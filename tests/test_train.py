@@ -104,3 +104,10 @@ def test_cuda_is_refused_clearly_without_a_gpu():
     with pytest.raises(ValueError, match="no GPU"):
         train.resolve_device("cuda")
     assert train.resolve_device("auto").type == "cpu"
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU: the CPU-vs-GPU check needs one")
+def test_cuda_and_cpu_agree_up_to_float_tolerance(digits):
+    runs = [train.fit(digits.x_train, digits.x_test, (8, 8), ModelConfig(latent_dim=2),
+                      TrainConfig(epochs=3, device=d)) for d in ("cpu", "cuda")]
+    np.testing.assert_allclose(runs[0].val_loss, runs[1].val_loss, rtol=1e-3)
