@@ -1,6 +1,8 @@
 """Home page: the autoencoder's 2-D code beside PCA and UMAP of the same held-out digits."""
 from __future__ import annotations
 
+import html
+
 import numpy as np
 import streamlit as st
 
@@ -32,7 +34,7 @@ thumbs = c2.toggle("Digit thumbnails", help="Draw some of the digits at their po
 c3.metric("Held-out reconstruction error (per-pixel MSE)", f"{view.error:.4f}",
           help="Mean squared error per pixel on the held-out digits shown here.")
 
-SEL = "selected_ids"
+SEL = f"selected_ids:{ds.name}"  # per data set: ids of another set's digits mean nothing here
 st.session_state.setdefault(SEL, [])
 
 
@@ -66,7 +68,7 @@ def _fmt(scores: dict) -> dict:
 
 key_html = " ".join(
     f'<span style="white-space:nowrap;margin-right:0.9em"><span style="color:{figures.class_color(c)};'
-    f'font-size:1.2em">●</span> {n}</span>' for c, n in enumerate(names))
+    f'font-size:1.2em">●</span> {html.escape(str(n))}</span>' for c, n in enumerate(names))  # names may be uploaded
 st.markdown(f'<div style="font-size:0.9em">{key_html}</div>', unsafe_allow_html=True)
 
 ae_title = f"Autoencoder ({k}-D code" + (", PCA of it)" if k > 2 else ")")
