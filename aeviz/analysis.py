@@ -63,6 +63,12 @@ def scores(x: np.ndarray, emb: np.ndarray, labels: np.ndarray, proj: ProjectionC
     return metrics.embedding_scores(x, emb, labels, n_neighbors=5, seed=proj.seed)
 
 
+def display_scores(scores: dict) -> dict:
+    """The three panel scores under the names the app and the reports show."""
+    return {"trustworthiness": scores["trustworthiness"], "kNN accuracy": scores["knn_accuracy"],
+            "silhouette": scores["silhouette"]}
+
+
 def baseline_projection(method: str, ds: data.Dataset, proj: ProjectionConfig = ProjectionConfig()) -> np.ndarray:
     """The viewed held-out digits in 2-D by a baseline method: PCA fitted on the training digits;
     UMAP and t-SNE fitted on the viewed digits themselves (they have no out-of-sample map worth

@@ -37,10 +37,11 @@ def report_figures(result: train.TrainResult, view: analysis.LatentView, ds: dat
                    baselines: dict[str, np.ndarray]) -> dict[str, go.Figure]:
     names = list(ds.class_names)
     figs = {"latent_autoencoder": figures.embedding(view.emb, view.labels, title="Autoencoder", class_names=names,
-                                                    scores=_fmt(view.scores))}
+                                                    scores=analysis.display_scores(view.scores))}
     for name, emb in baselines.items():
+        scores = analysis.display_scores(analysis.scores(view.x, emb, view.labels))
         figs[f"latent_{name}"] = figures.embedding(emb, view.labels, title=name.upper(), class_names=names,
-                                                   scores=_fmt(analysis.scores(view.x, emb, view.labels)))
+                                                   scores=scores)
     figs["loss_curves"] = figures.loss_curves(np.array(result.train_loss), np.array(result.val_loss))
     noisy = noise.gaussian(view.x[:12], 0.3, seed=123)
     figs["denoising"] = figures.triptych(noisy, view.x[:12], train.reconstruct(result.model, noisy), ds.image_shape,
@@ -48,10 +49,6 @@ def report_figures(result: train.TrainResult, view: analysis.LatentView, ds: dat
     if view.codes.shape[1] == 2 and result.codes_per_epoch is not None:
         figs["replay"] = figures.replay(result.codes_per_epoch, view.labels, class_names=names)
     return figs
-
-
-def _fmt(s: dict) -> dict:
-    return {"trustworthiness": s["trustworthiness"], "kNN accuracy": s["knn_accuracy"], "silhouette": s["silhouette"]}
 
 
 def build(cfg: ExperimentConfig, result: train.TrainResult, view: analysis.LatentView, ds: data.Dataset,

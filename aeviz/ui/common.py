@@ -29,8 +29,8 @@ def projection_tasks() -> TaskRegistry:
     return TaskRegistry(max_entries=24, workers=1)
 
 
-@st.cache_resource(max_entries=4)
 def dataset(name: str, seed: int = 0) -> data.Dataset:
+    """data.load: cached there (built-in sets per name and seed; uploads by name)."""
     return data.load(name, seed=seed)
 
 
@@ -208,6 +208,12 @@ def projection_task(method: str, ds_name: str, proj: ProjectionConfig = Projecti
         return _in_worker(projections.project_points, method, x, proj)
 
     return projection_tasks().submit((method, ds_name, proj), run, label=method)
+
+
+def finished_projection(method: str, ds_name: str, proj: ProjectionConfig = ProjectionConfig()):
+    """The (N, 2) result of a finished background projection, or None (none asked, or not done)."""
+    task = projection_tasks().get((method, ds_name, proj))
+    return task.result if task is not None and task.finished_ok else None
 
 
 def warm_up() -> None:

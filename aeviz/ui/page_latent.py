@@ -6,7 +6,7 @@ import html
 import numpy as np
 import streamlit as st
 
-from aeviz import analysis, figures
+from aeviz import analysis, export, figures, report
 from aeviz.ui import common
 
 st.header("Latent space")
@@ -58,12 +58,7 @@ def _panel(col, emb: np.ndarray, title: str, key: str, scores: dict) -> None:
     fig.update_layout(showlegend=False, height=440, margin=dict(l=10, r=10, b=10))
     common.chart(container=col, fig=fig, key=key, on_select=lambda: _on_select(key),
                  selection_mode=("box", "lasso"))
-    col.caption(" · ".join(f"{n} **{v:.3f}**" for n, v in _fmt(scores).items()))
-
-
-def _fmt(scores: dict) -> dict:
-    return {"trustworthiness": scores["trustworthiness"], "kNN accuracy": scores["knn_accuracy"],
-            "silhouette": scores["silhouette"]}
+    col.caption(" · ".join(f"{n} **{v:.3f}**" for n, v in analysis.display_scores(scores).items()))
 
 
 key_html = " ".join(
@@ -140,19 +135,15 @@ st.caption("The 2-D coordinates of every panel and the codes as CSV (one row per
 def _baselines() -> dict:
     out = {"pca": common.pca_projection(ds.name)}
     for m in ("umap", "tsne"):
-        task = common.projection_tasks().get((m, ds.name, common.ProjectionConfig()))
-        if task is not None and task.finished_ok:
-            out[m] = task.result
+        emb = common.finished_projection(m, ds.name)
+        if emb is not None:
+            out[m] = emb
     return out
 
 
 def _report_zip() -> bytes:
-    from aeviz import export, report
-
     return export.report_zip(report.build(act.cfg, act.result, view, ds, _baselines()))
 
-
-from aeviz import export, report  # noqa: E402
 
 e1, e2, e3, e4, e5 = st.columns(5)
 e1.download_button("Codes CSV", lambda: report.codes_csv(view, ds, _baselines()), "codes.csv", "text/csv",
