@@ -54,50 +54,65 @@ def resolve_device(name: str) -> torch.device:
 
 
 def step(model: nn.Module, cfg: ModelConfig, x_in: torch.Tensor, target: torch.Tensor,
-         opt: torch.optim.Optimizer | None = None) -> float:
-    """One minibatch: loss of model(x_in) against target; a gradient step when opt is given.
+         opt: torch.optim.Optimizer) -> torch.Tensor:
+    """One gradient step on a minibatch; returns its loss as a 0-d tensor (no host sync per step).
 
-    Training and evaluation share this function. Training minimises the kind's full objective
-    (MSE plus any sparsity penalty); evaluation (opt=None) reports the per-pixel MSE alone, so the
-    validation curves of all kinds are on one scale.
+    Training minimises the kind's full objective (MSE plus any sparsity penalty); validation
+    (_validate) reports the per-pixel MSE alone, so the curves of all kinds are on one scale.
     """
-    with torch.set_grad_enabled(opt is not None):
-        x_hat, z = model(x_in)  # (B, D), (B, k)
-        loss = models.loss_fn(cfg, x_hat, target, z, penalty=opt is not None)
-    if opt is not None:
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-    return loss.item()
+    x_hat, z = model(x_in)  # (B, D), (B, k)
+    loss = models.loss_fn(cfg, x_hat, target, z)
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+    return loss.detach()
 
 
-def _run_epoch(model, cfg, x_in, target, batch_size, opt=None, generator=None) -> float:
-    """Mean loss over the batches of one pass; shuffled when training. x_in, target: (N, D)."""
+def _run_epoch(model, cfg, x_in, target, batch_size, opt, generator) -> float:
+    """Mean training loss over one shuffled pass. x_in, target: (N, D)."""
     n = x_in.shape[0]
-    order = torch.randperm(n, generator=generator, device="cpu").to(x_in.device) if opt else None
-    if order is not None:
-        x_in, target = x_in[order], target[order]  # one gather, then contiguous slices
-    total = 0.0
+    order = torch.randperm(n, generator=generator, device="cpu").to(x_in.device)
+    # One gather, then contiguous slices (no DataLoader: no per-sample Python, no collation).
+    x_in, target = (x_in[order],) * 2 if x_in is target else (x_in[order], target[order])
+    total = torch.zeros((), device=x_in.device)
     for start in range(0, n, batch_size):
         xb, tb = x_in[start:start + batch_size], target[start:start + batch_size]
         total += step(model, cfg, xb, tb, opt) * xb.shape[0]
-    return total / n
+    return total.item() / n
 
 
-def _divergence(result: TrainResult, first_loss: float, model: nn.Module, probe: torch.Tensor) -> str:
+def _adam(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+    """Adam with torch's fused kernel: one pass over all parameters instead of a dozen element-wise
+    ops per tensor; at batch 256 that takes a training step from ~6.2 to ~5.1 ms on 2 cores."""
+    return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, fused=True)
+
+
+def _validate(model: nn.Module, cfg: ModelConfig, x_in: torch.Tensor, target: torch.Tensor,
+              batch: int = 4096) -> tuple[float, float]:
+    """(per-pixel MSE of model(x_in) against target, largest per-pixel spread of the first batch's
+    reconstructions). The spread is ~0 when every digit decodes to the same image."""
+    with torch.no_grad():
+        total, spread = 0.0, None
+        for start in range(0, len(x_in), batch):
+            x_hat = model(x_in[start:start + batch])[0]
+            total += models.loss_fn(cfg, x_hat, target[start:start + batch], None, penalty=False).item() * len(x_hat)
+            if spread is None:
+                spread = x_hat[:256].std(0).max().item()
+    return total / len(x_in), spread
+
+
+def _divergence(result: TrainResult, first_loss: float, model: nn.Module, spread: float) -> str:
     """Why training has diverged, or "" if it has not.
 
     Three signs: a non-finite loss or weight; an error ten times the untrained net's (it blew up);
-    or every probe digit decoding to the same image (the units died, typically after a huge Adam
-    step, and the net no longer looks at its input).
+    or every validation digit decoding to the same image (spread ~0: the units died, typically
+    after a huge Adam step, and the net no longer looks at its input).
     """
     tr, va = result.train_loss[-1], result.val_loss[-1]
     if not (math.isfinite(tr) and math.isfinite(va)) or not all(torch.isfinite(p).all() for p in model.parameters()):
         return f"the loss became {tr:.3g}"
     if va > 10 * first_loss:
         return f"the error exploded from {first_loss:.3g} to {va:.3g}"
-    with torch.no_grad():
-        spread = model(probe)[0].std(0).max().item()  # largest per-pixel spread across digits
     if spread < 1e-6:
         return "every digit now decodes to the same image (the units died)"
     return ""
@@ -123,7 +138,7 @@ def fit(x_train: np.ndarray, x_val: np.ndarray, image_shape: tuple[int, int],
     device = resolve_device(train_cfg.device)
     torch.manual_seed(train_cfg.seed)
     model = models.build(model_cfg, image_shape).to(device)
-    opt = torch.optim.Adam(model.parameters(), lr=train_cfg.lr, weight_decay=train_cfg.weight_decay)
+    opt = _adam(model, train_cfg)
     gen = torch.Generator().manual_seed(train_cfg.seed)
     clean = _tensor(x_train, device)  # (N, D)
     val_clean = _tensor(x_val, device)  # (M, D)
@@ -132,18 +147,17 @@ def fit(x_train: np.ndarray, x_val: np.ndarray, image_shape: tuple[int, int],
     track = None if x_track is None else _tensor(x_track, device)
     codes = [] if track is None else [_encode(model, track)]
     result = TrainResult(model=model)
-    probe = val_clean[:256]  # (P, D) digits whose decodings must differ
-    first_loss = step(model, model_cfg, probe, probe, None)
+    first_loss, _ = _validate(model, model_cfg, val_in, val_clean)
     t0 = time.perf_counter()
     for epoch in range(1, train_cfg.epochs + 1):
         model.train()
         x_in = _corrupted(x_train, noise_cfg, train_cfg.seed * 1000 + epoch, device) if noisy else clean
         tr = _run_epoch(model, model_cfg, x_in, clean, train_cfg.batch_size, opt, gen)
         model.eval()
-        va = _run_epoch(model, model_cfg, val_in, val_clean, 4096)
+        va, spread = _validate(model, model_cfg, val_in, val_clean)
         result.train_loss.append(tr)
         result.val_loss.append(va)
-        why = _divergence(result, first_loss, model, probe)
+        why = _divergence(result, first_loss, model, spread)
         if why:
             lr = train_cfg.lr
             raise TrainingDiverged(
