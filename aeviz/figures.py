@@ -11,7 +11,6 @@ Images are flat rows: `images` is (N, D) with D = h * w for `image_shape` = (h, 
 from __future__ import annotations
 
 import base64
-import functools
 import io
 from collections.abc import Sequence
 
@@ -123,22 +122,18 @@ def embedding(emb: np.ndarray, labels: np.ndarray, *, title: str = "", class_nam
     return _finish(fig, "embedding", title, 420, subtitle=sub)
 
 
-def _thumbnail_uri(img: np.ndarray, color: str) -> str:
-    """A PNG data URI of one digit img (h, w) in [0, 1]: class-coloured ink, transparent paper.
-    Cached: the same digits are drawn in every panel and on every rerun of a page."""
-    return _thumbnail_png(np.ascontiguousarray(img, np.float32).tobytes(), img.shape, color)
-
-
-@functools.lru_cache(maxsize=4096)
-def _thumbnail_png(raw: bytes, shape: tuple[int, int], color: str) -> str:
-    img = np.frombuffer(raw, np.float32).reshape(shape)
-    h, w = shape
-    rgb = px.colors.hex_to_rgb(color)
+def _tile(img: np.ndarray, color: str, side: int) -> Image.Image:
+    """One digit img (h, w) in [0, 1] as a side x side RGBA tile: class-coloured ink, transparent paper."""
+    h, w = img.shape
     rgba = np.zeros((h, w, 4), dtype=np.uint8)  # (h, w, RGBA)
-    rgba[..., :3] = rgb
+    rgba[..., :3] = px.colors.hex_to_rgb(color)
     rgba[..., 3] = np.round(np.clip(img, 0, 1) * 255).astype(np.uint8)
-    k = max(1, 28 // max(h, w))  # small digits (8x8) upscaled crisply
-    pil = Image.fromarray(rgba, "RGBA").resize((w * k, h * k), Image.NEAREST)
+    # Small digits (8x8) stay crisp blocks; 28x28 ones are smoothed when scaled.
+    resample = Image.NEAREST if side >= 3 * max(h, w) else Image.BILINEAR
+    return Image.fromarray(rgba, "RGBA").resize((side, side), resample)
+
+
+def _png_uri(pil: Image.Image) -> str:
     buf = io.BytesIO()
     pil.save(buf, format="PNG")
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
@@ -147,11 +142,14 @@ def _thumbnail_png(raw: bytes, shape: tuple[int, int], color: str) -> str:
 def embedding_with_thumbnails(emb: np.ndarray, images: np.ndarray, image_shape: Sequence[int],
                               labels: np.ndarray, *, title: str = "", class_names=None, max_thumbs: int = 150,
                               seed: int = 0, ids: np.ndarray | None = None,
-                              scores: dict | None = None) -> go.Figure:
+                              scores: dict | None = None, resolution: int = 800) -> go.Figure:
     """The faded embedding scatter with a seeded random subset of digits drawn at their positions.
 
-    emb (N, 2); images (N, D); labels (N,). At most max_thumbs digits become layout images
-    (PNG data URIs, ink in the class colour), each about 4.5% of the larger axis span wide.
+    emb (N, 2); images (N, D); labels (N,). At most max_thumbs digits (ink in the class colour),
+    each about 4.5% of the larger axis span wide, centred on its point. They are composited into
+    one transparent PNG of `resolution` pixels along the larger span, laid over the axes' range:
+    one image for the browser to decode and place instead of 150 (a view change 3-4x faster).
+    layout.meta["thumbnails"] lists the positions drawn, in drawing order.
     """
     emb, labels = np.asarray(emb, dtype=float), np.asarray(labels).astype(int)
     x, _, _ = _shape(images, image_shape)
@@ -159,15 +157,27 @@ def embedding_with_thumbnails(emb: np.ndarray, images: np.ndarray, image_shape: 
     lo, hi = emb.min(axis=0), emb.max(axis=0)
     pad = 0.05 * np.maximum(hi - lo, 1e-9)
     lo, hi = lo - pad, hi + pad
-    size = 0.045 * float(np.max(hi - lo))
+    span = hi - lo  # (2,) data units
+    px_per_unit = resolution / float(np.max(span))  # the same on both axes: thumbnails stay square
+    width, height = (np.maximum(np.round(span * px_per_unit), 1)).astype(int)
+    side = max(1, round(0.045 * resolution))
     rng = np.random.default_rng(seed)
     pick = rng.choice(len(emb), size=min(max_thumbs, len(emb)), replace=False)
-    fig.update_layout(images=[dict(source=_thumbnail_uri(x[i], class_color(labels[i])), xref="x", yref="y",
-                                   x=emb[i, 0], y=emb[i, 1], sizex=size, sizey=size, xanchor="center",
-                                   yanchor="middle", sizing="contain", layer="above") for i in pick])
+    # A margin of one tile on every side, cropped at the end: tiles of points near an edge are cut,
+    # not refused (alpha_composite takes no negative offsets).
+    canvas = Image.new("RGBA", (int(width) + 2 * side, int(height) + 2 * side), (0, 0, 0, 0))
+    for i in pick:
+        cx = (emb[i, 0] - lo[0]) * px_per_unit + side  # pixel column of the point
+        cy = (hi[1] - emb[i, 1]) * px_per_unit + side  # pixel row (image rows run downwards)
+        canvas.alpha_composite(_tile(x[i], class_color(labels[i]), side),
+                               dest=(int(round(cx - side / 2)), int(round(cy - side / 2))))
+    canvas = canvas.crop((side, side, side + int(width), side + int(height)))
+    fig.update_layout(images=[dict(source=_png_uri(canvas), xref="x", yref="y", x=lo[0], y=hi[1],
+                                   sizex=span[0], sizey=span[1], xanchor="left", yanchor="top",
+                                   sizing="stretch", layer="above")])
     fig.update_xaxes(range=[lo[0], hi[0]])
     fig.update_yaxes(range=[lo[1], hi[1]])
-    fig.layout.meta = {"aeviz_figure": "embedding_thumbnails"}
+    fig.layout.meta = {"aeviz_figure": "embedding_thumbnails", "thumbnails": [int(i) for i in pick]}
     return fig
 
 

@@ -79,23 +79,38 @@ def test_embedding_scores_in_subtitle(emb_data):
     assert "trustworthiness 0.930" in sub and "kNN accuracy 0.810" in sub
 
 
-def test_thumbnails_are_pngs_at_sample_positions(emb_data):
+def test_thumbnails_are_drawn_at_their_points_in_one_png(emb_data):
     emb, labels, _ = emb_data
-    images = np.random.default_rng(1).random((len(emb), 64))
+    images = np.random.default_rng(1).random((len(emb), 64)) * 0.5 + 0.5  # ink in every pixel
     fig = figures.embedding_with_thumbnails(emb, images, (8, 8), labels, title="PCA", class_names=NAMES,
-                                            max_thumbs=40, seed=3)
-    assert len(fig.layout.images) == 40
-    points = {(round(x, 9), round(y, 9)) for x, y in emb}
-    for im in fig.layout.images:
-        assert im.source.startswith("data:image/png;base64,")
-        pil = Image.open(io.BytesIO(base64.b64decode(im.source.split(",", 1)[1])))
-        assert pil.format == "PNG" and pil.size[0] == pil.size[1] > 0
-        assert (round(im.x, 9), round(im.y, 9)) in points and im.xref == "x"
+                                            max_thumbs=40, seed=3, resolution=400)
+    (im,) = fig.layout.images
+    drawn = fig.layout.meta["thumbnails"]
+    assert len(drawn) == len(set(drawn)) == 40
+    assert im.source.startswith("data:image/png;base64,") and im.xref == "x" and im.sizing == "stretch"
+    pil = Image.open(io.BytesIO(base64.b64decode(im.source.split(",", 1)[1])))
+    assert pil.format == "PNG" and pil.mode == "RGBA"
+    # The image spans the axes' range, one scale on both axes (square thumbnails).
+    assert (im.x, im.y) == (fig.layout.xaxis.range[0], fig.layout.yaxis.range[1])
+    assert np.isclose(pil.size[0] / pil.size[1], im.sizex / im.sizey, rtol=0.02)
+    assert max(pil.size) == 400
+    alpha = np.asarray(pil)[..., 3]  # (rows, cols)
+    col = (emb[:, 0] - im.x) / im.sizex * pil.size[0]
+    row = (im.y - emb[:, 1]) / im.sizey * pil.size[1]
+    inked = alpha[np.clip(row.astype(int), 0, pil.size[1] - 1), np.clip(col.astype(int), 0, pil.size[0] - 1)]
+    assert (inked[drawn] > 0).all()  # every drawn digit covers its own point
+    # Paper is transparent: pixels farther than a tile from every drawn point have no ink.
+    rr, cc = np.mgrid[0:pil.size[1], 0:pil.size[0]]
+    side = round(0.045 * 400)
+    far = np.ones_like(alpha, dtype=bool)
+    for i in drawn:
+        far &= (np.abs(rr - row[i]) > side) | (np.abs(cc - col[i]) > side)
+    assert far.any() and (alpha[far] == 0).all()
     few = figures.embedding_with_thumbnails(emb[:10], images[:10], (8, 8), labels[:10], class_names=NAMES)
-    assert len(few.layout.images) == 10  # never more thumbnails than samples
+    assert sorted(few.layout.meta["thumbnails"]) == list(range(10))  # never more thumbnails than samples
     again = figures.embedding_with_thumbnails(emb, images, (8, 8), labels, title="PCA", class_names=NAMES,
-                                              max_thumbs=40, seed=3)
-    assert [i.x for i in again.layout.images] == [i.x for i in fig.layout.images]  # seeded
+                                              max_thumbs=40, seed=3, resolution=400)
+    assert again.layout.meta["thumbnails"] == drawn and again.layout.images[0].source == im.source  # seeded
 
 
 @pytest.mark.parametrize("n, ncols, h, w", [(23, 10, 8, 8), (5, 10, 7, 4), (30, 6, 3, 5)])

@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from aeviz import analysis, export, figures, report
@@ -46,16 +47,30 @@ def _on_select(panel_key: str) -> None:
     st.session_state[SEL] = ids
 
 
-def _panel(col, emb: np.ndarray, title: str, key: str, scores: dict) -> None:
-    pos = np.searchsorted(view.ids, st.session_state[SEL]) if st.session_state[SEL] else None
+@st.cache_resource(max_entries=48, show_spinner=False)
+def _panel_figure(token: tuple, title: str, thumbs: bool, selected: tuple, _emb: np.ndarray,
+                  _view: analysis.LatentView, _ds) -> go.Figure:
+    """One panel's figure, built once per (data and model behind it, title, thumbnails, selection).
+
+    Building a plotly figure is mostly validation in Python (~0.1 s for a panel); re-runs that
+    change nothing in a panel (another panel's bottleneck, a toggle elsewhere) reuse it. The cached
+    figure is shared between sessions and never modified after this function returns.
+    """
+    names = list(_ds.class_names)
     if thumbs:
-        fig = figures.embedding_with_thumbnails(emb, view.x, ds.image_shape, view.labels, title=title,
+        fig = figures.embedding_with_thumbnails(_emb, _view.x, _ds.image_shape, _view.labels, title=title,
                                                 class_names=names)
     else:
-        fig = figures.embedding(emb, view.labels, title=title, class_names=names, selected=pos,
-                                ids=view.ids)
+        pos = np.searchsorted(_view.ids, selected) if selected else None
+        fig = figures.embedding(_emb, _view.labels, title=title, class_names=names, selected=pos, ids=_view.ids)
     # One colour key above the panels replaces a legend in each (the colours are shared).
-    fig.update_layout(showlegend=False, height=440, margin=dict(l=10, r=10, b=10))
+    return fig.update_layout(showlegend=False, height=440, margin=dict(l=10, r=10, b=10))
+
+
+def _panel(col, emb: np.ndarray, title: str, key: str, scores: dict, token: tuple) -> None:
+    """token: hashable, identifies emb (which model or baseline made it, from which data)."""
+    sel = () if thumbs else tuple(st.session_state[SEL])  # thumbnails draw no selection
+    fig = _panel_figure(token, title, thumbs, sel, emb, view, ds)
     common.chart(container=col, fig=fig, key=key, on_select=lambda: _on_select(key),
                  selection_mode=("box", "lasso"))
     col.caption(" · ".join(f"{n} **{v:.3f}**" for n, v in analysis.display_scores(scores).items()))
@@ -69,7 +84,7 @@ st.markdown(f'<div style="font-size:0.9em">{key_html}</div>', unsafe_allow_html=
 ae_title = f"Autoencoder ({k}-D code" + (", PCA of it)" if k > 2 else ")")
 methods = ["pca", "umap"] + (["tsne"] if show_tsne else [])
 cols = st.columns(1 + len(methods))
-_panel(cols[0], view.emb, ae_title, "panel_ae", view.scores)
+_panel(cols[0], view.emb, ae_title, "panel_ae", view.scores, ("ae", act.cfg, act.task.finished))
 
 
 @st.cache_resource(max_entries=16)
@@ -80,7 +95,8 @@ def _baseline_scores(method: str, ds_name: str, _emb: np.ndarray, _x, _y) -> dic
 def _baseline(col, method: str) -> None:
     if method == "pca":  # fast: computed here
         emb = common.pca_projection(ds.name)
-        _panel(col, emb, "PCA", "panel_pca", _baseline_scores("pca", ds.name, emb, view.x, view.labels))
+        scores = _baseline_scores("pca", ds.name, emb, view.x, view.labels)
+        _panel(col, emb, "PCA", "panel_pca", scores, ("pca", ds.name, act.cfg.data.seed))
         return
     task = common.projection_task(method, ds.name)
     title = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}[method]
@@ -90,7 +106,7 @@ def _baseline(col, method: str) -> None:
         _pending(col, method, title)
     else:
         scores = _baseline_scores(method, ds.name, task.result, view.x, view.labels)
-        _panel(col, task.result, title, f"panel_{method}", scores)
+        _panel(col, task.result, title, f"panel_{method}", scores, (method, ds.name, act.cfg.data.seed, task.finished))
 
 
 def _pending(col, method: str, title: str) -> None:
