@@ -92,9 +92,15 @@ def _highlight_trace(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray,
 
 
 def _scatter_axes(fig: go.Figure) -> None:
-    """Axes of a 2-D embedding: titled, no tick labels, equal scaling, lasso by default."""
-    fig.update_xaxes(title_text="dim 1", showticklabels=False, zeroline=False)
-    fig.update_yaxes(title_text="dim 2", showticklabels=False, zeroline=False, scaleanchor="x", scaleratio=1)
+    """Axes of a 2-D embedding: titled, no tick labels, equal scaling, lasso by default.
+
+    No automargin (plotly_white turns it on): without tick labels there is nothing to fit, and the
+    automargin pass makes plotly.js draw all the points a second time, which doubled the time a
+    page takes to show a new panel. The margins must leave room for the axis titles (>= 30 px).
+    """
+    fig.update_xaxes(title_text="dim 1", showticklabels=False, zeroline=False, automargin=False)
+    fig.update_yaxes(title_text="dim 2", showticklabels=False, zeroline=False, scaleanchor="x", scaleratio=1,
+                     automargin=False)
     fig.update_layout(dragmode="lasso", legend=dict(itemsizing="constant", tracegroupgap=0),
                       hoverlabel=dict(font_family=FONT))
 

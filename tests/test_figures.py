@@ -43,6 +43,8 @@ def test_embedding_one_trace_per_present_class_with_palette_colour(emb_data):
         np.testing.assert_allclose(np.c_[t.x, t.y], emb[pos])
         np.testing.assert_array_equal(t.customdata, ids[pos])  # customdata maps each point back to its id
     assert fig.layout.dragmode == "lasso" and fig.layout.yaxis.scaleanchor == "x"
+    # No automargin pass: it made plotly.js draw every point twice per new panel.
+    assert fig.layout.xaxis.automargin is False and fig.layout.yaxis.automargin is False
 
 
 def test_embedding_default_ids_are_positions(emb_data):

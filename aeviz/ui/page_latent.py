@@ -64,7 +64,7 @@ def _panel_figure(token: tuple, title: str, thumbs: bool, selected: tuple, _emb:
         pos = np.searchsorted(_view.ids, selected) if selected else None
         fig = figures.embedding(_emb, _view.labels, title=title, class_names=names, selected=pos, ids=_view.ids)
     # One colour key above the panels replaces a legend in each (the colours are shared).
-    return fig.update_layout(showlegend=False, height=440, margin=dict(l=10, r=10, b=10))
+    return fig.update_layout(showlegend=False, height=440, margin=dict(l=30, r=10, b=35))  # room for axis titles
 
 
 def _panel(col, emb: np.ndarray, title: str, key: str, scores: dict, token: tuple) -> None:
