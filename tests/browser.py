@@ -89,6 +89,9 @@ def take_screenshots(out: Path, query: str = "", pages=("latent", "denoising", "
             want = 3 if name == "latent" else 2
             page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot').length >= {want}",
                                    timeout=180_000)
+            if name == "latent":  # the UMAP panel, not the loss chart of a training still running
+                page.wait_for_function("() => [...document.querySelectorAll('.gtitle')]"
+                                       ".some(e => e.textContent === 'UMAP')", timeout=180_000)
             wait_idle(page)
             page.wait_for_timeout(1500)  # let plotly finish drawing
             saved.append(out / f"{name}.png")
