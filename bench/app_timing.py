@@ -29,14 +29,20 @@ def _until(page, n: int, timeout: float = 180_000) -> None:
     page.wait_for_function(PLOTS, arg=n, timeout=timeout, polling=50)
 
 
-OBSERVE = """() => { window.__t0 = performance.now(); window.__last = window.__t0;
-  if (!window.__obs) { window.__obs = new MutationObserver(() => { window.__last = performance.now(); });
-    window.__obs.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true}); } }"""
+OBSERVE = """() => { window.__t0 = null; window.__last = performance.now();
+  if (!window.__obs) {
+    window.__obs = new MutationObserver(() => { window.__last = performance.now(); });
+    window.__obs.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+    // The clock starts at the user's input itself (capture phase, before any handler runs).
+    for (const type of ["keydown", "pointerdown"])
+      document.addEventListener(type, () => { if (window.__t0 === null) window.__t0 = performance.now(); }, true);
+  } }"""
 
 
 def timed(page, action, ready: str, settle_ms: float = 400) -> float:
-    """Seconds from `action` to the page's last DOM change once `ready` (JS) holds: the time until the
-    re-rendered page stands still, measured inside the browser (no polling delay counted)."""
+    """Seconds from the input that `action` sends (key press or pointer down) to the page's last DOM
+    change once `ready` (JS) holds: the time until the re-rendered page stands still, measured
+    inside the browser (neither Playwright's round trips nor polling delays are counted)."""
     page.evaluate(OBSERVE)
     action()
     page.wait_for_function(ready, timeout=30_000, polling=20)
@@ -66,8 +72,9 @@ def main() -> None:
         titles = "t => [...document.querySelectorAll('.gtitle')].some(e => e.textContent.startsWith(t))"
         ae2, ae3 = "Autoencoder (2-D code)", "Autoencoder (3-D code"
 
+        slider.focus()
+
         def press(key):
-            slider.focus()
             slider.press(key)
 
         # Back and forth between two trained bottlenecks: every change is a cached configuration.
