@@ -272,7 +272,7 @@ def _csv_with_bad_cell() -> bytes:
 @pytest.mark.parametrize("build, fragment, patches", [pytest.param(*c[1:], id=c[0]) for c in HOSTILE])
 def test_hostile_upload_is_refused_with_its_own_message(build, fragment, patches, monkeypatch):
     for name, value in patches.items():
-        monkeypatch.setattr(upload, name, value)
+        monkeypatch.setattr(upload.rules, name, value)  # the limits live in aeviz.upload.rules
     data, filename = build()
     with pytest.raises(UploadError) as info:
         load_upload(data, filename)
