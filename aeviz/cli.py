@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import analysis, data, experiments, export, report
+from . import analysis, data, experiments, export, report, weights
 from .config import (
     KINDS,
     NOISE_KINDS,
@@ -71,8 +71,8 @@ def cmd_train(args) -> int:
     cfg, ds, result = _train(args)
     out = Path(args.out)
     files = {
-        "model.safetensors": export.model_bytes(result.model),
-        "model.json": export.config_json(cfg, ds.image_shape),
+        "model.safetensors": weights.model_bytes(result.model),
+        "model.json": weights.config_json(cfg, ds.image_shape),
     }
     for path in export.write_report_dir(files, out):
         print(path)

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import numpy as np
 import plotly.graph_objects as go
 
-from . import analysis, data, export, figures, metrics, noise, train
+from . import analysis, data, export, figures, metrics, noise, train, weights
 from .config import ExperimentConfig
 
 
@@ -58,8 +58,8 @@ def build(cfg: ExperimentConfig, result: train.TrainResult, view: analysis.Laten
     files = {"config.json": export.metrics_json(cfg.to_dict()),
              "metrics.json": export.metrics_json(all_metrics(cfg, result, view, ds, baselines)),
              "codes.csv": codes_csv(view, ds, baselines),
-             "model.safetensors": export.model_bytes(result.model),
-             "model.json": export.config_json(cfg, ds.image_shape)}
+             "model.safetensors": weights.model_bytes(result.model),
+             "model.json": weights.config_json(cfg, ds.image_shape)}
     for name, fig in report_figures(result, view, ds, baselines).items():
         files[f"{name}.html"] = export.figure_html(fig)
         if png:

@@ -41,7 +41,7 @@ def test_report_writes_every_file_and_they_open(tmp_path):
     import numpy as np
     from PIL import Image
 
-    from aeviz import data, export, train
+    from aeviz import data, train, weights
 
     out = _cli("report", "--dataset", "digits", "--epochs", "3", "--no-umap", "--out", str(tmp_path))
     assert out.returncode == 0, out.stderr
@@ -57,7 +57,7 @@ def test_report_writes_every_file_and_they_open(tmp_path):
     assert all(n in readme for n in names - {"README.txt"})
     if "latent_autoencoder.png" in names:  # Chromium present
         assert Image.open(tmp_path / "latent_autoencoder.png").size[0] > 500
-    model, cfg, shape = export.load_model((tmp_path / "model.safetensors").read_bytes(),
+    model, cfg, shape = weights.load_model((tmp_path / "model.safetensors").read_bytes(),
                                           (tmp_path / "model.json").read_bytes())
     assert cfg.train.epochs == 3 and shape == (8, 8)
     assert np.isfinite(train.encode(model, data.load("digits").x_test)).all()

@@ -12,11 +12,9 @@ import zipfile
 import numpy as np
 import plotly.graph_objects as go
 import pytest
-import torch
 from PIL import Image
 
-from aeviz import export, train
-from aeviz.config import ExperimentConfig, ModelConfig, TrainConfig
+from aeviz import export
 
 needs_browser = pytest.mark.skipif(
     export.find_browser() is None,
@@ -157,47 +155,6 @@ def test_metrics_json_converts_numpy_and_nulls_non_finite():
     text = export.metrics_json(d).decode("utf-8")
     assert json.loads(text) == {"a": 3, "arr": [1.0, None, None], "b": 0.5, "nested": {"t": [True, None]}}
     assert text.index('"a"') < text.index('"arr"') < text.index('"b"') and '\n  "a": 3' in text
-
-
-@pytest.fixture(scope="module")
-def small(digits):
-    return digits.x_train[:300], digits.x_test[:100], digits.image_shape
-
-
-@pytest.mark.parametrize("kind", ["undercomplete", "conv"])
-def test_safetensors_round_trip_gives_identical_codes(small, kind):
-    x_tr, x_te, shape = small
-    cfg = ExperimentConfig(model=ModelConfig(kind=kind, latent_dim=2, hidden=(32,)),
-                           train=TrainConfig(epochs=2, device="cpu"))
-    model = train.fit(x_tr, x_te, shape, cfg.model, cfg.train).model
-    weights, config = export.model_bytes(model), export.config_json(cfg, shape)
-    assert not weights.startswith(b"\x80")  # not a pickle
-    loaded, cfg2, shape2 = export.load_model(weights, config)
-    assert cfg2 == cfg and shape2 == tuple(shape)
-    assert not loaded.training and not any(p.requires_grad for p in loaded.parameters())
-    assert np.array_equal(train.encode(loaded, x_te), train.encode(model, x_te))
-
-
-def test_load_model_rejects_tampering_and_leaves_rng_alone(small):
-    x_tr, x_te, shape = small
-    cfg = ExperimentConfig(model=ModelConfig(latent_dim=2, hidden=(32,)), train=TrainConfig(epochs=1, device="cpu"))
-    weights = export.model_bytes(train.fit(x_tr, x_te, shape, cfg.model, cfg.train).model)
-    good = json.loads(export.config_json(cfg, shape))
-    expected = torch.manual_seed(1) and torch.rand(1)
-    torch.manual_seed(1)
-    export.load_model(weights, json.dumps(good).encode())
-    assert torch.rand(1) == expected  # rebuilding did not consume the caller's random numbers
-    bad = {**good, "model": {**good["model"], "latent_dim": 3}}
-    with pytest.raises(ValueError, match="latent_dim=3.*wrong shapes"):
-        export.load_model(weights, json.dumps(bad).encode())
-    for broken, what in [({**good, "format": "other"}, "format"), ({**good, "image_shape": [8]}, "image_shape"),
-                         ({**good, "model": {**good["model"], "depth": 3}}, "depth")]:
-        with pytest.raises(ValueError, match=what):
-            export.load_model(weights, json.dumps(broken).encode())
-    with pytest.raises(ValueError, match="JSON"):
-        export.load_model(weights, b"{not json")
-    with pytest.raises(ValueError, match="safetensors"):
-        export.load_model(b"garbage", json.dumps(good).encode())
 
 
 def test_report_zip_and_dir_hold_every_file_and_a_readme(tmp_path):

@@ -7,7 +7,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from aeviz import analysis, export, figures, report
+from aeviz import analysis, export, figures, report, weights
 from aeviz.ui import common
 
 st.header("Latent space")
@@ -145,7 +145,7 @@ else:
 st.subheader("Export")
 st.caption("The 2-D coordinates of every panel and the codes as CSV (one row per held-out digit), all the "
            "numbers as JSON, the trained weights (safetensors, with their configuration as JSON: load the "
-           "pair back in the sidebar or with `aeviz.export.load_model`), or everything at once as a zip.")
+           "pair back in the sidebar or with `aeviz.weights.load_model`), or everything at once as a zip.")
 
 
 def _baselines() -> dict:
@@ -168,9 +168,9 @@ e2.download_button("Metrics JSON", lambda: export.metrics_json(report.all_metric
                                                                                   _baselines())),
                    "metrics.json", "application/json", on_click="ignore", icon=":material/data_object:",
                    width="stretch")
-e3.download_button("Weights", lambda: export.model_bytes(act.result.model), "model.safetensors",
+e3.download_button("Weights", lambda: weights.model_bytes(act.result.model), "model.safetensors",
                    "application/octet-stream", on_click="ignore", icon=":material/memory:", width="stretch")
-e4.download_button("Model config", lambda: export.config_json(act.cfg, ds.image_shape), "model.json",
+e4.download_button("Model config", lambda: weights.config_json(act.cfg, ds.image_shape), "model.json",
                    "application/json", on_click="ignore", icon=":material/settings:", width="stretch")
 e5.download_button("Download report", _report_zip, "aeviz-report.zip", "application/zip", on_click="ignore",
                    type="primary", icon=":material/folder_zip:", width="stretch",

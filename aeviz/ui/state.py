@@ -145,7 +145,7 @@ def _apply_to_widgets(cfg: ExperimentConfig) -> None:
 
 def _on_model_upload() -> None:
     """Load an uploaded (model.safetensors, model.json) pair; on any problem keep what was there."""
-    from .. import export
+    from .. import weights as model_files
     from . import common
 
     files = st.session_state.get("model_files") or []
@@ -159,7 +159,7 @@ def _on_model_upload() -> None:
                                             "configuration (`.json`), as exported by aeviz.")
         return
     try:
-        model, cfg, _ = export.load_model(weights[0].getvalue(), configs[0].getvalue())
+        model, cfg, _ = model_files.load_model(weights[0].getvalue(), configs[0].getvalue())
     except ValueError as exc:
         st.session_state["upload_error"] = f"Could not load the model: {exc}"
         return
