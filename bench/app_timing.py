@@ -29,25 +29,39 @@ def _until(page, n: int, timeout: float = 180_000) -> None:
     page.wait_for_function(PLOTS, arg=n, timeout=timeout, polling=50)
 
 
-OBSERVE = """() => { window.__t0 = null; window.__last = performance.now();
+OBSERVE = """() => { window.__ev = {}; window.__last = performance.now();
   if (!window.__obs) {
     window.__obs = new MutationObserver(() => { window.__last = performance.now(); });
     window.__obs.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
     // The clock starts at the user's input itself (capture phase, before any handler runs).
-    for (const type of ["keydown", "pointerdown"])
-      document.addEventListener(type, () => { if (window.__t0 === null) window.__t0 = performance.now(); }, true);
+    for (const type of ["keydown", "pointerdown", "pointerup"])
+      document.addEventListener(type, () => { window.__ev[type] ??= performance.now(); }, true);
   } }"""
 
 
-def timed(page, action, ready: str, settle_ms: float = 400) -> float:
-    """Seconds from the input that `action` sends (key press or pointer down) to the page's last DOM
-    change once `ready` (JS) holds: the time until the re-rendered page stands still, measured
-    inside the browser (neither Playwright's round trips nor polling delays are counted)."""
+def timed(page, action, ready: str, start: str = "", settle_ms: float = 400) -> float:
+    """Seconds from the input that `action` sends to the page's last DOM change once `ready` (JS)
+    holds: the time until the re-rendered page stands still, measured inside the browser (neither
+    Playwright's round trips nor polling delays are counted). The input is the first key press or
+    pointer down, or the event named by `start` (e.g. "pointerup": the end of a lasso)."""
     page.evaluate(OBSERVE)
     action()
     page.wait_for_function(ready, timeout=30_000, polling=20)
     page.wait_for_function(f"() => performance.now() - window.__last > {settle_ms}", timeout=30_000, polling=50)
-    return page.evaluate("() => (window.__last - window.__t0) / 1000")
+    first = "Math.min(...['keydown', 'pointerdown'].filter(t => t in window.__ev).map(t => window.__ev[t]))"
+    t0 = f"window.__ev[{start!r}]" if start else first
+    return page.evaluate(f"() => (window.__last - {t0}) / 1000")
+
+
+def lasso(page, panel: int = 0) -> None:
+    """A lasso around the middle of a panel's plot area."""
+    box = page.locator(".js-plotly-plot").nth(panel).locator(".nsewdrag").first.bounding_box()
+    x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
+    page.mouse.move(x0 + 0.3 * w, y0 + 0.3 * h)
+    page.mouse.down()
+    for fx, fy in [(0.7, 0.3), (0.7, 0.7), (0.3, 0.7), (0.3, 0.35)]:
+        page.mouse.move(x0 + fx * w, y0 + fy * h, steps=6)
+    page.mouse.up()
 
 
 def main() -> None:
@@ -88,6 +102,21 @@ def main() -> None:
         rows.append(("view change without retraining (thumbnails on, first time)", first, 0.5))
         again = [timed(page, toggle.click, js) for js in (off, on) * 2]
         rows.append(("view change without retraining (thumbnails off/on, median of 4)", median(again), 0.5))
+        toggle.click()  # thumbnails off again: selections show in the panels
+        wait_idle(page)
+        gallery = "() => [...document.querySelectorAll('.gtitle')].some(e => e.textContent.startsWith('Selected'))"
+        selected = timed(page, lambda: lasso(page), gallery, start="pointerup")
+        rows.append(("view change without retraining (lasso selection, shown in all panels)", selected, 0.5))
+        page.get_by_role("button", name="Clear selection").click()
+        wait_idle(page)
+        denoising = ("() => location.pathname.endsWith('/denoising') && "
+                     "document.querySelectorAll('.js-plotly-plot').length >= 2")
+        switch = timed(page, lambda: page.get_by_role("link", name="Denoising").click(), denoising)
+        rows.append(("view change without retraining (to the Denoising page)", switch, 0.5))
+        latent = ("() => !location.pathname.endsWith('/denoising') && "
+                  "document.querySelectorAll('.js-plotly-plot').length >= 3")
+        back = timed(page, lambda: page.get_by_role("link", name="Latent space").click(), latent)
+        rows.append(("view change without retraining (back to the Latent page)", back, 0.5))
         rss = peak_rss_mb(pid)
     print(f"{'measure':68} {'seconds':>8} {'target':>7}")
     for name, sec, target in rows:
