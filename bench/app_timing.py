@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from browser import browser_page, streamlit_server, wait_idle  # noqa: E402
+from browser import browser_page, lasso, streamlit_server, wait_idle  # noqa: E402
 from load_test import peak_rss_mb  # noqa: E402
 
 PLOTS = "n => document.querySelectorAll('.js-plotly-plot').length >= n"
@@ -51,17 +51,6 @@ def timed(page, action, ready: str, start: str = "", settle_ms: float = 400) -> 
     first = "Math.min(...['keydown', 'pointerdown'].filter(t => t in window.__ev).map(t => window.__ev[t]))"
     t0 = f"window.__ev[{start!r}]" if start else first
     return page.evaluate(f"() => (window.__last - {t0}) / 1000")
-
-
-def lasso(page, panel: int = 0) -> None:
-    """A lasso around the middle of a panel's plot area."""
-    box = page.locator(".js-plotly-plot").nth(panel).locator(".nsewdrag").first.bounding_box()
-    x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
-    page.mouse.move(x0 + 0.3 * w, y0 + 0.3 * h)
-    page.mouse.down()
-    for fx, fy in [(0.7, 0.3), (0.7, 0.7), (0.3, 0.7), (0.3, 0.35)]:
-        page.mouse.move(x0 + fx * w, y0 + fy * h, steps=6)
-    page.mouse.up()
 
 
 def main() -> None:
@@ -105,7 +94,7 @@ def main() -> None:
         toggle.click()  # thumbnails off again: selections show in the panels
         wait_idle(page)
         gallery = "() => [...document.querySelectorAll('.gtitle')].some(e => e.textContent.startsWith('Selected'))"
-        selected = timed(page, lambda: lasso(page), gallery, start="pointerup")
+        selected = timed(page, lambda: lasso(page, inset=0.3), gallery, start="pointerup")
         rows.append(("view change without retraining (lasso selection, shown in all panels)", selected, 0.5))
         page.get_by_role("button", name="Clear selection").click()
         wait_idle(page)

@@ -71,6 +71,19 @@ def browser_page(width: int = 1500, height: int = 1000):
             browser.close()
 
 
+def lasso(page, panel: int = 0, inset: float = 0.2) -> None:
+    """Draw a lasso around the middle of the plot area of the page's `panel`-th plotly chart: a
+    rectangle `inset` (a fraction of each side) in from the edges."""
+    box = page.locator(".js-plotly-plot").nth(panel).locator(".nsewdrag").first.bounding_box()
+    x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
+    lo, hi = inset, 1 - inset
+    page.mouse.move(x0 + lo * w, y0 + lo * h)
+    page.mouse.down()
+    for fx, fy in [(hi, lo), (hi, hi), (lo, hi), (lo, lo + 0.05)]:
+        page.mouse.move(x0 + fx * w, y0 + fy * h, steps=8)
+    page.mouse.up()
+
+
 def wait_idle(page, timeout: float = 90_000, poll: float = 300) -> None:
     """Until Streamlit's script has stopped running (the 'Running...' status widget is gone)."""
     page.wait_for_timeout(poll)

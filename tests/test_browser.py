@@ -3,7 +3,7 @@ import os
 from pathlib import Path
 
 import pytest
-from browser import browser_page, find_chromium, streamlit_server, wait_idle
+from browser import browser_page, find_chromium, lasso, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.skipif(find_chromium() is None, reason="no Chromium found: browser tests skipped")
 
@@ -37,13 +37,7 @@ def test_train_compare_select_in_a_real_browser(tmp_path):
         page.screenshot(path=str(shots / "latent.png"), full_page=True)
         assert "3" in page.url and "k=3" in page.url
         # Lasso-select a region of the first panel.
-        box = _plots(page).first.locator(".nsewdrag").first.bounding_box()
-        x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
-        page.mouse.move(x0 + 0.2 * w, y0 + 0.2 * h)
-        page.mouse.down()
-        for fx, fy in [(0.8, 0.2), (0.8, 0.8), (0.2, 0.8), (0.2, 0.25)]:
-            page.mouse.move(x0 + fx * w, y0 + fy * h, steps=8)
-        page.mouse.up()
+        lasso(page)
         page.get_by_text("selected").first.wait_for(timeout=30_000)
         page.get_by_text("Selected digits and their reconstructions").first.wait_for(timeout=30_000)
         wait_idle(page)
