@@ -154,7 +154,7 @@ def embedding_with_thumbnails(emb: np.ndarray, images: np.ndarray, image_shape: 
     emb (N, 2); images (N, D); labels (N,). At most max_thumbs digits (ink in the class colour),
     each about 4.5% of the larger axis span wide, centred on its point. They are composited into
     one transparent PNG of `resolution` pixels along the larger span, laid over the axes' range:
-    one image for the browser to decode and place instead of 150 (a view change 3-4x faster).
+    one image for the browser to decode and place instead of 150.
     layout.meta["thumbnails"] lists the positions drawn, in drawing order.
     """
     emb, labels = np.asarray(emb, dtype=float), np.asarray(labels).astype(int)
