@@ -73,10 +73,11 @@ def _class_traces(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray, class_na
         tr = go.Scatter(x=emb[idx, 0], y=emb[idx, 1], mode="markers", name=name, legendgroup=name,
                         customdata=ids[idx], marker=dict(color=class_color(c), size=5, opacity=opacity),
                         hovertemplate=f"#%{{customdata}} · {name}<extra></extra>")
+        # How a selection looks, whoever makes it (the figure here, or plotly.js in the browser).
+        tr.selected = dict(marker=dict(opacity=1.0))
+        tr.unselected = dict(marker=dict(opacity=0.12))
         if selected is not None:
             tr.selectedpoints = np.flatnonzero(np.isin(idx, selected)).tolist()  # indices within trace
-            tr.selected = dict(marker=dict(opacity=1.0))
-            tr.unselected = dict(marker=dict(opacity=0.12))
         traces.append(tr)
     return traces
 
@@ -105,6 +106,13 @@ def _scatter_axes(fig: go.Figure) -> None:
                       hoverlabel=dict(font_family=FONT))
 
 
+def _padded_range(emb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The axes' range of an embedding: its bounding box padded by 5% of each span."""
+    lo, hi = emb.min(axis=0), emb.max(axis=0)
+    pad = 0.05 * np.maximum(hi - lo, 1e-9)
+    return lo - pad, hi + pad
+
+
 def embedding(emb: np.ndarray, labels: np.ndarray, *, title: str = "", class_names=None,
               selected: np.ndarray | None = None, scores: dict | None = None,
               ids: np.ndarray | None = None, opacity: float = 0.8) -> go.Figure:
@@ -124,6 +132,11 @@ def embedding(emb: np.ndarray, labels: np.ndarray, *, title: str = "", class_nam
     if sel is not None and len(sel):
         fig.add_trace(_highlight_trace(emb, labels, ids, sel))
     _scatter_axes(fig)
+    lo, hi = _padded_range(emb)
+    # Fixed ranges (not autorange): the same panel with and without thumbnails has the same axes,
+    # so the browser restyles it instead of moving every point.
+    fig.update_xaxes(range=[lo[0], hi[0]])
+    fig.update_yaxes(range=[lo[1], hi[1]])
     sub = " · ".join(f"{k} {v:.3f}" for k, v in (scores or {}).items())
     return _finish(fig, "embedding", title, 420, subtitle=sub)
 
@@ -160,9 +173,7 @@ def embedding_with_thumbnails(emb: np.ndarray, images: np.ndarray, image_shape: 
     emb, labels = np.asarray(emb, dtype=float), np.asarray(labels).astype(int)
     x, _, _ = _shape(images, image_shape)
     fig = embedding(emb, labels, title=title, class_names=class_names, ids=ids, scores=scores, opacity=0.25)
-    lo, hi = emb.min(axis=0), emb.max(axis=0)
-    pad = 0.05 * np.maximum(hi - lo, 1e-9)
-    lo, hi = lo - pad, hi + pad
+    lo, hi = _padded_range(emb)
     span = hi - lo  # (2,) data units
     px_per_unit = resolution / float(np.max(span))  # the same on both axes: thumbnails stay square
     width, height = (np.maximum(np.round(span * px_per_unit), 1)).astype(int)
@@ -181,8 +192,6 @@ def embedding_with_thumbnails(emb: np.ndarray, images: np.ndarray, image_shape: 
     fig.update_layout(images=[dict(source=_png_uri(canvas), xref="x", yref="y", x=lo[0], y=hi[1],
                                    sizex=span[0], sizey=span[1], xanchor="left", yanchor="top",
                                    sizing="stretch", layer="above")])
-    fig.update_xaxes(range=[lo[0], hi[0]])
-    fig.update_yaxes(range=[lo[1], hi[1]])
     fig.layout.meta = {"aeviz_figure": "embedding_thumbnails", "thumbnails": [int(i) for i in pick]}
     return fig
 

@@ -36,7 +36,9 @@ def _app(**params) -> AppTest:
 
 
 def _charts(at: AppTest) -> list:
-    return at.get("plotly_chart")
+    """Streamlit's charts plus the Latent page's linked panels (a custom component, aeviz/ui/linked.py)."""
+    linked = [e for e in at.get("bidi_component") if e.proto.component_name == "aeviz_linked_panel"]
+    return at.get("plotly_chart") + linked
 
 
 def test_latent_page_shows_three_panels_and_scores():
@@ -49,6 +51,39 @@ def test_latent_page_shows_three_panels_and_scores():
     assert captions.count("trustworthiness") >= 3 and "kNN accuracy" in captions
     assert at.metric[0].label.startswith("Held-out reconstruction error")
     assert not at.error
+
+
+def test_latent_panels_are_linked_and_carry_the_selection_held_by_the_server():
+    import json
+
+    at = _app()
+    _wait_for_projection("umap")
+    at.run()
+    panels = [e for e in at.get("bidi_component") if e.proto.component_name == "aeviz_linked_panel"]
+    assert len(panels) == 3
+    data = [json.loads(p.proto.json) for p in panels]
+    assert {d["group"] for d in data} == {"digits"} and all(d["linked"] and d["selected"] == [] for d in data)
+    # Each figure's points are the held-out digits, once each; their ids are what a selection names.
+    fig = json.loads(data[0]["figure"])
+    assert fig["layout"]["datarevision"] and "template" not in fig["layout"] and "meta" not in fig["layout"]
+    assert sum(len(t["x"]["bdata"]) > 0 for t in fig["data"]) >= 2
+    at.session_state["selected_ids:digits"] = [1, 3, 4]  # as a selection in the browser leaves it
+    at.run()
+    again = [json.loads(e.proto.json) for e in at.get("bidi_component")
+             if e.proto.component_name == "aeviz_linked_panel"]
+    assert all(d["selected"] == [1, 3, 4] for d in again)
+    assert any("3 selected" in c.value for c in at.caption)  # the gallery follows the selection
+
+
+def test_latent_page_falls_back_to_streamlit_charts_without_static_files(monkeypatch):
+    from aeviz.ui import linked
+
+    monkeypatch.setitem(linked._state, "ok", False)  # as when static/ cannot be written
+    at = _app()
+    _wait_for_projection("umap")
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) >= 3 and not at.get("bidi_component")
 
 
 def test_a_different_bottleneck_gives_a_different_latent_shape():

@@ -1,5 +1,6 @@
 """Real-browser test: streamlit run app.py, driven by Playwright in headless Chromium."""
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,11 @@ def _shots(tmp_path) -> Path:
     out = Path(os.environ.get("AEVIZ_SCREENSHOTS", tmp_path))
     out.mkdir(parents=True, exist_ok=True)
     return out
+
+
+# The digit ids lit in each linked Latent panel (plotly's selectedpoints, mapped to customdata).
+LIT = """() => [...document.querySelectorAll('.aeviz-panel')].map(gd => gd.data.flatMap((t, i) =>
+  (t.selectedpoints || []).map(j => Number(gd._fullData[i].customdata[j]))).sort((a, b) => a - b))"""
 
 
 def _plots(page):
@@ -36,13 +42,32 @@ def test_train_compare_select_in_a_real_browser(tmp_path):
         wait_idle(page)
         page.screenshot(path=str(shots / "latent.png"), full_page=True)
         assert "3" in page.url and "k=3" in page.url
-        # Lasso-select a region of the first panel.
+        # Lasso-select a region of the first panel: the same digits light up in every panel.
         lasso(page)
         page.get_by_text("selected").first.wait_for(timeout=30_000)
         page.get_by_text("Selected digits and their reconstructions").first.wait_for(timeout=30_000)
         wait_idle(page)
         page.screenshot(path=str(shots / "selection.png"), full_page=True)
         assert page.locator("[data-testid='stException']").count() == 0
+        lit = page.evaluate(LIT)
+        count = int(page.get_by_text(re.compile(r"^\d+ selected")).first.inner_text().split()[0])
+        assert len(lit) == 3 and count > 0 and all(ids == lit[0] for ids in lit) and len(lit[0]) == count
+        # A second lasso in another panel replaces the first everywhere (the old lasso is cleared).
+        lasso(page, panel=2, inset=0.35)
+        page.wait_for_function(f"() => {{ const l = ({LIT})(); return l.every(ids => ids.join() === l[2].join()) "
+                               f"&& l[2].join() !== {lit[0]!r}.join(); }}", timeout=10_000)
+        wait_idle(page)
+        page.get_by_role("button", name="Clear selection").click()
+        page.get_by_text("Drag a box or lasso in any panel to select digits.", exact=True).wait_for(timeout=30_000)
+        page.wait_for_function(f"() => ({LIT})().every(ids => ids.length === 0)", timeout=10_000)
+        # Thumbnails on and off: each panel changes in place (an image, the points' opacity).
+        toggle = page.get_by_text("Digit thumbnails")
+        for on, opacity in [(True, 0.25), (False, 0.8)]:
+            toggle.click()
+            images = f"document.querySelectorAll('.aeviz-panel .layer-above image').length === {3 if on else 0}"
+            page.wait_for_function(f"() => {images} && [...document.querySelectorAll('.aeviz-panel')].every("
+                                   f"gd => gd._fullData.every(t => t.marker.opacity === {opacity}))", timeout=30_000)
+        wait_idle(page)
         # Export the first panel as PNG from its Export menu (kaleido renders it on click).
         page.get_by_role("button", name="Export").first.click()
         body = page.locator("[data-testid='stPopoverBody']").first

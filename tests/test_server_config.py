@@ -20,3 +20,5 @@ def test_security_defaults_are_in_force():
     assert cfg["enableCORS"] == "true"
     assert cfg["gatherUsageStats"] == "false"
     assert int(cfg["maxUploadSize"]) <= 50
+    # Serves static/ (only plotly.min.js, copied there for the linked Latent panels: aeviz/ui/linked.py).
+    assert cfg["enableStaticServing"] == "true"

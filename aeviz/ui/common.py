@@ -235,24 +235,39 @@ _MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "
 
 
 def chart(fig, key: str, container=None, **kwargs):
-    """st.plotly_chart plus an Export menu: PNG (2x), SVG and PDF through kaleido, and a standalone
-    HTML file. The files are made only when a button is pressed (in Streamlit's download thread)."""
+    """st.plotly_chart plus an Export menu (see export_menu)."""
+    c = container if container is not None else st
+    name = figure_name(fig, key)
+    event = c.plotly_chart(fig, key=key, config=plotly_config(name), **kwargs)
+    export_menu(c, lambda: fig, name, key)
+    return event
+
+
+def figure_name(fig, default: str) -> str:
+    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
+    return meta.get("aeviz_figure", default)
+
+
+def plotly_config(name: str) -> dict:
+    camera = {**PLOTLY_CONFIG["toImageButtonOptions"], "filename": name}  # the toolbar's hi-res PNG
+    return {**PLOTLY_CONFIG, "toImageButtonOptions": camera}
+
+
+def export_menu(container, make_fig, name: str, key: str) -> None:
+    """An Export menu: PNG (2x), SVG and PDF through kaleido, and a standalone HTML file.
+    make_fig() gives the figure; it and the files are made only when a button is pressed (in
+    Streamlit's download thread)."""
     from .. import export
 
-    c = container if container is not None else st
-    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
-    name = meta.get("aeviz_figure", key)
-    camera = {**PLOTLY_CONFIG["toImageButtonOptions"], "filename": name}  # the toolbar's hi-res PNG
-    event = c.plotly_chart(fig, key=key, config={**PLOTLY_CONFIG, "toImageButtonOptions": camera}, **kwargs)
     has_browser = export.find_browser() is not None
-    with c.popover("Export", icon=":material/download:"):
+    with container.popover("Export", icon=":material/download:"):
         for fmt in ("png", "svg", "pdf"):
-            st.download_button(fmt.upper(), data=lambda f=fmt: export.figure_bytes(fig, f), file_name=f"{name}.{fmt}",
-                               mime=_MIME[fmt], key=f"{key}_dl_{fmt}", on_click="ignore", disabled=not has_browser,
+            st.download_button(fmt.upper(), data=lambda f=fmt: export.figure_bytes(make_fig(), f),
+                               file_name=f"{name}.{fmt}", mime=_MIME[fmt], key=f"{key}_dl_{fmt}",
+                               on_click="ignore", disabled=not has_browser,
                                help=None if has_browser else export.INSTALL_CHROME, width="stretch")
-        st.download_button("HTML (interactive)", data=lambda: export.figure_html(fig), file_name=f"{name}.html",
+        st.download_button("HTML (interactive)", data=lambda: export.figure_html(make_fig()), file_name=f"{name}.html",
                            mime=_MIME["html"], key=f"{key}_dl_html", on_click="ignore", width="stretch")
-    return event
 
 
 def about(text: str) -> None:

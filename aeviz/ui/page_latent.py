@@ -6,9 +6,10 @@ import html
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
+from plotly.io.json import to_json_plotly
 
 from aeviz import analysis, export, figures, report, weights
-from aeviz.ui import common
+from aeviz.ui import common, linked
 
 st.header("Latent space")
 common.about(
@@ -40,11 +41,18 @@ st.session_state.setdefault(SEL, [])
 
 
 def _on_select(panel_key: str) -> None:
+    """Streamlit's chart element (the fallback): the selection event's points carry the ids."""
     event = st.session_state.get(panel_key)
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     ids = sorted({int(p["customdata"][0] if isinstance(p["customdata"], list) else p["customdata"])
                   for p in points if p.get("customdata") is not None})
     st.session_state[SEL] = ids
+
+
+def _on_linked_select(panel_key: str) -> None:
+    ids = linked.selection(panel_key)
+    if ids is not None:
+        st.session_state[SEL] = ids
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)
@@ -67,12 +75,35 @@ def _panel_figure(token: tuple, title: str, thumbs: bool, selected: tuple, _emb:
     return fig.update_layout(showlegend=False, height=440, margin=dict(l=30, r=10, b=35))  # room for axis titles
 
 
+@st.cache_resource(max_entries=48, show_spinner=False)
+def _panel_json(token: tuple, title: str, thumbs: bool, _emb: np.ndarray, _view: analysis.LatentView,
+                _ds) -> tuple[str, str]:
+    """The panel's figure without a selection, for the linked panel (which draws selections
+    itself), as plotly JSON: (figure without its template, template)."""
+    spec = _panel_figure(token, title, thumbs, (), _emb, _view, _ds).to_dict()  # arrays as base64
+    layout = dict(spec["layout"])
+    template = layout.pop("template", {})
+    layout.pop("meta", None)  # the figure's name and thumbnail list, for exports; a change redraws all
+    # The data arrays depend on the token only: with an unchanged datarevision, Plotly.react in the
+    # browser diffs the attributes alone (the thumbnails toggle: an opacity and an image).
+    layout["datarevision"] = linked.figure_key(token)
+    return to_json_plotly({"data": spec["data"], "layout": layout}), to_json_plotly(template)
+
+
 def _panel(col, emb: np.ndarray, title: str, key: str, scores: dict, token: tuple) -> None:
     """token: hashable, identifies emb (which model or baseline made it, from which data)."""
-    sel = () if thumbs else tuple(st.session_state[SEL])  # thumbnails draw no selection
-    fig = _panel_figure(token, title, thumbs, sel, emb, view, ds)
-    common.chart(container=col, fig=fig, key=key, on_select=lambda: _on_select(key),
-                 selection_mode=("box", "lasso"))
+    sel = tuple(st.session_state[SEL])
+    shown = () if thumbs else sel  # thumbnails draw no selection
+    if linked.ensure_plotly_js():
+        name = "embedding_thumbnails" if thumbs else "embedding"
+        linked.panel(col, *_panel_json(token, title, thumbs, emb, view, ds), linked.figure_key(token, title, thumbs),
+                     key=key, group=ds.name, selected=list(sel), linked=not thumbs,
+                     config=common.plotly_config(name), on_select=lambda: _on_linked_select(key))
+        common.export_menu(col, lambda: _panel_figure(token, title, thumbs, shown, emb, view, ds), name, key)
+    else:
+        fig = _panel_figure(token, title, thumbs, shown, emb, view, ds)
+        common.chart(container=col, fig=fig, key=key, on_select=lambda: _on_select(key),
+                     selection_mode=("box", "lasso"))
     col.caption(" · ".join(f"{n} **{v:.3f}**" for n, v in analysis.display_scores(scores).items()))
 
 

@@ -1,0 +1,80 @@
+"""Embedding panels linked in the browser: plotly.js inside a Streamlit custom component.
+
+Streamlit's chart element remounts a chart whenever its figure changes, so a selection shown in
+every panel meant a server round trip and a full redraw of each panel. The component in
+`linked_panel.js` keeps one plotly graph per panel, updates it in place with Plotly.react, and
+lights a selection in the other panels of the same data set without waiting for the server; the
+server then hears one trigger (the selected ids) and draws the gallery.
+
+plotly.js comes from the plotly Python package (the same file `fig.write_html` embeds) and is
+served once per browser by Streamlit's static file serving (`server.enableStaticServing`), from
+the app's `static/` folder, where `ensure_plotly_js` copies it at start-up.
+"""
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import streamlit as st
+
+ROOT = Path(__file__).resolve().parents[2]  # next to app.py: Streamlit serves ROOT/static at app/static
+STATIC = ROOT / "static"
+_JS = Path(__file__).with_name("linked_panel.js").read_text(encoding="utf-8")
+_CSS = ".aeviz-panel { width: 100%; }"
+_state = {"ok": None}
+
+
+def ensure_plotly_js() -> bool:
+    """Copy plotly.min.js into static/ (once, or when the plotly package changed). False when the
+    folder cannot be written: the Latent page then falls back to Streamlit's own chart element."""
+    if _state["ok"] is not None:
+        return _state["ok"]
+    import plotly
+
+    src = Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    dst = STATIC / "plotly.min.js"
+    try:
+        if not dst.exists() or dst.stat().st_size != src.stat().st_size:
+            STATIC.mkdir(exist_ok=True)
+            tmp = dst.with_name(dst.name + ".tmp")
+            shutil.copyfile(src, tmp)
+            tmp.replace(dst)  # atomic: a browser never gets half a file
+        _state["ok"] = True
+    except OSError:
+        _state["ok"] = False
+    return _state["ok"]
+
+
+_component = st.components.v2.component("aeviz_linked_panel", js=_JS, css=_CSS, isolate_styles=False)
+
+
+def figure_key(*parts) -> str:
+    """A short stable name for a figure's identity (what made it), so the browser redraws a panel
+    only when its figure really changed."""
+    return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
+
+
+def panel(container, figure_json: str, template_json: str, fkey: str, *, key: str, group: str, selected: list[int],
+          linked: bool, config: dict, on_select: Callable[[], None]):
+    """Mount one linked panel in `container`.
+
+    figure_json: the figure (plotly JSON, no selection) without its template, which comes apart
+    (template_json) so the browser can keep one template object; fkey: its identity (figure_key).
+    group: panels of one group light each other's selections (one group per data set).
+    selected: the ids the server holds as selected (applied when the panel shows something else).
+    linked: False draws no selection (the thumbnails view). on_select runs when the user selects
+    in this panel; the ids are then in `selection(key)`.
+    """
+    with container:
+        data = {"figure": figure_json, "template": template_json, "figure_key": fkey, "group": group,
+                "selected": [int(i) for i in selected], "linked": linked, "config": config}
+        return _component(key=key, data=data, on_selection_change=on_select)
+
+
+def selection(key: str) -> list[int] | None:
+    """The ids the user just selected in panel `key` (None when that panel sent nothing)."""
+    result = st.session_state.get(key)
+    ids = result.get("selection") if result is not None else None
+    return None if ids is None else sorted({int(i) for i in ids})

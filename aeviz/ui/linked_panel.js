@@ -1,0 +1,184 @@
+// One embedding panel of the Latent page (see linked.py): a plotly.js graph that stays mounted
+// across reruns and is linked to the other panels of its group in the browser. A box or lasso
+// selection lights the same digits in every panel at once; then one trigger tells the server
+// (which draws the gallery). Streamlit's chart element remounts a chart whenever its figure
+// changes: a selection shown in every panel cost a server round trip and a full redraw of each.
+
+const PLOTLY_SRC = "app/static/plotly.min.js"; // Streamlit's static file serving (linked.py)
+let plotlyLoading = null;
+
+function loadPlotly() {
+  // Always our copy, kept in this module: Streamlit's chart element bundles another plotly.js and
+  // the panels should not depend on which one loaded first.
+  if (!plotlyLoading) {
+    plotlyLoading = new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = new URL(PLOTLY_SRC, document.baseURI).href;
+      s.onload = () => resolve(window.Plotly);
+      s.onerror = () => { plotlyLoading = null; reject(new Error(`could not load ${s.src}`)); };
+      document.head.appendChild(s);
+    });
+  }
+  return plotlyLoading;
+}
+
+// ------------------------------------------------------------------ figures
+// plotly.py sends arrays as base64 typed-array specs; plotly.js decodes them afresh on every call,
+// so Plotly.react can never tell that they did not change. Plain arrays it can skip.
+const TYPED = { f8: Float64Array, f4: Float32Array, i4: Int32Array, u4: Uint32Array, i2: Int16Array,
+  u2: Uint16Array, i1: Int8Array, u1: Uint8Array };
+
+function plainArrays(v) {
+  if (Array.isArray(v)) return v.map(plainArrays);
+  if (v === null || typeof v !== "object") return v;
+  if (typeof v.bdata === "string" && TYPED[v.dtype] && !v.shape) {
+    const bytes = Uint8Array.from(atob(v.bdata), (c) => c.charCodeAt(0));
+    return Array.from(new TYPED[v.dtype](bytes.buffer));
+  }
+  for (const k of Object.keys(v)) v[k] = plainArrays(v[k]);
+  return v;
+}
+
+const DATA_ARRAYS = new Set(["x", "y", "customdata"]); // covered by layout.datarevision
+
+function flatten(obj, prefix = "", out = {}) {
+  // {"marker": {"opacity": 0.8}} -> {"marker.opacity": "0.8"}: attribute paths to JSON text.
+  for (const [k, v] of Object.entries(obj)) {
+    if (!prefix && DATA_ARRAYS.has(k)) continue;
+    const path = prefix ? `${prefix}.${k}` : k;
+    if (v && typeof v === "object" && !Array.isArray(v)) flatten(v, path, out);
+    else out[path] = JSON.stringify(v);
+  }
+  return out;
+}
+
+function summary(fig) {
+  const layout = {};
+  for (const [k, v] of Object.entries(fig.layout)) if (k !== "template") layout[k] = JSON.stringify(v);
+  return { rev: fig.layout.datarevision, types: fig.data.map((t) => t.type).join(), traces: fig.data.map((t) => flatten(t)), layout };
+}
+
+function smallChange(before, after, fig) {
+  // The same points (same datarevision and traces) with other attributes, e.g. thumbnails on or
+  // off: one Plotly.update of what differs (20-35 ms a panel). Plotly.react would redraw every
+  // point here (60-100 ms): the equal-aspect axes rewrite their ranges, which it sees as a change.
+  if (!before || before.rev !== after.rev || before.types !== after.types) return null;
+  const restyle = {};
+  const paths = new Set(after.traces.flatMap((t) => Object.keys(t)).concat(before.traces.flatMap((t) => Object.keys(t))));
+  for (const p of paths) {
+    if (after.traces.every((t, i) => t[p] === before.traces[i][p])) continue;
+    restyle[p] = after.traces.map((t) => (t[p] === undefined ? null : JSON.parse(t[p])));
+  }
+  const relayout = {};
+  for (const k of new Set([...Object.keys(before.layout), ...Object.keys(after.layout)])) {
+    if (before.layout[k] !== after.layout[k]) relayout[k] = k in fig.layout ? fig.layout[k] : null;
+  }
+  return { restyle, relayout };
+}
+
+async function draw(Plotly, gd, data) {
+  const fig = plainArrays(JSON.parse(data.figure));
+  if (gd.__templateText !== data.template) { // one template object while its text is unchanged
+    gd.__templateText = data.template;
+    gd.__template = JSON.parse(data.template);
+  }
+  fig.layout.template = gd.__template;
+  const after = summary(fig);
+  const change = smallChange(gd.__summary, after, fig);
+  if (change) await Plotly.update(gd, change.restyle, change.relayout);
+  else await Plotly.react(gd, fig.data, fig.layout, data.config);
+  gd.__summary = after;
+  if (!change) gd.__painted = []; // new points: nothing is lit yet
+}
+
+// ------------------------------------------------------------------ linked selection
+const panels = new Map(); // group name -> the panel divs drawn in it (one group per data set)
+
+function sameIds(a, b) {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+async function paint(gd, ids) {
+  // Light `ids` (sorted digit ids) in this panel: per-trace selectedpoints, drawn with the
+  // figure's selected/unselected styles. A box or lasso left on the panel goes first: plotly
+  // re-applies a drawn selection on every restyle, which would bring its old points back.
+  const Plotly = gd.__aeviz.Plotly;
+  if (!Plotly || !gd._fullData) return;
+  const want = new Set(ids);
+  const per = gd._fullData.map((t) => {
+    if (!t.customdata || !ids.length) return null;
+    const idx = [];
+    Array.from(t.customdata, Number).forEach((id, i) => { if (want.has(id)) idx.push(i); });
+    return idx;
+  });
+  gd.__painting = true; // what plotly reports meanwhile is not the user's doing
+  try {
+    if (gd.layout.selections && gd.layout.selections.length) await Plotly.relayout(gd, { selections: [] });
+    await Plotly.restyle(gd, { selectedpoints: per });
+  } finally {
+    gd.__painting = false;
+  }
+  gd.__painted = ids;
+}
+
+function enqueue(gd, work) {
+  // One thing at a time per panel (a redraw from a rerun, a selection from another panel).
+  gd.__queue = (gd.__queue ?? Promise.resolve()).then(work).catch((err) => {
+    gd.textContent = `This panel could not be drawn: ${err.message}`;
+  });
+}
+
+function broadcast(group, ids, origin) {
+  for (const gd of panels.get(group) || []) {
+    if (gd !== origin && gd.isConnected && gd.__aeviz.linked) enqueue(gd, () => paint(gd, ids));
+  }
+}
+
+function selected(points) {
+  const ids = (points || []).map((p) => Number(Array.isArray(p.customdata) ? p.customdata[0] : p.customdata));
+  return [...new Set(ids.filter(Number.isFinite))].sort((a, b) => a - b);
+}
+
+function bind(gd) {
+  gd.on("plotly_selected", (ev) => {
+    if (!ev || gd.__painting) return; // a click without a drag, or our own restyle
+    const ids = selected(ev.points);
+    gd.__painted = ids; // plotly has drawn this panel's selection itself
+    broadcast(gd.__aeviz.group, ids, gd);
+    gd.__aeviz.setTriggerValue("selection", ids);
+  });
+  gd.on("plotly_deselect", () => {
+    if (gd.__painting) return;
+    gd.__painted = [];
+    broadcast(gd.__aeviz.group, [], gd);
+    gd.__aeviz.setTriggerValue("selection", []);
+  });
+}
+
+// ------------------------------------------------------------------ the component
+export default function (component) {
+  const { data, parentElement, setTriggerValue } = component;
+  let gd = parentElement.querySelector(":scope > .aeviz-panel");
+  if (!gd) {
+    gd = document.createElement("div");
+    gd.className = "aeviz-panel";
+    parentElement.appendChild(gd);
+  }
+  gd.__aeviz = { ...gd.__aeviz, group: data.group, linked: data.linked, setTriggerValue };
+  const group = panels.get(data.group) ?? new Set();
+  for (const old of group) if (!old.isConnected) group.delete(old);
+  panels.set(data.group, group.add(gd));
+
+  enqueue(gd, async () => { // reruns call this again for the same panel
+    const Plotly = await loadPlotly();
+    gd.__aeviz.Plotly = Plotly;
+    if (gd.__figureKey !== data.figure_key) {
+      await draw(Plotly, gd, data);
+      if (!gd.__bound) { bind(gd); gd.__bound = true; }
+      gd.__figureKey = data.figure_key;
+    }
+    // The server's selection wins when it differs from what the panel shows (Clear, another page).
+    const ids = data.linked ? data.selected || [] : []; // the thumbnails view lights nothing
+    if (!sameIds(gd.__painted || [], ids)) await paint(gd, ids);
+  });
+}
