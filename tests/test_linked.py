@@ -52,3 +52,13 @@ def test_figure_keys_are_stable_and_tell_figures_apart():
     assert a == linked.figure_key(("ae", "cfg", 1.0), "Autoencoder", False)
     assert a != linked.figure_key(("ae", "cfg", 1.0), "Autoencoder", True)
     assert a != linked.figure_key(("ae", "cfg", 2.0), "Autoencoder", False)
+
+
+def test_streamlit_look_bolds_the_title_and_keeps_the_rest():
+    layout = {"title": {"text": "UMAP", "x": 0.02}, "font": {"family": "Inter", "size": 12},
+              "xaxis": {"title": {"text": "dim 1"}, "range": [0, 1]}, "height": 440}
+    out = linked.streamlit_look(layout)
+    assert out["title"]["text"] == "<b>UMAP</b>" and out["title"]["x"] == 0.02
+    assert out["font"]["family"] == "Inter" and out["font"]["size"] == 12
+    assert out["xaxis"]["title"]["text"] == "dim 1" and out["xaxis"]["range"] == [0, 1]
+    assert out["height"] == 440 and layout["title"]["text"] == "UMAP"  # the input is not changed

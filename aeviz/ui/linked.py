@@ -50,6 +50,30 @@ def ensure_plotly_js() -> bool:
 _component = st.components.v2.component("aeviz_linked_panel", js=_JS, css=_CSS, isolate_styles=False)
 
 
+# Streamlit's chart theme (light), as its chart element applies it to the other charts of the page,
+# read from a themed chart's full layout in the browser: the panels should not look different.
+_TITLE_FONT = {"family": '"Source Sans", sans-serif', "color": "#2F2D2B"}
+_MUTED = "#808495"
+
+
+def streamlit_look(layout: dict) -> dict:
+    """A figure layout (plotly JSON dict) with Streamlit's chart look: bold title, muted text."""
+    out = dict(layout)
+    title = dict(out.get("title") or {})
+    if title.get("text"):
+        title["text"] = f"<b>{title['text']}</b>"
+        title["font"] = {**title.get("font", {}), **_TITLE_FONT}
+    out["title"] = title
+    out["font"] = {**out.get("font", {}), "color": _MUTED}
+    for axis in ("xaxis", "yaxis"):
+        ax = dict(out.get(axis) or {})
+        ax["title"] = {**(ax.get("title") or {}), "font": {"color": _MUTED, "size": 14}}
+        out[axis] = ax
+    out["paper_bgcolor"] = "#FFFFFF"
+    out["hoverlabel"] = {**out.get("hoverlabel", {}), "bgcolor": "#FFFFFF", "bordercolor": "#DCD8D4"}
+    return out
+
+
 def figure_key(*parts) -> str:
     """A short stable name for a figure's identity (what made it), so the browser redraws a panel
     only when its figure really changed."""

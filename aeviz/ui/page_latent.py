@@ -81,7 +81,7 @@ def _panel_json(token: tuple, title: str, thumbs: bool, _emb: np.ndarray, _view:
     """The panel's figure without a selection, for the linked panel (which draws selections
     itself), as plotly JSON: (figure without its template, template)."""
     spec = _panel_figure(token, title, thumbs, (), _emb, _view, _ds).to_dict()  # arrays as base64
-    layout = dict(spec["layout"])
+    layout = linked.streamlit_look(spec["layout"])
     template = layout.pop("template", {})
     layout.pop("meta", None)  # the figure's name and thumbnail list, for exports; a change redraws all
     # The data arrays depend on the token only: with an unchanged datarevision, Plotly.react in the
