@@ -66,6 +66,22 @@ def test_ssim_window_fits_small_images(shape, win):
     assert metrics.ssim(x, x, shape) == pytest.approx(1.0)
 
 
+@pytest.mark.parametrize("shape", [(8, 8), (28, 28), (5, 5), (6, 9), (3, 4)])
+@pytest.mark.parametrize("data_range", [1.0, 255.0])
+def test_ssim_equals_skimage_image_by_image(shape, data_range):
+    from skimage.metrics import structural_similarity
+
+    rng = np.random.default_rng(1)
+    a = rng.random((40, *shape)) * data_range
+    b = np.clip(a + rng.normal(0, 0.2 * data_range, a.shape), 0, data_range)
+    b[0] = a[0]  # identical
+    b[1] = data_range - a[1]  # inverted
+    win = metrics._ssim_window(shape)
+    ref = [structural_similarity(p, q, data_range=data_range, win_size=win) for p, q in zip(a, b)]
+    np.testing.assert_allclose(metrics.ssim_per_image(a, b, data_range=data_range), ref, rtol=1e-10, atol=1e-12)
+    assert metrics.ssim(a.reshape(40, -1), b.reshape(40, -1), shape, data_range=data_range) == pytest.approx(np.mean(ref))
+
+
 def test_ssim_rejects_an_image_shape_that_does_not_fit(images):
     with pytest.raises(ValueError, match="image_shape"):
         metrics.ssim(images, images, (10, 10))
