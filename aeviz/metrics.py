@@ -1,4 +1,6 @@
-"""Pure metric functions on numpy arrays; each one calls the library that defines it.
+"""Pure metric functions on numpy arrays; each one calls the library that defines it, except PSNR
+and SSIM: scikit-image scores one image per call, so they write out its formulas for a whole stack
+at once (tests hold them to scikit-image, image by image).
 
 Images are rows: x has shape (N, D) with D = H * W pixels in [0, data_range]. Embeddings are
 (N, d) and labels (N,). Every function validates its inputs and raises ValueError on bad ones.
@@ -8,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import subspace_angles
 from scipy.ndimage import uniform_filter
-from skimage.metrics import peak_signal_noise_ratio
 from sklearn.decomposition import PCA
 from sklearn.manifold import trustworthiness as _sk_trustworthiness
 from sklearn.metrics import mean_squared_error, silhouette_score
@@ -66,8 +67,11 @@ def psnr(x, x_hat, *, data_range: float = 1.0) -> float:
     A perfect reconstruction of an image has infinite PSNR, so each image is capped at PSNR_CAP_DB
     (100 dB) before averaging; the mean stays finite and identical inputs give exactly the cap."""
     x, x_hat = _pair(x, x_hat)
-    with np.errstate(divide="ignore"):  # skimage divides by a zero MSE for perfect images
-        per_image = [peak_signal_noise_ratio(a, b, data_range=data_range) for a, b in zip(x, x_hat)]
+    # skimage's peak_signal_noise_ratio, 10 log10(data_range^2 / MSE), for all images in one go
+    # (one call per image cost 14 ms per 1,000 digits); a test holds it to skimage image by image.
+    mse = np.mean((x - x_hat) ** 2, axis=1)
+    with np.errstate(divide="ignore"):  # a perfect image has zero MSE: infinite PSNR, capped below
+        per_image = 10 * np.log10(data_range ** 2 / mse)
     return float(np.mean(np.minimum(per_image, PSNR_CAP_DB)))
 
 

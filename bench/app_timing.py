@@ -66,8 +66,9 @@ def first_true(page, action, cond: str, start: str = "pointerup") -> float:
 
 
 # Every linked Latent panel lights the same digits, and some are lit.
-LIT_EVERYWHERE = """() => { const lit = [...document.querySelectorAll('.aeviz-panel')].map(gd => gd.data.flatMap((t, i) =>
-  (t.selectedpoints || []).map(j => gd._fullData[i].customdata[j])).sort((a, b) => a - b).join());
+LIT_EVERYWHERE = """() => { const lit = [...document.querySelectorAll('.aeviz-panel')].map(gd =>
+  gd.data.flatMap((t, i) => (t.selectedpoints || []).map(j => gd._fullData[i].customdata[j]))
+    .sort((a, b) => a - b).join());
   return lit.length >= 3 && lit[0] !== '' && lit.every(s => s === lit[0]); }"""
 
 
@@ -124,6 +125,13 @@ def main() -> None:
                      "document.querySelectorAll('.js-plotly-plot').length >= 2")
         switch = timed(page, lambda: page.get_by_role("link", name="Denoising").click(), denoising)
         rows.append(("view change without retraining (to the Denoising page)", switch, 0.5))
+        wait_idle(page)
+        level = page.locator(".st-key-dn_level input[type='range']")
+        level.focus()
+        moved = timed(page, lambda: level.press("ArrowRight"),
+                      "() => [...document.querySelectorAll('.gtitle')].some(e => e.textContent.includes('level 0.35'))")
+        rows.append(("view change without retraining (noise level 0.3 -> 0.35, Denoising page)", moved, 0.5))
+        wait_idle(page)
         latent = ("() => !location.pathname.endsWith('/denoising') && "
                   "document.querySelectorAll('.js-plotly-plot').length >= 3")
         back = timed(page, lambda: page.get_by_role("link", name="Latent space").click(), latent)

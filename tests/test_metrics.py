@@ -44,6 +44,19 @@ def test_psnr_of_constant_offset(images, offset):
     assert metrics.psnr(x, x + offset) == pytest.approx(10 * np.log10(1 / offset**2))
 
 
+@pytest.mark.parametrize("data_range", [1.0, 255.0])
+def test_psnr_equals_skimage_image_by_image(data_range):
+    from skimage.metrics import peak_signal_noise_ratio
+
+    rng = np.random.default_rng(2)
+    a = rng.random((30, 64)) * data_range
+    b = np.clip(a + rng.normal(0, 0.1 * data_range, a.shape), 0, data_range)
+    ref = [peak_signal_noise_ratio(p, q, data_range=data_range) for p, q in zip(a, b)]
+    for i in range(len(a)):  # image by image: the mean of one is that image's PSNR
+        assert metrics.psnr(a[i:i + 1], b[i:i + 1], data_range=data_range) == pytest.approx(ref[i], rel=1e-12)
+    assert metrics.psnr(a, b, data_range=data_range) == pytest.approx(np.mean(ref), rel=1e-12)
+
+
 def test_psnr_of_identical_images_is_the_cap(images):
     assert metrics.psnr(images, images.copy()) == metrics.PSNR_CAP_DB
     half = images.copy()
@@ -79,7 +92,8 @@ def test_ssim_equals_skimage_image_by_image(shape, data_range):
     win = metrics._ssim_window(shape)
     ref = [structural_similarity(p, q, data_range=data_range, win_size=win) for p, q in zip(a, b)]
     np.testing.assert_allclose(metrics.ssim_per_image(a, b, data_range=data_range), ref, rtol=1e-10, atol=1e-12)
-    assert metrics.ssim(a.reshape(40, -1), b.reshape(40, -1), shape, data_range=data_range) == pytest.approx(np.mean(ref))
+    mean = metrics.ssim(a.reshape(40, -1), b.reshape(40, -1), shape, data_range=data_range)
+    assert mean == pytest.approx(np.mean(ref))
 
 
 def test_ssim_rejects_an_image_shape_that_does_not_fit(images):

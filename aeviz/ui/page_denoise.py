@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from aeviz import analysis, figures, metrics, noise, train
+from aeviz import figures
 from aeviz.config import NOISE_KINDS
 from aeviz.ui import common, state
 
@@ -23,32 +23,15 @@ if act is None:
 ds, view = act.ds, act.view
 
 c1, c2, c3 = st.columns(3)
-kind = c1.selectbox("Noise", NOISE_KINDS[1:], format_func=state.NOISE_LABELS.get, key="dn_kind")
-level = c2.slider("Level", 0.0, 1.0, 0.3, 0.05, key="dn_level",
+kinds = NOISE_KINDS[1:]
+kind = c1.selectbox("Noise", kinds, index=kinds.index(common.DENOISE_DEFAULTS[0]),
+                    format_func=state.NOISE_LABELS.get, key="dn_kind")
+level = c2.slider("Level", 0.0, 1.0, common.DENOISE_DEFAULTS[1], 0.05, key="dn_level",
                   help="σ for Gaussian noise; the fraction of pixels hit for the other two.")
 n_show = c3.slider("Digits shown", 10, 30, 12, key="dn_n")
 
-@st.cache_resource(max_entries=16)
-def _pca(ds_name: str, k: int):
-    """PCA-k of the training digits, fitted once per data set and k (not on every slider move)."""
-    return analysis.fit_pca(common.dataset(ds_name).x_train, k)
-
-
-@st.cache_resource(max_entries=32)
-def _denoise(cfg, finished: float, kind: str, level: float):
-    """Noisy, AE-cleaned and PCA-cleaned held-out digits and their scores, once per model and noise
-    setting (SSIM of 3 x 1,000 digits costs ~0.4 s: not on every rerun)."""
-    noisy = noise.corrupt(view.x, kind, level, seed=123)  # (N, D)
-    k = view.codes.shape[1]
-    rows = {"noisy": noisy, "autoencoder": train.reconstruct(act.result.model, noisy),
-            f"PCA-{k}": analysis.pca_denoise(ds.x_train, noisy, k, _pca(ds.name, k))}
-    table = {name: {"PSNR (dB)": metrics.psnr(view.x, x), "SSIM": metrics.ssim(view.x, x, ds.image_shape),
-                    "MSE": metrics.reconstruction_error(view.x, x)} for name, x in rows.items()}
-    return rows, table
-
-
 k = view.codes.shape[1]
-rows, table = _denoise(act.cfg, act.task.finished, kind, float(level))
+rows, table = common.denoise_view(act.cfg, act.task.finished, kind, float(level))
 noisy, denoised, pca_clean = rows["noisy"], rows["autoencoder"], rows[f"PCA-{k}"]
 common.chart(fig=figures.triptych(noisy[:n_show], view.x[:n_show], denoised[:n_show], ds.image_shape,
                                  title=f"{state.NOISE_LABELS[kind]} noise, level {level:g}"),

@@ -157,6 +157,8 @@ def _poll(method: str, title: str) -> None:
 
 for col, m in zip(cols[1:], methods):
     _baseline(col, m)
+if all(m == "pca" or common.finished_projection(m, ds.name) is not None for m in methods):
+    common.prefetch_pages(act)  # every panel is drawn: the CPU is free for the next pages' numbers
 
 sel = st.session_state[SEL]
 st.subheader("Selected digits")
