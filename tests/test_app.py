@@ -75,6 +75,26 @@ def test_latent_panels_are_linked_and_carry_the_selection_held_by_the_server():
     assert any("3 selected" in c.value for c in at.caption)  # the gallery follows the selection
 
 
+def test_denoising_page_finds_its_numbers_computed_by_the_prefetch(monkeypatch):
+    from aeviz import noise
+    from aeviz.ui import common
+
+    calls = []
+    real = noise.corrupt
+    monkeypatch.setattr(noise, "corrupt", lambda *a, **k: calls.append(a[1:]) or real(*a, **k))
+    common.denoise_view.clear()
+    at = _app()
+    _wait_for_projection("umap")
+    at.run()  # the Latent page is complete: the prefetch starts
+    common._prefetcher().submit(lambda: None).result(timeout=60)  # one worker: the prefetch is done
+    assert calls == [common.DENOISE_DEFAULTS]
+    at.switch_page("aeviz/ui/page_denoise.py").run()
+    assert not at.exception, at.exception
+    assert calls == [common.DENOISE_DEFAULTS]  # nothing computed again on the first visit
+    at.slider(key="dn_level").set_value(0.5).run()
+    assert calls[-1] == ("gaussian", 0.5)
+
+
 def test_latent_page_falls_back_to_streamlit_charts_without_static_files(monkeypatch):
     from aeviz.ui import linked
 
