@@ -28,7 +28,7 @@ kind = c1.selectbox("Noise", kinds, index=kinds.index(common.DENOISE_DEFAULTS[0]
                     format_func=state.NOISE_LABELS.get, key="dn_kind")
 level = c2.slider("Level", 0.0, 1.0, common.DENOISE_DEFAULTS[1], 0.05, key="dn_level",
                   help="σ for Gaussian noise; the fraction of pixels hit for the other two.")
-n_show = c3.slider("Digits shown", 10, 30, 12, key="dn_n")
+n_show = c3.slider("Digits shown", 10, common.DENOISE_SHOWN_MAX, 12, key="dn_n")
 
 k = view.codes.shape[1]
 rows, table = common.denoise_view(act.cfg, act.task.finished, kind, float(level))
