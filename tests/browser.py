@@ -112,6 +112,25 @@ def take_screenshots(out: Path, query: str = "", pages=("latent", "denoising", "
     return saved
 
 
+def take_selection_screenshot(out: Path) -> Path:
+    """The Latent page after a lasso in the autoencoder's panel: the same digits lit in every
+    panel, and the gallery of them with their reconstructions below."""
+    path = out / "selection.png"
+    with streamlit_server() as url, browser_page(1500, 1500) as page:
+        page.goto(url + "/")
+        page.wait_for_function("() => [...document.querySelectorAll('.gtitle')].some(e => e.textContent === 'UMAP')",
+                               timeout=180_000)
+        wait_idle(page)
+        lasso(page, inset=0.3)
+        page.get_by_text("Selected digits and their reconstructions").first.wait_for(timeout=60_000)
+        wait_idle(page)
+        page.mouse.move(5, 5)  # no hover label or toolbar over the panels
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(path))
+    return path
+
+
 if __name__ == "__main__":  # python tests/browser.py [OUT_DIR]: refresh the README's screenshots
-    for p in take_screenshots(Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "assets")):
+    out = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "assets")
+    for p in take_screenshots(out) + [take_selection_screenshot(out)]:
         print(p)
