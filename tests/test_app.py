@@ -95,6 +95,25 @@ def test_denoising_page_finds_its_numbers_computed_by_the_prefetch(monkeypatch):
     assert calls[-1] == ("gaussian", 0.5)
 
 
+def test_first_thumbnails_view_finds_its_figures_built_by_the_prefetch(monkeypatch):
+    from aeviz import figures
+    from aeviz.ui import common
+
+    built = []
+    real = figures.embedding_with_thumbnails
+    monkeypatch.setattr(figures, "embedding_with_thumbnails",
+                        lambda *a, **k: built.append(k.get("title")) or real(*a, **k))
+    at = _app(epochs="4")  # a model no other test has drawn
+    _wait_for_projection("umap")
+    at.run()
+    common._prefetcher().submit(lambda: None).result(timeout=60)
+    assert "Autoencoder (2-D code)" in built
+    before = list(built)
+    at.toggle[1].set_value(True).run()  # "Digit thumbnails"
+    assert not at.exception, at.exception
+    assert built == before  # the toggle found every thumbnails figure ready
+
+
 def test_latent_page_falls_back_to_streamlit_charts_without_static_files(monkeypatch):
     from aeviz.ui import linked
 

@@ -172,11 +172,16 @@ def _prefetcher():
     return ThreadPoolExecutor(max_workers=1, thread_name_prefix="aeviz-prefetch")
 
 
+def prefetch(fn, *args) -> None:
+    """fn(*args) (a cached function) in one background thread, in order, so a view the user is
+    likely to open next finds its result ready. Called only once the Latent page has everything
+    it waits for: a prefetch never slows the panels down."""
+    _prefetcher().submit(fn, *args)
+
+
 def prefetch_pages(act: Active) -> None:
-    """Compute what the other pages will show of this model (the Denoising page at its opening
-    noise setting) in a background thread, so the first visit finds it ready. Called once the
-    Latent page has everything it waits for: the prefetch never slows the panels down."""
-    _prefetcher().submit(denoise_view, act.cfg, act.task.finished, *DENOISE_DEFAULTS)
+    """What the other pages will show of this model: the Denoising page at its opening setting."""
+    prefetch(denoise_view, act.cfg, act.task.finished, *DENOISE_DEFAULTS)
 
 
 @dataclass

@@ -164,6 +164,8 @@ export default function (component) {
     gd.className = "aeviz-panel";
     parentElement.appendChild(gd);
   }
+  const before = gd.__aeviz?.group;
+  if (before !== undefined && before !== data.group) panels.get(before)?.delete(gd); // another data set
   gd.__aeviz = { ...gd.__aeviz, group: data.group, linked: data.linked, setTriggerValue };
   const group = panels.get(data.group) ?? new Set();
   for (const old of group) if (!old.isConnected) group.delete(old);

@@ -90,8 +90,12 @@ def _panel_json(token: tuple, title: str, thumbs: bool, _emb: np.ndarray, _view:
     return to_json_plotly({"data": spec["data"], "layout": layout}), to_json_plotly(template)
 
 
+drawn = []  # (token, title, emb) of each panel drawn in this run
+
+
 def _panel(col, emb: np.ndarray, title: str, key: str, scores: dict, token: tuple) -> None:
     """token: hashable, identifies emb (which model or baseline made it, from which data)."""
+    drawn.append((token, title, emb))
     sel = tuple(st.session_state[SEL])
     shown = () if thumbs else sel  # thumbnails draw no selection
     if linked.ensure_plotly_js():
@@ -158,7 +162,11 @@ def _poll(method: str, title: str) -> None:
 for col, m in zip(cols[1:], methods):
     _baseline(col, m)
 if all(m == "pca" or common.finished_projection(m, ds.name) is not None for m in methods):
-    common.prefetch_pages(act)  # every panel is drawn: the CPU is free for the next pages' numbers
+    # Every panel is drawn: the CPU is free for the views the user may open next.
+    common.prefetch_pages(act)
+    if not thumbs and linked.ensure_plotly_js():  # the same panels with digit thumbnails
+        for token, title, emb in drawn:
+            common.prefetch(_panel_json, token, title, True, emb, view, ds)
 
 sel = st.session_state[SEL]
 st.subheader("Selected digits")
