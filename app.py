@@ -24,6 +24,8 @@ def main() -> None:
     st.sidebar.caption("Train an autoencoder on digits and see what it learned.")
     cfg, pressed = state.sidebar()
     st.session_state["sidebar_cfg"] = cfg
+    from aeviz.ui import linked
+    linked.preload(st.sidebar)  # plotly.js for the Latent panels, fetched while the model trains
     from aeviz.ui import common
     common.active_config(cfg, pressed)
     common.warm_up()

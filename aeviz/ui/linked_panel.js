@@ -158,6 +158,10 @@ function bind(gd) {
 // ------------------------------------------------------------------ the component
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
+  if (data.preload) { // the sidebar's instance: only fetch plotly.js early (linked.preload)
+    loadPlotly().catch(() => {});
+    return;
+  }
   let gd = parentElement.querySelector(":scope > .aeviz-panel");
   if (!gd) {
     gd = document.createElement("div");
