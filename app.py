@@ -15,7 +15,9 @@ PAGES = [
 def main() -> None:
     import streamlit as st
 
-    from aeviz.ui import state  # light: the sidebar is drawn before torch and scikit-learn load
+    from aeviz.ui import astlock, state  # light: the sidebar is drawn before torch and scikit-learn load
+
+    astlock.install()  # before any thread of the server parses Python (see astlock)
 
     st.set_page_config(page_title="aeviz · autoencoder lab", page_icon=":material/blur_on:", layout="wide")
     nav = st.navigation([st.Page(path, title=title, icon=icon, url_path=url, default=i == 0)

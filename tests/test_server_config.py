@@ -22,3 +22,4 @@ def test_security_defaults_are_in_force():
     assert int(cfg["maxUploadSize"]) <= 50
     # Serves static/ (only plotly.min.js, copied there for the linked Latent panels: aeviz/ui/linked.py).
     assert cfg["enableStaticServing"] == "true"
+    assert cfg["magicEnabled"] == "false"  # see the comment in config.toml
