@@ -1,4 +1,5 @@
 """Every page of the Streamlit app, run headless by AppTest on a small configuration."""
+import json
 import time
 from pathlib import Path
 
@@ -35,10 +36,16 @@ def _app(**params) -> AppTest:
     return at.run()
 
 
+def _linked_panels(at: AppTest) -> list:
+    """The Latent page's linked panels (a custom component, aeviz/ui/linked.py), without the
+    sidebar's instance that only fetches plotly.js."""
+    return [e for e in at.get("bidi_component")
+            if e.proto.component_name == "aeviz_linked_panel" and "figure" in json.loads(e.proto.json)]
+
+
 def _charts(at: AppTest) -> list:
-    """Streamlit's charts plus the Latent page's linked panels (a custom component, aeviz/ui/linked.py)."""
-    linked = [e for e in at.get("bidi_component") if e.proto.component_name == "aeviz_linked_panel"]
-    return at.get("plotly_chart") + linked
+    """Streamlit's charts plus the Latent page's linked panels."""
+    return at.get("plotly_chart") + _linked_panels(at)
 
 
 def test_latent_page_shows_three_panels_and_scores():
@@ -54,12 +61,10 @@ def test_latent_page_shows_three_panels_and_scores():
 
 
 def test_latent_panels_are_linked_and_carry_the_selection_held_by_the_server():
-    import json
-
     at = _app()
     _wait_for_projection("umap")
     at.run()
-    panels = [e for e in at.get("bidi_component") if e.proto.component_name == "aeviz_linked_panel"]
+    panels = _linked_panels(at)
     assert len(panels) == 3
     data = [json.loads(p.proto.json) for p in panels]
     assert {d["group"] for d in data} == {"digits"} and all(d["linked"] and d["selected"] == [] for d in data)
@@ -69,35 +74,34 @@ def test_latent_panels_are_linked_and_carry_the_selection_held_by_the_server():
     assert sum(len(t["x"]["bdata"]) > 0 for t in fig["data"]) >= 2
     at.session_state["selected_ids:digits"] = [1, 3, 4]  # as a selection in the browser leaves it
     at.run()
-    again = [json.loads(e.proto.json) for e in at.get("bidi_component")
-             if e.proto.component_name == "aeviz_linked_panel"]
+    again = [json.loads(e.proto.json) for e in _linked_panels(at)]
     assert all(d["selected"] == [1, 3, 4] for d in again)
     assert any("3 selected" in c.value for c in at.caption)  # the gallery follows the selection
 
 
 def test_denoising_page_finds_its_numbers_computed_by_the_prefetch(monkeypatch):
     from aeviz import noise
-    from aeviz.ui import common
+    from aeviz.ui import views
 
     calls = []
     real = noise.corrupt
     monkeypatch.setattr(noise, "corrupt", lambda *a, **k: calls.append(a[1:]) or real(*a, **k))
-    common.denoise_view.clear()
+    views.denoise_view.clear()
     at = _app()
     _wait_for_projection("umap")
     at.run()  # the Latent page is complete: the prefetch starts
-    common._prefetcher().submit(lambda: None).result(timeout=60)  # one worker: the prefetch is done
-    assert calls == [common.DENOISE_DEFAULTS]
+    views._prefetcher().submit(lambda: None).result(timeout=60)  # one worker: the prefetch is done
+    assert calls == [views.DENOISE_DEFAULTS]
     at.switch_page("aeviz/ui/page_denoise.py").run()
     assert not at.exception, at.exception
-    assert calls == [common.DENOISE_DEFAULTS]  # nothing computed again on the first visit
+    assert calls == [views.DENOISE_DEFAULTS]  # nothing computed again on the first visit
     at.slider(key="dn_level").set_value(0.5).run()
     assert calls[-1] == ("gaussian", 0.5)
 
 
 def test_first_thumbnails_view_finds_its_figures_built_by_the_prefetch(monkeypatch):
     from aeviz import figures
-    from aeviz.ui import common
+    from aeviz.ui import views
 
     built = []
     real = figures.embedding_with_thumbnails
@@ -106,7 +110,7 @@ def test_first_thumbnails_view_finds_its_figures_built_by_the_prefetch(monkeypat
     at = _app(epochs="4")  # a model no other test has drawn
     _wait_for_projection("umap")
     at.run()
-    common._prefetcher().submit(lambda: None).result(timeout=60)
+    views._prefetcher().submit(lambda: None).result(timeout=60)
     assert "Autoencoder (2-D code)" in built
     before = list(built)
     at.toggle[1].set_value(True).run()  # "Digit thumbnails"
@@ -122,7 +126,7 @@ def test_latent_page_falls_back_to_streamlit_charts_without_static_files(monkeyp
     _wait_for_projection("umap")
     at.run()
     assert not at.exception, at.exception
-    assert len(at.get("plotly_chart")) >= 3 and not at.get("bidi_component")
+    assert len(at.get("plotly_chart")) >= 3 and not _linked_panels(at)
 
 
 def test_a_different_bottleneck_gives_a_different_latent_shape():

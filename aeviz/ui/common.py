@@ -136,54 +136,6 @@ def latent_view(cfg: ExperimentConfig, finished_at: float) -> analysis.LatentVie
     return analysis.latent_view(result.model, dataset(cfg.data.name, cfg.data.seed))
 
 
-DENOISE_DEFAULTS = ("gaussian", 0.3)  # the Denoising page's noise kind and level when it opens
-DENOISE_SHOWN_MAX = 30  # the most digits the Denoising page shows
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _pca(ds_name: str, seed: int, k: int):
-    """PCA-k of the training digits, fitted once per data set and k (not on every slider move)."""
-    return analysis.fit_pca(dataset(ds_name, seed).x_train, k)
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def denoise_view(cfg: ExperimentConfig, finished_at: float, kind: str, level: float):
-    """The Denoising page's numbers for a trained model and a noise setting, computed once:
-    rows = {"noisy", "autoencoder", "PCA-k"} -> the first DENOISE_SHOWN_MAX of the (N, D) held-out
-    digits of the latent view, corrupted with a fixed seed, then cleaned (only those are kept: the
-    cache holds many settings); table = row -> {"PSNR (dB)", "SSIM", "MSE"} of all N digits
-    against the clean ones."""
-    from .. import metrics, noise
-
-    ds, view = dataset(cfg.data.name, cfg.data.seed), latent_view(cfg, finished_at)
-    noisy = noise.corrupt(view.x, kind, level, seed=123)  # (N, D)
-    k = view.codes.shape[1]
-    rows = {"noisy": noisy, "autoencoder": train.reconstruct(trained(cfg).model, noisy),
-            f"PCA-{k}": analysis.pca_denoise(ds.x_train, noisy, k, _pca(ds.name, cfg.data.seed, k))}
-    table = {name: {"PSNR (dB)": metrics.psnr(view.x, x), "SSIM": metrics.ssim(view.x, x, ds.image_shape),
-                    "MSE": metrics.reconstruction_error(view.x, x)} for name, x in rows.items()}
-    return {name: x[:DENOISE_SHOWN_MAX].copy() for name, x in rows.items()}, table
-
-
-@st.cache_resource
-def _prefetcher():
-    from concurrent.futures import ThreadPoolExecutor
-
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="aeviz-prefetch")
-
-
-def prefetch(fn, *args) -> None:
-    """fn(*args) (a cached function) in one background thread, in order, so a view the user is
-    likely to open next finds its result ready. Called only once the Latent page has everything
-    it waits for: a prefetch never slows the panels down."""
-    _prefetcher().submit(fn, *args)
-
-
-def prefetch_pages(act: Active) -> None:
-    """What the other pages will show of this model: the Denoising page at its opening setting."""
-    prefetch(denoise_view, act.cfg, act.task.finished, *DENOISE_DEFAULTS)
-
-
 @dataclass
 class Active:
     cfg: ExperimentConfig

@@ -5,7 +5,7 @@ import streamlit as st
 
 from aeviz import figures
 from aeviz.config import NOISE_KINDS
-from aeviz.ui import common, state
+from aeviz.ui import common, state, views
 
 st.header("Denoising")
 common.about(
@@ -24,14 +24,14 @@ ds, view = act.ds, act.view
 
 c1, c2, c3 = st.columns(3)
 kinds = NOISE_KINDS[1:]
-kind = c1.selectbox("Noise", kinds, index=kinds.index(common.DENOISE_DEFAULTS[0]),
+kind = c1.selectbox("Noise", kinds, index=kinds.index(views.DENOISE_DEFAULTS[0]),
                     format_func=state.NOISE_LABELS.get, key="dn_kind")
-level = c2.slider("Level", 0.0, 1.0, common.DENOISE_DEFAULTS[1], 0.05, key="dn_level",
+level = c2.slider("Level", 0.0, 1.0, views.DENOISE_DEFAULTS[1], 0.05, key="dn_level",
                   help="σ for Gaussian noise; the fraction of pixels hit for the other two.")
-n_show = c3.slider("Digits shown", 10, common.DENOISE_SHOWN_MAX, 12, key="dn_n")
+n_show = c3.slider("Digits shown", 10, views.DENOISE_SHOWN_MAX, 12, key="dn_n")
 
 k = view.codes.shape[1]
-rows, table = common.denoise_view(act.cfg, act.task.finished, kind, float(level))
+rows, table = views.denoise_view(act.cfg, act.task.finished, kind, float(level))
 noisy, denoised, pca_clean = rows["noisy"], rows["autoencoder"], rows[f"PCA-{k}"]
 common.chart(fig=figures.triptych(noisy[:n_show], view.x[:n_show], denoised[:n_show], ds.image_shape,
                                  title=f"{state.NOISE_LABELS[kind]} noise, level {level:g}"),

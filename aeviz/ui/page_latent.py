@@ -9,7 +9,7 @@ import streamlit as st
 from plotly.io.json import to_json_plotly
 
 from aeviz import analysis, export, figures, report, weights
-from aeviz.ui import common, linked
+from aeviz.ui import common, linked, views
 
 st.header("Latent space")
 common.about(
@@ -163,10 +163,10 @@ for col, m in zip(cols[1:], methods):
     _baseline(col, m)
 if all(m == "pca" or common.finished_projection(m, ds.name) is not None for m in methods):
     # Every panel is drawn: the CPU is free for the views the user may open next.
-    common.prefetch_pages(act)
+    views.prefetch_pages(act)
     if not thumbs and linked.ensure_plotly_js():  # the same panels with digit thumbnails
         for token, title, emb in drawn:
-            common.prefetch(_panel_json, token, title, True, emb, view, ds)
+            views.prefetch(_panel_json, token, title, True, emb, view, ds)
 
 sel = st.session_state[SEL]
 st.subheader("Selected digits")
