@@ -2,13 +2,14 @@
 
 Streamlit's chart element remounts a chart whenever its figure changes, so a selection shown in
 every panel meant a server round trip and a full redraw of each panel. The component in
-`linked_panel.js` keeps one plotly graph per panel, updates it in place with Plotly.react, and
-lights a selection in the other panels of the same data set without waiting for the server; the
-server then hears one trigger (the selected ids) and draws the gallery.
+`linked_panel.js` keeps one plotly graph per panel, updates it in place (Plotly.react, or one
+Plotly.update when only attributes changed), and lights a selection in the other panels of the
+same data set without waiting for the server; the server then hears one trigger (the selected
+ids) and draws the gallery.
 
 plotly.js comes from the plotly Python package (the same file `fig.write_html` embeds) and is
 served once per browser by Streamlit's static file serving (`server.enableStaticServing`), from
-the app's `static/` folder, where `ensure_plotly_js` copies it at start-up.
+the app's `static/` folder, where `ensure_plotly_js` copies it on the server's first page run.
 """
 from __future__ import annotations
 
