@@ -5,8 +5,10 @@
 Prints: time from the server answering /_stcore/health to an interactive page (the Train button
 enabled); time from the autoencoder panel to the UMAP panel on a fresh server (numba compiles
 UMAP once, in the worker process); a cached configuration re-rendered (a bottleneck already
-trained) and a view change that needs no retraining (the digit-thumbnails toggle), each timed in the
-page from the input to its last DOM change; and the server's peak RSS.
+trained); view changes that need no retraining (the digit-thumbnails toggle, a lasso lit in every
+panel and then its gallery, the Denoising page and back, the Denoising page's noise level), each
+timed in the page from the input to its last DOM change (a lasso: to the frame where every panel
+shows it); and the server's peak RSS.
 """
 from __future__ import annotations
 
