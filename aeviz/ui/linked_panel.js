@@ -52,19 +52,20 @@ function flatten(obj, prefix = "", out = {}) {
   return out;
 }
 
-function summary(fig) {
+function summary(fig, config) {
   const layout = {};
   for (const [k, v] of Object.entries(fig.layout)) if (k !== "template") layout[k] = JSON.stringify(v);
-  return { rev: fig.layout.datarevision, types: fig.data.map((t) => t.type).join(), traces: fig.data.map((t) => flatten(t)), layout };
+  return { rev: fig.layout.datarevision, types: fig.data.map((t) => t.type).join(), config: JSON.stringify(config),
+    traces: fig.data.map((t) => flatten(t)), layout };
 }
 
 function smallChange(before, after, fig) {
   // The same points (same datarevision and traces) with other attributes, e.g. thumbnails on or
   // off: one Plotly.update of what differs (20-35 ms a panel). Plotly.react would redraw every
   // point here (60-100 ms): the equal-aspect axes rewrite their ranges, which it sees as a change.
-  if (!before || before.rev !== after.rev || before.types !== after.types) return null;
+  if (!before || ["rev", "types", "config"].some((k) => before[k] !== after[k])) return null;
   const restyle = {};
-  const paths = new Set(after.traces.flatMap((t) => Object.keys(t)).concat(before.traces.flatMap((t) => Object.keys(t))));
+  const paths = new Set([...after.traces, ...before.traces].flatMap((t) => Object.keys(t)));
   for (const p of paths) {
     if (after.traces.every((t, i) => t[p] === before.traces[i][p])) continue;
     restyle[p] = after.traces.map((t) => (t[p] === undefined ? null : JSON.parse(t[p])));
@@ -83,7 +84,7 @@ async function draw(Plotly, gd, data) {
     gd.__template = JSON.parse(data.template);
   }
   fig.layout.template = gd.__template;
-  const after = summary(fig);
+  const after = summary(fig, data.config); // Plotly.update cannot change the config
   const change = smallChange(gd.__summary, after, fig);
   if (change) await Plotly.update(gd, change.restyle, change.relayout);
   else await Plotly.react(gd, fig.data, fig.layout, data.config);
@@ -111,13 +112,8 @@ async function paint(gd, ids) {
     Array.from(t.customdata, Number).forEach((id, i) => { if (want.has(id)) idx.push(i); });
     return idx;
   });
-  gd.__painting = true; // what plotly reports meanwhile is not the user's doing
-  try {
-    if (gd.layout.selections && gd.layout.selections.length) await Plotly.relayout(gd, { selections: [] });
-    await Plotly.restyle(gd, { selectedpoints: per });
-  } finally {
-    gd.__painting = false;
-  }
+  if (gd.layout.selections && gd.layout.selections.length) await Plotly.relayout(gd, { selections: [] });
+  await Plotly.restyle(gd, { selectedpoints: per });
   gd.__painted = ids;
 }
 
@@ -140,15 +136,22 @@ function selected(points) {
 }
 
 function bind(gd) {
+  // Only a selection the user made counts. Plotly also reports selections when this code clears a
+  // panel's lasso (an empty one, sometimes after the relayout's promise has settled); sent to the
+  // server, that stray empty selection could overwrite the user's next one. So a selection event
+  // is taken only after a pointer went down on this panel (a drag, or the double click that clears).
+  gd.addEventListener("pointerdown", () => { gd.__gesture = true; }, true);
   gd.on("plotly_selected", (ev) => {
-    if (!ev || gd.__painting) return; // a click without a drag, or our own restyle
+    if (!ev || !gd.__gesture) return; // a click without a drag, or not the user's doing
+    gd.__gesture = false;
     const ids = selected(ev.points);
     gd.__painted = ids; // plotly has drawn this panel's selection itself
     broadcast(gd.__aeviz.group, ids, gd);
     gd.__aeviz.setTriggerValue("selection", ids);
   });
   gd.on("plotly_deselect", () => {
-    if (gd.__painting) return;
+    if (!gd.__gesture) return;
+    gd.__gesture = false;
     gd.__painted = [];
     broadcast(gd.__aeviz.group, [], gd);
     gd.__aeviz.setTriggerValue("selection", []);

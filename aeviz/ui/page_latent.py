@@ -102,7 +102,8 @@ def _panel(col, emb: np.ndarray, title: str, key: str, scores: dict, token: tupl
         name = "embedding_thumbnails" if thumbs else "embedding"
         linked.panel(col, *_panel_json(token, title, thumbs, emb, view, ds), linked.figure_key(token, title, thumbs),
                      key=key, group=ds.name, selected=list(sel), linked=not thumbs,
-                     config=common.plotly_config(name), on_select=lambda: _on_linked_select(key))
+                     # the toolbar's PNG is named after the panel, the same with or without thumbnails
+                     config=common.plotly_config(key), on_select=lambda: _on_linked_select(key))
         common.export_menu(col, lambda: _panel_figure(token, title, thumbs, shown, emb, view, ds), name, key)
     else:
         fig = _panel_figure(token, title, thumbs, shown, emb, view, ds)
