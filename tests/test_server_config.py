@@ -23,3 +23,4 @@ def test_security_defaults_are_in_force():
     # Serves static/ (only plotly.min.js, copied there for the linked Latent panels: aeviz/ui/linked.py).
     assert cfg["enableStaticServing"] == "true"
     assert cfg["magicEnabled"] == "false"  # see the comment in config.toml
+    assert cfg["fileWatcherType"] == '"none"'  # no polling threads competing with script runs

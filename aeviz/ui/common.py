@@ -253,13 +253,26 @@ def plotly_config(name: str) -> dict:
     return {**PLOTLY_CONFIG, "toImageButtonOptions": camera}
 
 
+_browser_seen = [float("-inf"), False]  # when we last looked for kaleido's browser, and whether it was there
+
+
+def _has_browser() -> bool:
+    """Whether kaleido has a browser, looked up at most once a minute: the lookup walks PATH and the
+    usual install places, ~2 ms, and every panel's Export menu asks on every rerun."""
+    from .. import export
+
+    if time.monotonic() - _browser_seen[0] > 60:
+        _browser_seen[:] = [time.monotonic(), export.find_browser() is not None]
+    return _browser_seen[1]
+
+
 def export_menu(container, make_fig, name: str, key: str) -> None:
     """An Export menu: PNG (2x), SVG and PDF through kaleido, and a standalone HTML file.
     make_fig() gives the figure; it and the files are made only when a button is pressed (in
     Streamlit's download thread)."""
     from .. import export
 
-    has_browser = export.find_browser() is not None
+    has_browser = _has_browser()
     with container.popover("Export", icon=":material/download:"):
         for fmt in ("png", "svg", "pdf"):
             st.download_button(fmt.upper(), data=lambda f=fmt: export.figure_bytes(make_fig(), f),
