@@ -67,11 +67,17 @@ def first_true(page, action, cond: str, start: str = "pointerup") -> float:
     return page.evaluate(f"() => (window.__hit - window.__ev[{start!r}]) / 1000")
 
 
-# Every linked Latent panel lights the same digits, and some are lit.
-LIT_EVERYWHERE = """() => { const lit = [...document.querySelectorAll('.aeviz-panel')].map(gd =>
-  gd.data.flatMap((t, i) => (t.selectedpoints || []).map(j => gd._fullData[i].customdata[j]))
-    .sort((a, b) => a - b).join());
-  return lit.length >= 3 && lit[0] !== '' && lit.every(s => s === lit[0]); }"""
+# Every linked Latent panel draws the same digits lit (opacity 1: the figures' selected style), and
+# some are lit. Read from the drawn points themselves: each point's path is bound to its calcdata
+# entry, each trace's group to its calcdata (whose trace has the ids as customdata).
+LIT_DRAWN = """() => [...document.querySelectorAll('.aeviz-panel')].map(gd => {
+  const ids = [];
+  gd.querySelectorAll('.scatterlayer .trace').forEach(g => { const cd = g.__data__, t = cd[0].trace;
+    g.querySelectorAll('path.point').forEach(p => {
+      if (Number(p.style.opacity) === 1) ids.push(Number(t.customdata[cd.indexOf(p.__data__)])); }); });
+  return ids.sort((a, b) => a - b).join(); })"""
+LIT_EVERYWHERE = f"""() => {{ const lit = ({LIT_DRAWN})();
+  return lit.length >= 3 && lit[0] !== '' && lit.every(s => s === lit[0]); }}"""
 
 
 def main() -> None:

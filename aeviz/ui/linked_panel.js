@@ -113,8 +113,36 @@ async function paint(gd, ids) {
     return idx;
   });
   if (gd.layout.selections && gd.layout.selections.length) await Plotly.relayout(gd, { selections: [] });
-  await Plotly.restyle(gd, { selectedpoints: per });
+  if (!restylePoints(gd, per)) await Plotly.restyle(gd, { selectedpoints: per });
   gd.__painted = ids;
+}
+
+function restylePoints(gd, per) {
+  // What plotly's own box and lasso do once they know the points (updateSelectedState in
+  // plotly.js): mark each point's calcdata, record selectedpoints, restyle the drawn points.
+  // Plotly.restyle({selectedpoints}) recomputes and redraws the whole panel instead: 60-120 ms a
+  // panel against ~10 here. This leans on plotly.js internals (calcdata, a trace module's
+  // styleOnSelect), so where they are not as expected it returns false and restyle does the work.
+  const cds = gd.calcdata;
+  const ok = cds && cds.length === gd._fullData.length && cds.every((cd, i) => cd.length && cd[0].node3
+    && cd[0].trace === gd._fullData[i] && typeof gd._fullData[i]._module?.styleOnSelect === "function");
+  if (!ok) return false;
+  cds.forEach((cd, i) => {
+    const trace = gd._fullData[i];
+    const idx = per[i];
+    if (idx) {
+      const lit = new Set(idx);
+      cd.forEach((pt, j) => { pt.selected = lit.has(j) ? 1 : 0; });
+      gd.data[i].selectedpoints = idx;
+      trace.selectedpoints = idx.slice();
+    } else {
+      cd.forEach((pt) => { delete pt.selected; });
+      delete gd.data[i].selectedpoints;
+      delete trace.selectedpoints;
+    }
+    trace._module.styleOnSelect(gd, cd, cd[0].node3);
+  });
+  return true;
 }
 
 function enqueue(gd, work) {
@@ -135,6 +163,14 @@ function selected(points) {
   return [...new Set(ids.filter(Number.isFinite))].sort((a, b) => a - b);
 }
 
+function send(gd, ids) {
+  // The server first: Streamlit sends a trigger from a zero-delay timer, so the other panels are
+  // painted from a timer set after it. Painting two panels takes 0.1-0.25 s on a slow machine;
+  // the server's rerun (the gallery) now runs meanwhile instead of after it.
+  gd.__aeviz.setTriggerValue("selection", ids);
+  setTimeout(() => broadcast(gd.__aeviz.group, ids, gd), 0);
+}
+
 function bind(gd) {
   // Only a selection the user made counts. Plotly also reports selections when this code clears a
   // panel's lasso (an empty one, sometimes after the relayout's promise has settled); sent to the
@@ -146,15 +182,13 @@ function bind(gd) {
     gd.__gesture = false;
     const ids = selected(ev.points);
     gd.__painted = ids; // plotly has drawn this panel's selection itself
-    broadcast(gd.__aeviz.group, ids, gd);
-    gd.__aeviz.setTriggerValue("selection", ids);
+    send(gd, ids);
   });
   gd.on("plotly_deselect", () => {
     if (!gd.__gesture) return;
     gd.__gesture = false;
     gd.__painted = [];
-    broadcast(gd.__aeviz.group, [], gd);
-    gd.__aeviz.setTriggerValue("selection", []);
+    send(gd, []);
   });
 }
 
