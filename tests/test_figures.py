@@ -115,21 +115,40 @@ def test_thumbnails_are_drawn_at_their_points_in_one_png(emb_data):
     assert again.layout.meta["thumbnails"] == drawn and again.layout.images[0].source == im.source  # seeded
 
 
+def _pixels(fig) -> np.ndarray:
+    """The RGB pixels of an image_grid figure's one Image trace (a PNG data URI)."""
+    (im,) = fig.data
+    assert im.type == "image" and im.source.startswith("data:image/png;base64,")
+    assert (im.x0, im.dx, im.y0, im.dy) == (0, 1, 0, 1)  # pixel (r, c) at x = c, y = r
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(im.source.split(",", 1)[1]))).convert("RGB"))
+
+
+def _ink(v) -> np.ndarray:
+    """Grey level of pixel values v under plotly's gray_r scale (0 white, 1 black), as 0..255."""
+    return 255 * (1 - np.clip(v, 0, 1))
+
+
 @pytest.mark.parametrize("n, ncols, h, w", [(23, 10, 8, 8), (5, 10, 7, 4), (30, 6, 3, 5)])
 def test_image_grid_mosaic_shape_and_placement(n, ncols, h, w):
-    images = np.random.default_rng(n).random((n, h * w))
+    images = np.random.default_rng(n).random((n, h * w)) * 1.2 - 0.1  # some out of [0, 1]: clipped
     fig = figures.image_grid(images, (h, w), ncols=ncols)
-    (hm,) = fig.data
-    z = np.asarray(hm.z)
+    rgb = _pixels(fig)
     cols = min(ncols, n)
     rows = -(-n // cols)
-    assert z.shape == (rows * (h + 1) - 1, cols * (w + 1) - 1)
+    assert rgb.shape == (rows * (h + 1) - 1, cols * (w + 1) - 1, 3)
+    assert (rgb == rgb[..., :1]).all()  # grey
+    digit = np.zeros(rgb.shape[:2], dtype=bool)
     for i in range(n):
         r, c = divmod(i, cols)
-        np.testing.assert_allclose(z[r * (h + 1):r * (h + 1) + h, c * (w + 1):c * (w + 1) + w],
-                                   images[i].reshape(h, w), atol=1e-6)
-    assert np.isnan(z).sum() == z.size - n * h * w  # gaps and empty slots hold no value
-    assert hm.zmin == 0 and hm.zmax == 1 and fig.layout.yaxis.autorange == "reversed"
+        cell = (slice(r * (h + 1), r * (h + 1) + h), slice(c * (w + 1), c * (w + 1) + w))
+        np.testing.assert_allclose(rgb[cell][..., 0], _ink(images[i].reshape(h, w)), atol=0.5)
+        digit[cell] = True
+    gap = np.array([int(figures.GAP[i:i + 2], 16) for i in (1, 3, 5)])  # "#rrggbb"
+    empty = np.zeros_like(digit)
+    empty[(rows - 1) * (h + 1):, (n % cols) * (w + 1) if n % cols else rgb.shape[1]:] = True
+    assert (rgb[empty] == 255).all()  # blank paper in the last row's empty slots
+    assert (rgb[~digit & ~empty] == gap).all()  # grey gaps between digits
+    assert fig.layout.yaxis.autorange == "reversed"
 
 
 def test_image_grid_row_labels_and_titles():
@@ -149,10 +168,10 @@ def test_triptych_three_labelled_rows():
     noisy, clean, recon = (rng.random((6, 64)) for _ in range(3))
     fig = figures.triptych(noisy, clean, recon, (8, 8), title="gaussian")
     assert list(fig.layout.yaxis.ticktext) == ["noisy", "clean", "reconstructed"]
-    z = np.asarray(fig.data[0].z)
-    assert z.shape == (3 * 9 - 1, 6 * 9 - 1)
-    np.testing.assert_allclose(z[18:26, 9:17], recon[1].reshape(8, 8), atol=1e-6)  # row 2, column 1
-    np.testing.assert_allclose(z[0:8, 0:8], noisy[0].reshape(8, 8), atol=1e-6)
+    rgb = _pixels(fig)[..., 0]
+    assert rgb.shape == (3 * 9 - 1, 6 * 9 - 1)
+    np.testing.assert_allclose(rgb[18:26, 9:17], _ink(recon[1].reshape(8, 8)), atol=0.5)  # row 2, column 1
+    np.testing.assert_allclose(rgb[0:8, 0:8], _ink(noisy[0].reshape(8, 8)), atol=0.5)
 
 
 def test_loss_curves_and_lines():
