@@ -152,11 +152,26 @@ def test_every_page_renders_charts_without_errors(page):
 
 
 def test_denoise_page_reports_psnr_for_noisy_autoencoder_and_pca():
+    from aeviz import analysis, metrics, noise, train
+    from aeviz.ui import common
+
     at = _app(kind="denoising", noise="gaussian", level="0.3")
     at.switch_page("aeviz/ui/page_denoise.py").run()
     labels = [m.label for m in at.metric]
     assert any(lab.startswith("noisy") for lab in labels) and any("autoencoder" in lab for lab in labels)
     assert any(lab.startswith("PCA-") for lab in labels)
+    # Each row's numbers (scored in parallel threads) are that row's, computed here directly.
+    cfg = at.session_state["active_cfg"]
+    view, ds = common.latent_view(cfg, common.training_tasks().get(cfg).finished), common.dataset("digits")
+    noisy = noise.corrupt(view.x, "gaussian", 0.3, seed=123)
+    k = view.codes.shape[1]
+    rows = {"noisy": noisy, "autoencoder": train.reconstruct(common.trained(cfg).model, noisy),
+            f"PCA-{k}": analysis.pca_denoise(ds.x_train, noisy, k)}
+    shown = {m.label.split(": ")[0]: m.value for m in at.metric if m.label.endswith(": PSNR")}
+    assert shown == {name: f"{metrics.psnr(view.x, x):.2f} dB" for name, x in rows.items()}
+    ssim = [c.value for c in at.caption if c.value.startswith("SSIM")]
+    assert ssim == [f"SSIM **{metrics.ssim(view.x, x, ds.image_shape):.3f}** · "
+                    f"MSE **{metrics.reconstruction_error(view.x, x):.4f}**" for x in rows.values()]
 
 
 def test_divergence_shows_a_plain_message_not_a_traceback():
