@@ -23,7 +23,9 @@ PALETTE: list[str] = list(px.colors.qualitative.T10)  # colour of digit class c 
 SERIES_PALETTE: list[str] = list(px.colors.qualitative.Dark2)  # lines and bars that are not classes
 FONT = "Inter, system-ui, sans-serif"
 INK = "gray_r"  # black ink (1) on white paper (0)
-GAP = "#d4d4d4"  # colour of the 1 px gaps between digits in a mosaic (NaN cells show the plot background)
+# Colour of the 1 px gaps between digits in a mosaic: painted into image_grid's PNG; a heatmap's
+# NaN cells show it as the plot background.
+GAP = "#d4d4d4"
 MARGIN = dict(l=50, r=20, t=50, b=40)
 
 
