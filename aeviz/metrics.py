@@ -102,20 +102,27 @@ def ssim_per_image(a: np.ndarray, b: np.ndarray, *, data_range: float = 1.0) -> 
     move of the Denoising page's noise slider (three times). This is skimage's formula with its
     defaults (a uniform window of _ssim_window's size, sample covariance, K1 = 0.01, K2 = 0.03, the
     mean over the interior a window fits in) on the whole stack at once; a window of length 1
-    along the stack's first axis keeps the images apart. A test holds it to skimage, image by image.
+    along the stack's first axis keeps the images apart. The images are scaled to [0, 1] (SSIM does
+    not change when the data range and the images scale together) and filtered in float32, twice
+    as fast as float64; each image minus its mean for the (co)variances, which do not change with a
+    shift, so that E[x^2] - E[x]^2 does not cancel away float32's digits on flat images. A test
+    holds the result to skimage's float64 within 1e-5, image by image (the pages show 3 decimals).
     """
-    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    a, b = np.asarray(a, dtype=np.float64) / data_range, np.asarray(b, dtype=np.float64) / data_range
+    ma, mb = a.mean(axis=(1, 2), keepdims=True), b.mean(axis=(1, 2), keepdims=True)
+    a, b = (a - ma).astype(np.float32), (b - mb).astype(np.float32)  # centred
     win = _ssim_window(a.shape[1:])
     size = (1, win, win)
-    cov_norm = win * win / (win * win - 1.0)  # sample covariance, as skimage's default
-    ux, uy = uniform_filter(a, size), uniform_filter(b, size)
+    cov_norm = np.float32(win * win / (win * win - 1.0))  # sample covariance, as skimage's default
+    ux, uy = uniform_filter(a, size), uniform_filter(b, size)  # local means of the centred images
     vx = cov_norm * (uniform_filter(a * a, size) - ux * ux)
     vy = cov_norm * (uniform_filter(b * b, size) - uy * uy)
     vxy = cov_norm * (uniform_filter(a * b, size) - ux * uy)
-    c1, c2 = (0.01 * data_range) ** 2, (0.03 * data_range) ** 2
+    ux, uy = ux + ma.astype(np.float32), uy + mb.astype(np.float32)  # local means of the images
+    c1, c2 = np.float32(0.01 ** 2), np.float32(0.03 ** 2)
     s = ((2 * ux * uy + c1) * (2 * vxy + c2)) / ((ux ** 2 + uy ** 2 + c1) * (vx + vy + c2))
     pad = (win - 1) // 2
-    return s[:, pad:a.shape[1] - pad, pad:a.shape[2] - pad].mean(axis=(1, 2))
+    return s[:, pad:a.shape[1] - pad, pad:a.shape[2] - pad].mean(axis=(1, 2), dtype=np.float64)
 
 
 def trustworthiness(x_high, x_low, *, n_neighbors: int = 5) -> float:
