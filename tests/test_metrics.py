@@ -224,3 +224,18 @@ def test_inputs_must_be_finite_2d_with_matching_rows(blobs):
         metrics.principal_angles_deg(np.eye(4)[:, :2], np.eye(5)[:, :2])
     with pytest.raises(ValueError, match="k must be"):
         metrics.pca_components(x, 0)
+
+
+def test_image_scores_are_psnr_ssim_and_mse_at_once():
+    rng = np.random.default_rng(3)
+    x = rng.random((300, 64))
+    x_hat = np.clip(x + rng.normal(0, 0.1, x.shape), 0, 1).astype(np.float32)  # a float32 row, as pages pass
+    x_hat[0] = x[0]  # one perfect image: its PSNR is capped
+    got = metrics.image_scores(x, x_hat, (8, 8))
+    assert got["PSNR (dB)"] == metrics.psnr(x, x_hat)
+    assert got["SSIM"] == metrics.ssim(x, x_hat, (8, 8))
+    assert got["MSE"] == pytest.approx(metrics.reconstruction_error(x, x_hat), rel=1e-12)  # scikit-learn's
+    with pytest.raises(ValueError, match="same shape"):
+        metrics.image_scores(x, x_hat[:10], (8, 8))
+    with pytest.raises(ValueError, match="image_shape"):
+        metrics.image_scores(x, x_hat, (4, 4))

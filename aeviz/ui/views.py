@@ -37,8 +37,7 @@ def denoise_view(cfg: ExperimentConfig, finished_at: float, kind: str, level: fl
     k = view.codes.shape[1]
     rows = {"noisy": noisy, "autoencoder": train.reconstruct(trained(cfg).model, noisy),
             f"PCA-{k}": analysis.pca_denoise(ds.x_train, noisy, k, _pca(ds.name, cfg.data.seed, k))}
-    table = {name: {"PSNR (dB)": metrics.psnr(view.x, x), "SSIM": metrics.ssim(view.x, x, ds.image_shape),
-                    "MSE": metrics.reconstruction_error(view.x, x)} for name, x in rows.items()}
+    table = {name: metrics.image_scores(view.x, x, ds.image_shape) for name, x in rows.items()}
     return {name: x[:DENOISE_SHOWN_MAX].copy() for name, x in rows.items()}, table
 
 
