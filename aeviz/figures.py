@@ -230,7 +230,7 @@ def _ink(z: np.ndarray, **kw) -> go.Heatmap:
     return go.Heatmap(z=z, colorscale=INK, zmin=0.0, zmax=1.0, showscale=False, **kw)
 
 
-def ink_rgb(z: np.ndarray) -> np.ndarray:
+def _ink_rgb(z: np.ndarray) -> np.ndarray:
     """Pixel values z (..., ) in [0, 1] (clipped) as INK's grey levels, uint8 (..., 3): 0 white, 1 black."""
     grey = np.round(255 * (1 - np.clip(z, 0, 1))).astype(np.uint8)
     return np.repeat(grey[..., None], 3, axis=-1)
@@ -241,7 +241,7 @@ def image_grid(images: np.ndarray, image_shape: Sequence[int], *, ncols: int = 1
                title: str = "") -> go.Figure:
     """Digits images (N, D) as one mosaic picture (see `mosaic`), 1 px gaps, row-major.
 
-    The mosaic is one PNG (`ink_rgb` grey levels, GAP grey gaps, white empty slots) in an Image
+    The mosaic is one PNG (`_ink_rgb` grey levels, GAP grey gaps, white empty slots) in an Image
     trace whose pixel (r, c) sits at x = c, y = r, drawn pixelated. A heatmap of the same mosaic
     sent every value as JSON text (200 KB for a gallery of 20 28x28 digits and their reconstructions,
     NaN gaps rule out plotly's binary arrays) and the browser painted it cell by cell; the PNG is a
@@ -251,7 +251,7 @@ def image_grid(images: np.ndarray, image_shape: Sequence[int], *, ncols: int = 1
     x, h, w = _shape(images, image_shape)
     z = mosaic(x.reshape(len(x), -1), image_shape, ncols)
     rows, cols = (z.shape[0] + 1) // (h + 1), (z.shape[1] + 1) // (w + 1)
-    rgb = ink_rgb(np.nan_to_num(z))
+    rgb = _ink_rgb(np.nan_to_num(z))
     rgb[np.isnan(z)] = px.colors.hex_to_rgb(GAP)
     n_img = len(x)
     if rows * cols > n_img:  # blank paper, not gap grey, in the empty slots of the last row

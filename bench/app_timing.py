@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from browser import browser_page, lasso, streamlit_server, wait_idle  # noqa: E402
+from browser import DRAWN_LIT, browser_page, lasso, streamlit_server, wait_idle  # noqa: E402
 from load_test import peak_rss_mb  # noqa: E402
 
 PLOTS = "n => document.querySelectorAll('.js-plotly-plot').length >= n"
@@ -67,16 +67,8 @@ def first_true(page, action, cond: str, start: str = "pointerup") -> float:
     return page.evaluate(f"() => (window.__hit - window.__ev[{start!r}]) / 1000")
 
 
-# Every linked Latent panel draws the same digits lit (opacity 1: the figures' selected style), and
-# some are lit. Read from the drawn points themselves: each point's path is bound to its calcdata
-# entry, each trace's group to its calcdata (whose trace has the ids as customdata).
-LIT_DRAWN = """() => [...document.querySelectorAll('.aeviz-panel')].map(gd => {
-  const ids = [];
-  gd.querySelectorAll('.scatterlayer .trace').forEach(g => { const cd = g.__data__, t = cd[0].trace;
-    g.querySelectorAll('path.point').forEach(p => {
-      if (Number(p.style.opacity) === 1) ids.push(Number(t.customdata[cd.indexOf(p.__data__)])); }); });
-  return ids.sort((a, b) => a - b).join(); })"""
-LIT_EVERYWHERE = f"""() => {{ const lit = ({LIT_DRAWN})();
+# Every linked Latent panel draws the same digits lit, and some are lit (DRAWN_LIT: from the SVG).
+LIT_EVERYWHERE = f"""() => {{ const lit = ({DRAWN_LIT})().map(ids => ids.join());
   return lit.length >= 3 && lit[0] !== '' && lit.every(s => s === lit[0]); }}"""
 
 

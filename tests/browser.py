@@ -71,6 +71,18 @@ def browser_page(width: int = 1500, height: int = 1000):
             browser.close()
 
 
+# The digit ids drawn lit in each linked Latent panel, sorted, one list per panel: the points at
+# opacity 1 (the figures' selected style), read from the drawn SVG itself (each point's path is
+# bound to its calcdata entry, each trace's group to the trace's calcdata, whose trace carries the
+# ids as customdata). Used by the browser test and by bench/app_timing.py.
+DRAWN_LIT = """() => [...document.querySelectorAll('.aeviz-panel')].map(gd => {
+  const ids = [];
+  gd.querySelectorAll('.scatterlayer .trace').forEach(g => { const cd = g.__data__, t = cd[0].trace;
+    g.querySelectorAll('path.point').forEach(p => {
+      if (Number(p.style.opacity) === 1) ids.push(Number(t.customdata[cd.indexOf(p.__data__)])); }); });
+  return ids.sort((a, b) => a - b); })"""
+
+
 def lasso(page, panel: int = 0, inset: float = 0.2) -> None:
     """Draw a lasso around the middle of the plot area of the page's `panel`-th plotly chart: a
     rectangle `inset` (a fraction of each side) in from the edges."""

@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import browser_page, find_chromium, lasso, streamlit_server, wait_idle
+from browser import DRAWN_LIT, browser_page, find_chromium, lasso, streamlit_server, wait_idle
 
 pytestmark = pytest.mark.skipif(find_chromium() is None, reason="no Chromium found: browser tests skipped")
 
@@ -15,17 +15,10 @@ def _shots(tmp_path) -> Path:
     return out
 
 
-# The digit ids lit in each linked Latent panel, twice: as plotly's selectedpoints (mapped to the
-# ids in customdata), and as drawn, the points at opacity 1 (the figures' selected style; each
-# point's path is bound to its calcdata entry, each trace's group to the trace's calcdata).
+# The digit ids lit in each linked Latent panel as plotly's selectedpoints, mapped to the ids in
+# customdata (DRAWN_LIT reads the same from the drawn points).
 LIT = """() => [...document.querySelectorAll('.aeviz-panel')].map(gd => gd.data.flatMap((t, i) =>
   (t.selectedpoints || []).map(j => Number(gd._fullData[i].customdata[j]))).sort((a, b) => a - b))"""
-DRAWN = """() => [...document.querySelectorAll('.aeviz-panel')].map(gd => {
-  const ids = [];
-  gd.querySelectorAll('.scatterlayer .trace').forEach(g => { const cd = g.__data__, t = cd[0].trace;
-    g.querySelectorAll('path.point').forEach(p => {
-      if (Number(p.style.opacity) === 1) ids.push(Number(t.customdata[cd.indexOf(p.__data__)])); }); });
-  return ids.sort((a, b) => a - b); })"""
 
 
 def _plots(page):
@@ -60,18 +53,18 @@ def test_train_compare_select_in_a_real_browser(tmp_path):
         lit = page.evaluate(LIT)
         count = int(page.get_by_text(re.compile(r"^\d+ selected")).first.inner_text().split()[0])
         assert len(lit) == 3 and count > 0 and all(ids == lit[0] for ids in lit) and len(lit[0]) == count
-        assert page.evaluate(DRAWN) == lit  # and drawn so
+        assert page.evaluate(DRAWN_LIT) == lit  # and drawn so
         # A second lasso in another panel replaces the first everywhere (the old lasso is cleared).
         lasso(page, panel=2, inset=0.35)
         page.wait_for_function(f"() => {{ const l = ({LIT})(); return l.every(ids => ids.join() === l[2].join()) "
                                f"&& l[2].join() !== {lit[0]!r}.join(); }}", timeout=10_000)
         wait_idle(page)
-        assert page.evaluate(DRAWN) == page.evaluate(LIT)
+        assert page.evaluate(DRAWN_LIT) == page.evaluate(LIT)
         page.get_by_role("button", name="Clear selection").click()
         page.get_by_text("Drag a box or lasso in any panel to select digits.", exact=True).wait_for(timeout=30_000)
         page.wait_for_function(f"() => ({LIT})().every(ids => ids.length === 0)", timeout=10_000)
         # Nothing at the selected style; every point back at the figure's own opacity (0.8).
-        assert page.evaluate(DRAWN) == [[], [], []]
+        assert page.evaluate(DRAWN_LIT) == [[], [], []]
         assert page.evaluate("() => [...document.querySelectorAll('.aeviz-panel path.point')]"
                              ".every(p => Number(p.style.opacity) === 0.8)")
         # Thumbnails on and off: each panel changes in place (an image, the points' opacity).
