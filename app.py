@@ -1,8 +1,4 @@
 """aeviz: an interactive autoencoder lab. Run with `streamlit run app.py`."""
-import os
-
-os.environ.setdefault("NUMBA_THREADING_LAYER", "tbb")  # thread-safe numba, before anything imports it
-
 PAGES = [
     ("aeviz/ui/page_latent.py", "Latent space", ":material/scatter_plot:", "latent"),
     ("aeviz/ui/page_denoise.py", "Denoising", ":material/auto_fix_high:", "denoising"),

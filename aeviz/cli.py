@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 import numpy as np
 
-from . import analysis, data, experiments, export, report, weights
+from . import analysis, data, experiments, export, failures, report, weights
 from .config import (
     KINDS,
     NOISE_KINDS,
@@ -154,6 +155,8 @@ def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (ValueError, RuntimeError, OSError) as exc:  # one clear line, non-zero exit
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except Exception as exc:  # one clear line and exit status 1; AEVIZ_DEBUG=1 for the traceback
+        if os.environ.get("AEVIZ_DEBUG"):
+            raise
+        print(f"error: {failures.message(exc)}", file=sys.stderr)
+        return 1

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from sklearn.decomposition import PCA
 
-from . import data, metrics, models, noise, train
+from . import data, failures, metrics, models, noise, train
 from .config import ModelConfig, NoiseConfig, TrainConfig
 
 Progress = Callable[[float, str], None] | None
@@ -310,4 +310,5 @@ def run(name: str, **kwargs) -> Lesson:
     """Run the lesson `name` (one of LESSONS)."""
     if name not in LESSONS:
         raise ValueError(f"unknown lesson {name!r}; valid: {', '.join(LESSONS)}")
+    failures.check("lesson")
     return LESSONS[name](**kwargs)

@@ -34,6 +34,8 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import plotly.io as pio
 
+from . import failures
+
 STATIC_FORMATS = ("png", "svg", "pdf")
 INSTALL_CHROME = (
     "Static export (PNG/SVG/PDF) needs Chrome or Chromium, and none was found. Install one "
@@ -135,6 +137,7 @@ def figure_bytes(fig, fmt: str, *, scale: float = 2, timeout: float = 30.0) -> b
     fmt = fmt.lower()
     if fmt not in STATIC_FORMATS:
         raise ValueError(f"unknown figure format {fmt!r}; valid: {', '.join(STATIC_FORMATS)} (or figure_html)")
+    failures.check("export")
     fig_dict = fig if isinstance(fig, dict) else fig.to_dict()
     deadline = time.monotonic() + timeout
     if not _LOCK.acquire(timeout=max(timeout, 0.0)):

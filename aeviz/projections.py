@@ -7,6 +7,7 @@ thousand points), which skips pynndescent's slow first compile.
 from __future__ import annotations
 
 import os
+import threading
 import warnings
 from collections.abc import Callable
 
@@ -15,22 +16,20 @@ from sklearn.decomposition import PCA
 from sklearn.manifold import TSNE
 from sklearn.neighbors import NearestNeighbors
 
-# numba's default "workqueue" threading layer aborts the whole process when two threads run
-# parallel numba code (two sessions' UMAPs) at once. "tbb" (the `tbb` wheel) is thread-safe; "omp"
-# would be too, but pynndescent swaps "omp" for "workqueue" on import. Set before numba loads.
-os.environ.setdefault("NUMBA_THREADING_LAYER", "tbb")
-SAFE_LAYERS = ("tbb", "safe", "omp")
+from . import failures
+
+# numba's "workqueue" threading layer ships inside numba's own wheel, so it loads in any
+# environment (a virtualenv, a machine-wide Python, no LD_LIBRARY_PATH); "tbb" and "omp" need a
+# shared library that the dynamic loader may not find. workqueue aborts the process when two
+# threads launch parallel numba code at once, so every numba call of aeviz holds NUMBA_LOCK.
+os.environ.setdefault("NUMBA_THREADING_LAYER", "workqueue")
+NUMBA_LOCK = threading.RLock()
 
 
 def import_umap():
-    """Import umap-learn and assert that numba's threading layer is a thread-safe one."""
-    import numba
+    """umap-learn, imported on first use (numba's import is slow). Call it under NUMBA_LOCK."""
     import umap
 
-    layer = numba.config.THREADING_LAYER
-    if layer not in SAFE_LAYERS:
-        raise RuntimeError(f"numba's threading layer is {layer!r}, which aborts the process when two "
-                           f"sessions run UMAP at once; set NUMBA_THREADING_LAYER=tbb (pip install tbb)")
     return umap
 
 
@@ -42,13 +41,12 @@ def _umap(x: np.ndarray, seed: int = 0, n_neighbors: int = 15, min_dist: float =
           n_epochs: int | None = 200) -> np.ndarray:
     """UMAP with exact neighbours and 200 layout epochs (umap-learn picks 500 below 10,000 points):
     on 5,000 digits 2.5 s instead of 5.0 s, trustworthiness 0.961 instead of 0.964 (bench/run.py)."""
-    umap = import_umap()  # slow import (numba): only when a UMAP is asked for
     n_neighbors = max(2, min(n_neighbors, len(x) - 1))
     dist, idx = NearestNeighbors(n_neighbors=n_neighbors).fit(x).kneighbors(x)  # (N, k) each
-    reducer = umap.UMAP(n_neighbors=n_neighbors, min_dist=min_dist, random_state=seed,
-                        n_epochs=n_epochs, precomputed_knn=(idx, dist, None), init="spectral")
-    with warnings.catch_warnings():  # "no search index, so no transform": we never transform
+    with NUMBA_LOCK, warnings.catch_warnings():  # "no search index, so no transform": we never transform
         warnings.filterwarnings("ignore", message="precomputed_knn")
+        reducer = import_umap().UMAP(n_neighbors=n_neighbors, min_dist=min_dist, random_state=seed,
+                                     n_epochs=n_epochs, precomputed_knn=(idx, dist, None), init="spectral")
         return reducer.fit_transform(x)
 
 
@@ -101,6 +99,7 @@ def project(method: str, x: np.ndarray, *, seed: int = 0, **params) -> np.ndarra
     """x (N, D) -> (N, 2) float32 by `method`, one of PROJECTIONS."""
     if method not in PROJECTIONS:
         raise ValueError(f"unknown projection {method!r}; valid: {', '.join(PROJECTIONS)}")
+    failures.check(method)
     x = np.asarray(x, dtype=np.float32)
     if x.ndim != 2 or len(x) < 3:
         raise ValueError(f"projection needs a 2-D array of at least 3 samples, got shape {x.shape}")

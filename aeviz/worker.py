@@ -13,7 +13,6 @@ def init() -> None:
     short-lived *thread* that spawned the worker ends, so the parent's pid is polled instead.)"""
     for var in ("NUMBA_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = "1"  # numba and umap load later, on the first projection
-    os.environ.setdefault("NUMBA_THREADING_LAYER", "tbb")
     parent = os.getppid()
 
     def watch():

@@ -74,7 +74,8 @@ LIT_EVERYWHERE = f"""() => {{ const lit = ({DRAWN_LIT})().map(ids => ids.join())
 
 def main() -> None:
     rows = []
-    with streamlit_server(with_pid=True) as (url, pid), browser_page() as page:
+    with streamlit_server() as url, browser_page() as page:
+        pid = url.pid
         t0 = time.perf_counter()  # the server is healthy now
         page.goto(url + "/")
         page.locator(".st-key-train_button button:not([disabled])").wait_for(timeout=60_000)

@@ -51,7 +51,8 @@ def main() -> None:
         sys.exit("no Chromium found: apt-get install -y chromium")
     from playwright.sync_api import sync_playwright
 
-    with streamlit_server(with_pid=True) as (url, pid), sync_playwright() as p:
+    with streamlit_server() as url, sync_playwright() as p:
+        pid = url.pid
         browser = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
         pages, started, done, failures = [], {}, {}, []
         for i in range(args.sessions):

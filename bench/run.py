@@ -40,7 +40,7 @@ print(json.dumps({"first": t2 - t1, "trust": metrics.trustworthiness(x, e)}))
 
 def fresh(code: str) -> dict:
     """Run code in a fresh Python process (nothing warmed up) and parse its last JSON line."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), NUMBA_THREADING_LAYER="tbb")
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=ROOT, timeout=600)
     if out.returncode:
         raise RuntimeError(out.stderr[-2000:])

@@ -30,32 +30,50 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class Server(str):
+    """The base URL of a running server, with its `pid` and the `log()` it has written so far."""
+
+    pid: int
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+
 @contextlib.contextmanager
-def streamlit_server(timeout: float = 60, with_pid: bool = False):
-    """`streamlit run app.py` on a free local port; yields the base URL (and the pid, if asked)."""
+def streamlit_server(timeout: float = 60, env: dict | None = None):
+    """`streamlit run app.py` on a free local port, with `env` added to the environment; yields a
+    Server (the base URL). Its output goes to a file: a pipe nobody reads would fill and stall it."""
+    import tempfile
+
     port = free_port()
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.headless=true",
            f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    log_dir = tempfile.TemporaryDirectory(prefix="aeviz-server-")
+    log_path = Path(log_dir.name) / "server.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+    server = Server(f"http://127.0.0.1:{port}")
+    server.pid, server.log_path = proc.pid, log_path
     try:
         deadline = time.time() + timeout
         while time.time() < deadline:
             with contextlib.suppress(OSError):
-                if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                if urllib.request.urlopen(server + "/_stcore/health", timeout=2).read() == b"ok":
                     break
             if proc.poll() is not None:
-                raise RuntimeError(proc.stdout.read().decode(errors="replace"))
+                raise RuntimeError(server.log())
             time.sleep(0.3)
         else:
             raise TimeoutError("streamlit did not become healthy")
-        yield (url, proc.pid) if with_pid else url
+        yield server
     finally:
         proc.terminate()
         with contextlib.suppress(subprocess.TimeoutExpired):
             proc.wait(10)
         if proc.poll() is None:
             proc.kill()
+        log_dir.cleanup()
 
 
 @contextlib.contextmanager

@@ -1,4 +1,3 @@
-import os
 import sys
 from pathlib import Path
 
@@ -7,7 +6,6 @@ import torch
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("NUMBA_THREADING_LAYER", "tbb")
 torch.set_num_threads(min(2, torch.get_num_threads()))
 
 

@@ -187,7 +187,45 @@ def test_divergence_shows_a_plain_message_not_a_traceback():
     common.training_tasks().get(at.session_state["active_cfg"]).wait(60)
     at.run()
     assert not at.exception
-    assert any("lower it" in e.value for e in at.error)
+    assert [e.value.startswith("**Training failed.**") and "lower it" in e.value for e in at.error] == [True]
+    assert at.button(key="retry_training").label == "Retry"
+
+
+def test_a_failed_umap_is_shown_once_with_retry_and_never_rerun_by_itself(monkeypatch):
+    from aeviz.config import ProjectionConfig
+    from aeviz.ui import common
+
+    key = ("umap", "digits", ProjectionConfig())
+    before = common.projection_tasks().get(key)
+    if before is not None:  # an earlier test's UMAP of these digits: this test needs a fresh one
+        before.wait(120)
+        with common.projection_tasks()._lock:
+            common.projection_tasks()._tasks.pop(key)
+    calls = []
+
+    def broken(fn, *args):
+        calls.append(args[0])
+        raise ValueError("No threading layer could be loaded.\nHINT: the rest of numba's message")
+
+    monkeypatch.setattr(common, "_in_worker", broken)
+    at = _app()
+    common.projection_tasks().get(key).wait(30)
+    for _ in range(3):  # reruns (a poll, a click elsewhere) never resubmit it
+        at.run()
+    assert not at.exception, at.exception
+    assert calls == ["umap"]
+    assert [e.value for e in at.error] == ["**UMAP failed.** No threading layer could be loaded."]
+    assert len(_linked_panels(at)) == 2  # the autoencoder and PCA panels are there
+    assert at.metric[0].label.startswith("Held-out reconstruction error")
+    at.button(key="retry_umap").click().run()  # Retry runs it again, once
+    common.projection_tasks().get(key).wait(30)
+    at.run()
+    assert calls == ["umap", "umap"] and len(at.error) == 1
+    monkeypatch.undo()  # the cause is fixed: the next Retry draws the panel
+    at.button(key="retry_umap").click().run()
+    common.projection_tasks().get(key).wait(120)
+    at.run()
+    assert not at.error and len(_linked_panels(at)) == 3
 
 
 def test_bad_link_values_are_reported_and_replaced():

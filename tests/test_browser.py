@@ -50,14 +50,19 @@ def test_train_compare_select_in_a_real_browser(tmp_path):
         wait_idle(page)
         page.screenshot(path=str(shots / "selection.png"), full_page=True)
         assert page.locator("[data-testid='stException']").count() == 0
-        lit = page.evaluate(LIT)
         count = int(page.get_by_text(re.compile(r"^\d+ selected")).first.inner_text().split()[0])
-        assert len(lit) == 3 and count > 0 and all(ids == lit[0] for ids in lit) and len(lit[0]) == count
+        # Each panel paints from its own timer: wait until all three hold the selection and draw it.
+        page.wait_for_function(f"() => {{ const l = ({LIT})(), d = ({DRAWN_LIT})(); return l.length === 3 "
+                               f"&& l.every(ids => ids.length === {count} && ids.join() === l[0].join()) "
+                               f"&& JSON.stringify(d) === JSON.stringify(l); }}", timeout=10_000)
+        lit = page.evaluate(LIT)
+        assert count > 0 and len(lit) == 3 and all(ids == lit[0] for ids in lit) and len(lit[0]) == count
         assert page.evaluate(DRAWN_LIT) == lit  # and drawn so
         # A second lasso in another panel replaces the first everywhere (the old lasso is cleared).
         lasso(page, panel=2, inset=0.35)
         page.wait_for_function(f"() => {{ const l = ({LIT})(); return l.every(ids => ids.join() === l[2].join()) "
-                               f"&& l[2].join() !== {lit[0]!r}.join(); }}", timeout=10_000)
+                               f"&& l[2].join() !== {lit[0]!r}.join() "
+                               f"&& JSON.stringify(({DRAWN_LIT})()) === JSON.stringify(l); }}", timeout=10_000)
         wait_idle(page)
         assert page.evaluate(DRAWN_LIT) == page.evaluate(LIT)
         page.get_by_role("button", name="Clear selection").click()
@@ -146,3 +151,28 @@ def test_saved_model_pair_loads_back_in_the_app(tmp_path):
         again = fresh.get_by_text("Held-out reconstruction error").locator("xpath=../../..").inner_text()
         assert again.split()[-1] == error.split()[-1]  # identical model, identical held-out error
         assert fresh.locator("[data-testid='stException']").count() == 0
+
+
+def test_a_failing_umap_shows_its_cause_and_retry_and_the_rest_works(tmp_path):
+    """UMAP made to fail in every process (the projection worker included): the autoencoder and PCA
+    panels appear, the UMAP panel names the cause and offers Retry, nothing retries by itself, and
+    the server logs one traceback per attempt."""
+    cause = "umap was made to fail on purpose (AEVIZ_FAIL=umap)"
+    with streamlit_server(env={"AEVIZ_FAIL": "umap"}) as url, browser_page() as page:
+        page.goto(url + "/?data=digits&epochs=3")
+        page.get_by_text(cause).wait_for(timeout=120_000)
+        page.wait_for_function("() => document.querySelectorAll('.aeviz-panel').length === 2", timeout=60_000)
+        wait_idle(page)
+        page.wait_for_timeout(3000)  # a few polls and reruns' worth: nothing may run it again
+        assert page.get_by_text("UMAP failed.").count() == 1 and page.get_by_text(cause).count() == 1
+        assert url.log().count("task umap failed") == 1, url.log()
+        page.screenshot(path=str(_shots(tmp_path) / "umap-failed.png"), full_page=True)
+        page.get_by_role("button", name="Retry").click()  # the only way it runs again
+        page.wait_for_function("() => document.body.innerText.includes('UMAP failed.')", timeout=60_000)
+        wait_idle(page)
+        page.wait_for_timeout(1500)
+        assert url.log().count("task umap failed") == 2
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.get_by_text("Digit thumbnails").click()  # the rest of the page keeps working
+        page.wait_for_function("() => document.querySelectorAll('.aeviz-panel .layer-above image').length === 2",
+                               timeout=30_000)

@@ -1,4 +1,5 @@
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -6,9 +7,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _cli(*args):
+def _cli(*args, env=None):
     return subprocess.run([sys.executable, "-m", "aeviz", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=300)
+                          timeout=300, env=None if env is None else {**os.environ, **env})
 
 
 def test_lesson_json_has_the_documented_keys():
@@ -26,9 +27,9 @@ def test_help_documents_every_option():
         assert opt in out.stdout
 
 
-def test_errors_are_one_line_and_non_zero():
+def test_errors_are_one_line_and_exit_1():
     out = _cli("lesson", "structure-vs-noise", "--dataset", "mnist", "--quick")
-    assert out.returncode != 0
+    assert out.returncode == 1
     errors = [line for line in out.stderr.splitlines() if "error" in line.lower()]
     assert len(errors) == 1 and errors[0].startswith("error:") and "offline" in errors[0]
     assert "Traceback" not in out.stderr
@@ -71,4 +72,11 @@ def test_train_saves_a_loadable_pair(tmp_path):
 
 def test_bad_hidden_is_one_clear_line(tmp_path):
     out = _cli("train", "--dataset", "digits", "--hidden", "abc", "--out", str(tmp_path))
-    assert out.returncode == 2 and "--hidden" in out.stderr and "Traceback" not in out.stderr
+    assert out.returncode == 1 and "--hidden" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_a_failing_projection_is_one_line_and_exit_1(tmp_path):
+    out = _cli("report", "--dataset", "digits", "--epochs", "1", "--no-png", "--out", str(tmp_path),
+               env={"AEVIZ_FAIL": "umap"})
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert out.stderr.strip().splitlines()[-1] == "error: umap was made to fail on purpose (AEVIZ_FAIL=umap)"

@@ -1,9 +1,14 @@
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
 from aeviz import metrics, projections
 from aeviz.estimator import AutoencoderTransformer
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_unknown_projection_names_the_valid_ones(digits):
@@ -34,11 +39,42 @@ def test_umap_is_seeded(digits):
     np.testing.assert_array_equal(a, b)
 
 
-def test_threading_layer_is_thread_safe():
-    import numba
+TWO_UMAPS = """
+import contextlib, sys, threading
+import numpy as np
+from aeviz import projections
+if sys.argv[1] == "unlocked":
+    projections.NUMBA_LOCK = contextlib.nullcontext()
+xs = [np.random.default_rng(i).random((800, 30)).astype(np.float32) for i in range(2)]
+out = [None, None]
+def run(i):
+    out[i] = projections.project("umap", xs[i], seed=i)
+threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
+for t in threads: t.start()
+for t in threads: t.join()
+import numba
+print(numba.threading_layer(), *[o.shape for o in out])
+"""
 
-    projections.import_umap()
-    assert numba.config.THREADING_LAYER in projections.SAFE_LAYERS
+
+def test_two_threads_run_umap_at_once_in_a_fresh_interpreter():
+    """As two sessions' UMAPs would: in a fresh Python with nothing on LD_LIBRARY_PATH and no
+    threading layer chosen by the environment. The same run without NUMBA_LOCK aborts the whole
+    process (numba's workqueue layer), which shows that the lock is what keeps it alive."""
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("LD_LIBRARY_PATH", "NUMBA_THREADING_LAYER")}
+    env["PYTHONPATH"] = str(ROOT)
+    runs = {mode: subprocess.Popen([sys.executable, "-c", TWO_UMAPS, mode], env=env, cwd=ROOT, text=True,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            for mode in ("locked", "unlocked")}
+    out = {mode: (p.communicate(timeout=300), p.returncode) for mode, p in runs.items()}
+    (stdout, stderr), rc = out["locked"]
+    assert rc == 0, stderr[-2000:]
+    assert stdout.split() == ["workqueue", "(800,", "2)", "(800,", "2)"]
+    (_, stderr), rc = out["unlocked"]
+    assert rc != 0 and "workqueue threading layer is not threadsafe" in stderr, (rc, stderr[-2000:])
 
 
 def test_autoencoder_projection_reduces_wide_codes(digits):

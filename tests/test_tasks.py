@@ -36,7 +36,8 @@ def test_same_key_shares_one_task_and_failures_become_messages():
 
     a = reg.submit("k", boom).wait(10)
     assert a.status == "failed" and "corruption" in a.error
-    b = reg.submit("k", lambda t: 42).wait(10)  # a failed task is replaced by a fresh run
+    assert reg.submit("k", boom) is a and calls == [1]  # a failure is final: never run again by itself
+    b = reg.submit("k", lambda t: 42, restart=True).wait(10)  # the user's Retry
     assert b is not a and b.result == 42
     assert reg.submit("k", lambda t: 0) is b  # a finished one is shared
 
@@ -64,6 +65,6 @@ def test_a_crashed_projection_worker_is_replaced():
 
     from aeviz.ui import common
 
-    with pytest.raises(RuntimeError, match="stopped twice"):
-        common._in_worker(os._exit, 3)  # kills the worker process, twice
+    with pytest.raises(RuntimeError, match="worker process stopped"):
+        common._in_worker(os._exit, 3)  # kills the worker process: this job fails, once
     assert common._in_worker(abs, -3) == 3  # a fresh worker serves the next projection

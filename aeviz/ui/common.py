@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
 import streamlit as st
 
-from .. import analysis, data, projections, train, worker
+from .. import analysis, data, failures, projections, train, worker
 from ..config import ExperimentConfig, ProjectionConfig
 from .tasks import Task, TaskRegistry
 
@@ -68,7 +69,7 @@ def active_config(sidebar_cfg: ExperimentConfig, pressed: bool) -> ExperimentCon
     ss = st.session_state
     if pressed:
         previous = training_tasks().get(sidebar_cfg)
-        start_training(sidebar_cfg, restart=previous is not None and previous.status == "stopped")
+        start_training(sidebar_cfg, restart=previous is not None and previous.status in ("stopped", "failed"))
         ss["active_cfg"] = sidebar_cfg
     elif sidebar_cfg != ss.get("active_cfg") and _is_finished(sidebar_cfg):
         ss["active_cfg"] = sidebar_cfg  # someone trained it already: show it at once
@@ -102,7 +103,7 @@ def training_panel(cfg: ExperimentConfig) -> Task | None:
     if task.active:
         _live_progress(cfg)
     elif task.status == "failed":
-        st.error(f"Training failed: {task.error}", icon="⚠️")
+        failure("Training failed", task, lambda: start_training(cfg, restart=True), "retry_training")
     elif task.status == "stopped":
         st.warning(f"Stopped at epoch {len(task.history)} of {cfg.train.epochs}: showing the model "
                    "trained so far. Press **Train** to train it fully.")
@@ -179,17 +180,15 @@ def projection_pool():
 
 
 def _in_worker(fn, *args):
-    """fn(*args) in the projection worker; a worker that died (killed, out of memory) is replaced
-    once, so one crash does not break every later projection of the server."""
+    """fn(*args) in the projection worker. A worker that died (killed, out of memory) fails this
+    job, to be retried by the user, and is replaced for the next one."""
     from concurrent.futures.process import BrokenProcessPool
 
-    for attempt in (1, 2):
-        try:
-            return projection_pool().submit(fn, *args).result()
-        except BrokenProcessPool:
-            projection_pool.clear()
-            if attempt == 2:
-                raise RuntimeError("the projection worker process stopped twice; see the server log") from None
+    try:
+        return projection_pool().submit(fn, *args).result()
+    except BrokenProcessPool:
+        projection_pool.clear()
+        raise RuntimeError("the projection worker process stopped (killed, or out of memory)") from None
 
 
 @st.cache_resource(max_entries=8)
@@ -197,8 +196,10 @@ def pca_projection(ds_name: str) -> np.ndarray:
     return analysis.baseline_projection("pca", dataset(ds_name))
 
 
-def projection_task(method: str, ds_name: str, proj: ProjectionConfig = ProjectionConfig()) -> Task:
-    """A slow baseline projection (UMAP, t-SNE) of the viewed held-out digits, in the background."""
+def projection_task(method: str, ds_name: str, proj: ProjectionConfig = ProjectionConfig(),
+                    restart: bool = False) -> Task:
+    """A slow baseline projection (UMAP, t-SNE) of the viewed held-out digits, in the background;
+    `restart` (the user's Retry) replaces a failed one."""
     title = {"umap": "UMAP", "tsne": "t-SNE"}.get(method, method)
 
     def run(task: Task):
@@ -207,7 +208,7 @@ def projection_task(method: str, ds_name: str, proj: ProjectionConfig = Projecti
         x = np.ascontiguousarray(ds.x_test[analysis.view_indices(ds)])  # sent, so uploads work too
         return _in_worker(projections.project_points, method, x, proj)
 
-    return projection_tasks().submit((method, ds_name, proj), run, label=method)
+    return projection_tasks().submit((method, ds_name, proj), run, label=method, restart=restart)
 
 
 def finished_projection(method: str, ds_name: str, proj: ProjectionConfig = ProjectionConfig()):
@@ -273,14 +274,66 @@ def export_menu(container, make_fig, name: str, key: str) -> None:
     from .. import export
 
     has_browser = _has_browser()
+    keys = {fmt: f"{key}_dl_{fmt}" for fmt in (*export.STATIC_FORMATS, "html")}
     with container.popover("Export", icon=":material/download:"):
-        for fmt in ("png", "svg", "pdf"):
-            st.download_button(fmt.upper(), data=lambda f=fmt: export.figure_bytes(make_fig(), f),
-                               file_name=f"{name}.{fmt}", mime=_MIME[fmt], key=f"{key}_dl_{fmt}",
+        for fmt in export.STATIC_FORMATS:
+            st.download_button(fmt.upper(), data=deferred(lambda f=fmt: export.figure_bytes(make_fig(), f), keys[fmt]),
+                               file_name=f"{name}.{fmt}", mime=_MIME[fmt], key=keys[fmt],
                                on_click="ignore", disabled=not has_browser,
                                help=None if has_browser else export.INSTALL_CHROME, width="stretch")
-        st.download_button("HTML (interactive)", data=lambda: export.figure_html(make_fig()), file_name=f"{name}.html",
-                           mime=_MIME["html"], key=f"{key}_dl_html", on_click="ignore", width="stretch")
+        st.download_button("HTML (interactive)", data=deferred(lambda: export.figure_html(make_fig()), keys["html"]),
+                           file_name=f"{name}.html", mime=_MIME["html"], key=keys["html"], on_click="ignore",
+                           width="stretch")
+    export_failures(container, keys.values())
+
+
+# (session id, download button key) -> why its last file could not be made; bounded, oldest dropped.
+_failed_downloads: OrderedDict[tuple[str, str], str] = OrderedDict()
+
+
+def _session_id() -> str:
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else ""
+
+
+def deferred(make, key: str):
+    """make(), for a download button whose file is made when it is pressed (in Streamlit's
+    download thread, outside any rerun). A failure is remembered for this session and shown by
+    export_failures() on its next rerun; Streamlit logs its traceback once and says "Failed to
+    generate file" under the button, and pressing the button again is the retry."""
+    slot = (_session_id(), key)
+
+    def run():
+        try:
+            out = make()
+        except Exception as exc:
+            _failed_downloads[slot] = failures.message(exc)
+            while len(_failed_downloads) > 256:
+                _failed_downloads.popitem(last=False)
+            raise
+        _failed_downloads.pop(slot, None)
+        return out
+
+    return run
+
+
+def export_failures(container, keys) -> None:
+    """The cause of this session's last failed download among the buttons `keys`, if any."""
+    session = _session_id()
+    for key in keys:
+        if why := _failed_downloads.get((session, key)):
+            container.error(f"**The last export failed.** {why} Press the button again to retry.",
+                            icon=":material/error:")
+
+
+def failure(what: str, task: Task, retry, key: str) -> None:
+    """A failed background job, shown once where its result would be: what failed, why, and a
+    Retry button (the only way it runs again). `retry()` resubmits it."""
+    st.error(f"**{what}.** {task.error}", icon=":material/error:")
+    st.button("Retry", key=key, on_click=retry, icon=":material/refresh:",
+              help="Run it again. Nothing else on the page is affected.")
 
 
 def about(text: str) -> None:

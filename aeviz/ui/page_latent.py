@@ -137,7 +137,9 @@ def _baseline(col, method: str) -> None:
     task = common.projection_task(method, ds.name)
     title = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}[method]
     if task.status == "failed":
-        col.error(f"{title} failed: {task.error}")
+        with col:
+            common.failure(f"{title} failed", task, lambda: common.projection_task(method, ds.name, restart=True),
+                           f"retry_{method}")
     elif not task.finished_ok:
         _pending(col, method, title)
     else:
@@ -203,17 +205,22 @@ def _report_zip() -> bytes:
     return export.report_zip(report.build(act.cfg, act.result, view, ds, _baselines()))
 
 
-e1, e2, e3, e4, e5 = st.columns(5)
-e1.download_button("Codes CSV", lambda: report.codes_csv(view, ds, _baselines()), "codes.csv", "text/csv",
-                   on_click="ignore", icon=":material/table:", width="stretch")
-e2.download_button("Metrics JSON", lambda: export.metrics_json(report.all_metrics(act.cfg, act.result, view, ds,
-                                                                                  _baselines())),
-                   "metrics.json", "application/json", on_click="ignore", icon=":material/data_object:",
-                   width="stretch")
-e3.download_button("Weights", lambda: weights.model_bytes(act.result.model), "model.safetensors",
-                   "application/octet-stream", on_click="ignore", icon=":material/memory:", width="stretch")
-e4.download_button("Model config", lambda: weights.config_json(act.cfg, ds.image_shape), "model.json",
-                   "application/json", on_click="ignore", icon=":material/settings:", width="stretch")
-e5.download_button("Download report", _report_zip, "aeviz-report.zip", "application/zip", on_click="ignore",
-                   type="primary", icon=":material/folder_zip:", width="stretch",
-                   help="config, metrics, every figure (HTML and PNG), codes CSV and weights, with a README.txt")
+DOWNLOADS = [  # (label, key, make the bytes, file name, MIME type, icon)
+    ("Codes CSV", "dl_codes", lambda: report.codes_csv(view, ds, _baselines()), "codes.csv", "text/csv",
+     ":material/table:"),
+    ("Metrics JSON", "dl_metrics",
+     lambda: export.metrics_json(report.all_metrics(act.cfg, act.result, view, ds, _baselines())),
+     "metrics.json", "application/json", ":material/data_object:"),
+    ("Weights", "dl_weights", lambda: weights.model_bytes(act.result.model), "model.safetensors",
+     "application/octet-stream", ":material/memory:"),
+    ("Model config", "dl_config", lambda: weights.config_json(act.cfg, ds.image_shape), "model.json",
+     "application/json", ":material/settings:"),
+    ("Download report", "dl_report", _report_zip, "aeviz-report.zip", "application/zip", ":material/folder_zip:"),
+]
+for col, (label, key, make, file_name, mime, icon) in zip(st.columns(len(DOWNLOADS)), DOWNLOADS):
+    report_button = key == "dl_report"
+    col.download_button(label, common.deferred(make, key), file_name, mime, key=key, on_click="ignore", icon=icon,
+                        width="stretch", type="primary" if report_button else "secondary",
+                        help="config, metrics, every figure (HTML and PNG), codes CSV and weights, with a "
+                             "README.txt" if report_button else None)
+common.export_failures(st, [d[1] for d in DOWNLOADS])

@@ -57,6 +57,10 @@ def _lesson_fn(name: str, ds: str, s: int):
     return run
 
 
+def _run_lesson(key: tuple, name: str, restart: bool = False):
+    return common.training_tasks().submit(key, _lesson_fn(name, dataset, int(seed)), label=name, restart=restart)
+
+
 @st.fragment(run_every=1.0)
 def _wait(key) -> None:
     task = common.training_tasks().get(key)
@@ -71,14 +75,15 @@ for name, (claim, text) in CLAIMS.items():
     st.caption(text)
     task = common.training_tasks().get(key)
     if st.button("Run", key=f"run_{name}", disabled=task is not None and task.active):
-        task = common.training_tasks().submit(key, _lesson_fn(name, dataset, int(seed)), label=name)
+        task = _run_lesson(key, name, restart=task is not None and task.status == "failed")
     if task is None:
         st.divider()
         continue
     if task.active:
         _wait(key)
     elif task.status == "failed":
-        st.error(f"The lesson failed: {task.error}")
+        common.failure("The lesson failed", task, lambda k=key, n=name: _run_lesson(k, n, restart=True),
+                       f"retry_{name}")
     elif task.result is not None:
         lesson = task.result
         st.success(lesson.sentence)

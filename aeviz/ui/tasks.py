@@ -18,6 +18,8 @@ from typing import Any
 
 import torch
 
+from .. import failures
+
 log = logging.getLogger("aeviz")
 
 WORKERS = int(os.environ.get("AEVIZ_WORKERS", max(1, (os.cpu_count() or 2) // 2)))
@@ -87,19 +89,11 @@ class Task:
                 self.status = "stopped" if self._stop.is_set() else "done"
                 self.progress = 1.0 if self.status == "done" else self.progress
             except Exception as exc:  # shown to the user as a message, logged with its traceback
-                self.error = _user_message(exc)
+                self.error = failures.message(exc)
                 self.status = "failed"
                 log.warning("task %s failed: %s\n%s", self.label, exc, traceback.format_exc())
             finally:
                 self.finished = time.time()
-
-
-def _user_message(exc: Exception) -> str:
-    from ..train import TrainingDiverged
-
-    if isinstance(exc, (TrainingDiverged, ValueError, RuntimeError, OSError, MemoryError)):
-        return str(exc)
-    return f"Unexpected error ({type(exc).__name__}): {exc}"
 
 
 class TaskRegistry:
@@ -120,14 +114,13 @@ class TaskRegistry:
             return task
 
     def submit(self, key: Hashable, fn: Callable[[Task], Any], label: str = "", restart: bool = False) -> Task:
-        """The task for key: the running or finished one, or a new one. A failed task, or any
-        finished one when `restart`, is replaced by a fresh run."""
+        """The task for key: the running or finished one (failed included), or a new one. Only
+        `restart` (the user's Retry or Train) replaces a finished task with a fresh run: a failure
+        resubmitted on every rerun would repeat a permanent error once a second."""
         with self._lock:
             task = self._tasks.get(key)
-            if task is not None and (task.active or (task.status == "done" and not restart)):
+            if task is not None and (task.active or not restart):
                 self._tasks.move_to_end(key)
-                return task
-            if task is not None and task.status == "stopped" and not restart:
                 return task
             task = Task(key, fn, label, self._slots)
             self._tasks[key] = task

@@ -1,0 +1,34 @@
+"""How aeviz fails: one readable line for a user, and failures on purpose for rehearsals.
+
+AEVIZ_FAIL=umap,export (comma-separated job names) makes those jobs raise in whatever process runs
+them (the server, the projection worker, a Ray worker), so the tests, and an operator rehearsing
+before a class, can see how each failure is shown: once, in its own panel, with its cause and a
+Retry button. Names: umap, tsne, train, lesson, export.
+"""
+from __future__ import annotations
+
+import os
+
+NAMES = ("umap", "tsne", "train", "lesson", "export")
+
+
+class InjectedFailure(RuntimeError):
+    """Raised by check() for a job named in AEVIZ_FAIL."""
+
+
+def check(name: str) -> None:
+    """Raise InjectedFailure when AEVIZ_FAIL names `name`."""
+    wanted = {n.strip() for n in os.environ.get("AEVIZ_FAIL", "").split(",")}
+    if name in wanted:
+        raise InjectedFailure(f"{name} was made to fail on purpose (AEVIZ_FAIL={os.environ['AEVIZ_FAIL']})")
+
+
+def message(exc: BaseException) -> str:
+    """What went wrong, in one line: the first line of the exception's own message for the errors
+    aeviz raises on purpose (ValueError, RuntimeError, OSError), with its type otherwise."""
+    if isinstance(exc, MemoryError):
+        return "The server ran out of memory for this job: try a smaller configuration."
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, (ValueError, RuntimeError, OSError)) and text:
+        return text
+    return f"Unexpected error ({type(exc).__name__}){': ' + text if text else ''}"
