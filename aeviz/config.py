@@ -15,7 +15,7 @@ KINDS: dict[str, str] = {
     "sparse-kl": "wide sigmoid code pulled towards a target rate rho (KL penalty)",
     "denoising": "trained to map corrupted digits back to clean ones",
     "overcomplete": "code wider than the input, no constraint: it can learn to copy",
-    "conv": "convolutional encoder/decoder (image sizes divisible by 4)",
+    "conv": "convolutional encoder/decoder",
 }
 NOISE_KINDS = ("none", "gaussian", "salt-and-pepper", "masking")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "gelu", "identity")

@@ -87,7 +87,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def transform(self, X):
         """The codes (n_samples, code width) of X, in X's float dtype."""
         X = self._validated(X)
-        return train.encode(self.model_, X).astype(X.dtype, copy=False)
+        return train.encode(self.model_, X, X.dtype)
 
     def inverse_transform(self, X):
         """Decode codes (n_samples, code width) back to images (n_samples, n_features)."""
@@ -96,17 +96,17 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Z = Z.astype(Z.dtype if Z.dtype in (np.float32, np.float64) else np.float64, copy=False)
         if Z.ndim != 2 or Z.shape[1] != self._n_features_out:
             raise ValueError(f"expected codes of shape (n, {self._n_features_out}), got {Z.shape}")
-        return train.decode(self.model_, Z).astype(Z.dtype, copy=False)
+        return train.decode(self.model_, Z, Z.dtype)
 
     def reconstruct(self, X):
         """inverse_transform(transform(X)) in one pass: (n_samples, n_features)."""
         X = self._validated(X)
-        return train.reconstruct(self.model_, X).astype(X.dtype, copy=False)
+        return train.reconstruct(self.model_, X, X.dtype)
 
     def score(self, X, y=None):
         """Negative per-pixel mean squared reconstruction error: higher is better."""
         X = self._validated(X)
-        return -float(np.mean((train.reconstruct(self.model_, X) - X) ** 2))
+        return -float(np.mean((train.reconstruct(self.model_, X, np.float64) - X) ** 2))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

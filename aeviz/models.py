@@ -67,20 +67,21 @@ class DenseAutoencoder(nn.Module):
 class ConvAutoencoder(nn.Module):
     """Two stride-2 convolutions down, a dense code, two transposed convolutions up.
 
-    (B, H*W) -> (B, 1, H, W) -> (B, 16, H/2, W/2) -> (B, 32, H/4, W/4) -> code (B, latent_dim)
-    and back. H and W must be divisible by 4 (28x28 MNIST, 8x8 digits).
+    (B, H*W) -> (B, 1, H', W') -> (B, 16, H'/2, W'/2) -> (B, 32, H'/4, W'/4) -> code (B, latent_dim)
+    and back, where H' and W' are H and W zero-padded up to multiples of 4 (the padding is cropped
+    from the output), so any image size works: 28x28 MNIST, 8x8 digits, 10x10, a row of pixels.
     """
 
     def __init__(self, image_shape: tuple[int, int], latent_dim: int, activation="relu", channels=(16, 32)):
         super().__init__()
         h, w = image_shape
-        if h % 4 or w % 4:
-            raise ValueError(f"the convolutional autoencoder needs image sides divisible by 4, got {h}x{w}")
+        hp, wp = -(-h // 4) * 4, -(-w // 4) * 4  # padded up to multiples of 4
         c1, c2 = channels
         act = _ACTIVATIONS[activation]
         self.image_shape = (h, w)
-        self._inner = (c2, h // 4, w // 4)
-        n_inner = c2 * (h // 4) * (w // 4)
+        self._pad = (0, wp - w, 0, hp - h)  # F.pad's order: left, right, top, bottom
+        self._inner = (c2, hp // 4, wp // 4)
+        n_inner = c2 * (hp // 4) * (wp // 4)
         self.encoder = nn.Sequential(
             nn.Conv2d(1, c1, 3, stride=2, padding=1), act(),
             nn.Conv2d(c1, c2, 3, stride=2, padding=1), act(),
@@ -94,11 +95,12 @@ class ConvAutoencoder(nn.Module):
         self.latent_dim = latent_dim
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
-        return self.encoder(x.view(-1, 1, *self.image_shape))  # (B, latent_dim)
+        return self.encoder(F.pad(x.view(-1, 1, *self.image_shape), self._pad))  # (B, latent_dim)
 
     def decode(self, z: torch.Tensor) -> torch.Tensor:
-        inner = self.decoder_dense(z).view(-1, *self._inner)  # (B, c2, H/4, W/4)
-        return self.decoder_conv(inner).flatten(1)  # (B, H*W)
+        inner = self.decoder_dense(z).view(-1, *self._inner)  # (B, c2, H'/4, W'/4)
+        h, w = self.image_shape
+        return self.decoder_conv(inner)[:, :, :h, :w].flatten(1)  # (B, H*W)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         z = self.encode(x)

@@ -6,6 +6,7 @@ bit-identical weights. Denoising draws fresh noise every epoch; the target is al
 """
 from __future__ import annotations
 
+import copy
 import math
 import time
 from collections.abc import Callable
@@ -15,7 +16,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from . import models, noise
+from . import failures, models, noise
 from .config import ModelConfig, NoiseConfig, TrainConfig
 
 # callback(epoch, train_loss, val_loss, elapsed_s) -> True to ask the loop to stop after this epoch.
@@ -94,28 +95,37 @@ def _validate(model: nn.Module, cfg: ModelConfig, x_in: torch.Tensor, target: to
     with torch.no_grad():
         total, spread = 0.0, None
         for start in range(0, len(x_in), batch):
-            x_hat = model(x_in[start:start + batch])[0]
+            x_hat = model(x_in[start:start + batch])[0]  # (B, D)
             total += models.loss_fn(cfg, x_hat, target[start:start + batch], None, penalty=False).item() * len(x_hat)
             if spread is None:
-                spread = x_hat[:256].std(0).max().item()
+                spread = x_hat[:256].std(0).max().item() if len(x_hat) > 1 else 1.0
     return total / len(x_in), spread
 
 
-def _divergence(result: TrainResult, first_loss: float, model: nn.Module, spread: float) -> str:
+def _divergence(result: TrainResult, first_loss: float, model: nn.Module, spread: float, pixels: bool) -> str:
     """Why training has diverged, or "" if it has not.
 
     Three signs: a non-finite loss or weight; an error ten times the untrained net's (it blew up);
-    or every validation digit decoding to the same image (spread ~0: the units died, typically
-    after a huge Adam step, and the net no longer looks at its input).
+    or, for pixels in [0, 1], every validation digit decoding to the same image (spread ~0: the
+    units died, typically after a huge Adam step, and the net no longer looks at its input). Targets
+    outside [0, 1] saturate the sigmoid output to a constant legitimately: no sign there.
     """
     tr, va = result.train_loss[-1], result.val_loss[-1]
     if not (math.isfinite(tr) and math.isfinite(va)) or not all(torch.isfinite(p).all() for p in model.parameters()):
         return f"the loss became {tr:.3g}"
     if va > 10 * first_loss:
         return f"the error exploded from {first_loss:.3g} to {va:.3g}"
-    if spread < 1e-6:
+    if pixels and spread < 1e-6:
         return "every digit now decodes to the same image (the units died)"
     return ""
+
+
+def lower_the_rate(lr: float) -> str:
+    """Advice after a divergence: a rate ten times lower than the one that failed, and the default
+    only where it is lower still."""
+    default = TrainConfig().lr
+    also = f", or the default {default:g}" if default < lr / 10 else ""
+    return f"The learning rate {lr:g} is too high: lower it (try {lr / 10:g}{also}) and train again."
 
 
 def _encode(model: nn.Module, x: torch.Tensor, batch: int = 4096) -> np.ndarray:
@@ -135,6 +145,7 @@ def fit(x_train: np.ndarray, x_val: np.ndarray, image_shape: tuple[int, int],
     """
     if model_cfg.kind == "denoising" and noise_cfg.kind == "none":
         raise ValueError("the denoising kind needs a corruption: choose a noise type other than 'none'")
+    failures.check("train")
     device = resolve_device(train_cfg.device)
     torch.manual_seed(train_cfg.seed)
     model = models.build(model_cfg, image_shape).to(device)
@@ -148,6 +159,7 @@ def fit(x_train: np.ndarray, x_val: np.ndarray, image_shape: tuple[int, int],
     codes = [] if track is None else [_encode(model, track)]
     result = TrainResult(model=model)
     first_loss, _ = _validate(model, model_cfg, val_in, val_clean)
+    pixels = bool(val_clean.min() >= 0 and val_clean.max() <= 1)  # the sigmoid output's range
     t0 = time.perf_counter()
     for epoch in range(1, train_cfg.epochs + 1):
         model.train()
@@ -157,12 +169,9 @@ def fit(x_train: np.ndarray, x_val: np.ndarray, image_shape: tuple[int, int],
         va, spread = _validate(model, model_cfg, val_in, val_clean)
         result.train_loss.append(tr)
         result.val_loss.append(va)
-        why = _divergence(result, first_loss, model, spread)
+        why = _divergence(result, first_loss, model, spread, pixels)
         if why:
-            lr = train_cfg.lr
-            raise TrainingDiverged(
-                f"Training diverged at epoch {epoch}: {why}. The learning rate {lr:g} is too high: "
-                f"lower it (try {max(lr / 10, 1e-4):g}, or the default 1e-3) and train again.")
+            raise TrainingDiverged(f"Training diverged at epoch {epoch}: {why}. {lower_the_rate(train_cfg.lr)}")
         if track is not None:
             codes.append(_encode(model, track))
         if callback is not None and callback(epoch, tr, va, time.perf_counter() - t0):
@@ -179,22 +188,33 @@ def _corrupted(x: np.ndarray, cfg: NoiseConfig, seed: int, device) -> torch.Tens
     return _tensor(noise.corrupt(x, cfg.kind, cfg.level, seed=seed), device)
 
 
-def reconstruct(model: nn.Module, x: np.ndarray, batch: int = 4096) -> np.ndarray:
-    """model(x) for x (N, D) float in [0, 1], on the CPU, without gradients -> (N, D) float32."""
-    t = _tensor(x)
+def _inference(model: nn.Module, fn, x: np.ndarray, dtype, batch: int = 4096) -> np.ndarray:
+    """fn(float64 copy of model, rows of x as float64) on the CPU, without gradients, as `dtype`.
+
+    In float64, so that a row's result does not depend on the rows computed with it: float32
+    matrix kernels sum in an order that depends on the batch size, which moved codes by ~1e-7
+    (scikit-learn's check_methods_subset_invariance). The copy costs a few ms."""
+    net = copy.deepcopy(model).cpu().double().eval()
+    x = np.asarray(x)
     with torch.no_grad():
-        return torch.cat([model(t[i:i + batch])[0] for i in range(0, len(t), batch)]).numpy()
+        parts = [fn(net, torch.tensor(x[i:i + batch], dtype=torch.float64)).numpy().astype(dtype, copy=False)
+                 for i in range(0, len(x), batch)]
+    return np.concatenate(parts) if parts else fn(net, torch.zeros((0, x.shape[1]), dtype=torch.float64)).numpy()
 
 
-def encode(model: nn.Module, x: np.ndarray) -> np.ndarray:
+def reconstruct(model: nn.Module, x: np.ndarray, dtype=np.float32) -> np.ndarray:
+    """model(x) for x (N, D) float in [0, 1] -> (N, D)."""
+    return _inference(model, lambda net, t: net(t)[0], x, dtype)
+
+
+def encode(model: nn.Module, x: np.ndarray, dtype=np.float32) -> np.ndarray:
     """The codes (N, k) of x (N, D)."""
-    return _encode(model, _tensor(x))
+    return _inference(model, lambda net, t: net.encode(t), x, dtype)
 
 
-def decode(model: nn.Module, z: np.ndarray) -> np.ndarray:
+def decode(model: nn.Module, z: np.ndarray, dtype=np.float32) -> np.ndarray:
     """Images (N, D) decoded from codes z (N, k)."""
-    with torch.no_grad():
-        return model.decode(_tensor(z)).numpy()
+    return _inference(model, lambda net, t: net.decode(t), z, dtype)
 
 
 def fit_classifier(x: np.ndarray, y: np.ndarray, image_shape: tuple[int, int], *, epochs: int = 5,

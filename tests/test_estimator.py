@@ -4,15 +4,22 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.estimator_checks import check_estimator
 
+from aeviz.config import KINDS
 from aeviz.estimator import AutoencoderTransformer
 
 
-def test_passes_scikit_learn_check_estimator():
-    """Every generic check passes (array-API input is skipped by sklearn unless SCIPY_ARRAY_API is
-    set); no expected failures are declared."""
-    est = AutoencoderTransformer(latent_dim=2, epochs=2, hidden=(8,))
-    results = check_estimator(est, on_fail=None)
-    failed = [r["check_name"] for r in results if r["status"] == "failed"]
+@pytest.mark.parametrize("params", [
+    {},  # the defaults, as `AutoencoderTransformer()` is documented
+    *({"kind": kind, "epochs": 2} for kind in KINDS if kind != "denoising"),
+    {"kind": "denoising", "noise": "gaussian", "epochs": 2},
+    {"noise": "salt-and-pepper", "epochs": 2},
+    {"activation": "tanh", "hidden": (32, 16), "epochs": 2},
+], ids=lambda p: ",".join(f"{k}={v}" for k, v in p.items()) or "defaults")
+def test_passes_scikit_learn_check_estimator(params):
+    """Every generic check passes, with the defaults and with every kind (array-API input is skipped
+    by scikit-learn unless SCIPY_ARRAY_API is set); no expected failures are declared."""
+    results = check_estimator(AutoencoderTransformer(**params), on_fail=None)
+    failed = [(r["check_name"], str(r["exception"])[:200]) for r in results if r["status"] == "failed"]
     assert not failed
 
 

@@ -31,9 +31,28 @@ def test_denoising_is_seeded_too(digits):
 
 @pytest.mark.parametrize("kind", ["undercomplete", "linear"])
 def test_divergence_guard_fires_at_lr_10_and_says_what_to_do(digits, kind):
-    with pytest.raises(train.TrainingDiverged, match="[Ll]ower it"):
+    with pytest.raises(train.TrainingDiverged, match="learning rate 10 is too high: lower it "
+                                                     r"\(try 1, or the default 0.001\)"):
         train.fit(digits.x_train, digits.x_test, (8, 8), ModelConfig(kind=kind, latent_dim=2),
                   TrainConfig(epochs=6, lr=10))
+
+
+@pytest.mark.parametrize("lr", [1e-3, 3e-3, 0.01, 0.1, 10.0])
+def test_divergence_advice_suggests_a_lower_rate_than_it_blames(lr):
+    import re
+
+    advice = train.lower_the_rate(lr)
+    suggested = [float(v) for v in re.findall(r"(?:try|default) ([0-9.e-]+)", advice)]
+    assert suggested and all(v < lr for v in suggested), advice
+    assert ("default" in advice) == (TrainConfig().lr < lr / 10)
+
+
+def test_targets_outside_0_1_saturate_the_output_without_a_false_divergence():
+    """Values around 100 (one of scikit-learn's estimator checks): the sigmoid output saturates at 1
+    for every row, which is the best it can do, not a dead net."""
+    x = np.random.default_rng(0).normal(loc=100, size=(30, 2)).astype(np.float32)
+    r = train.fit(x, x, (1, 2), ModelConfig(latent_dim=2), TrainConfig(epochs=20))
+    assert r.epochs_run == 20
 
 
 def test_callback_sees_every_epoch_and_can_stop(digits):
