@@ -62,3 +62,16 @@ def test_streamlit_look_bolds_the_title_and_keeps_the_rest():
     assert out["font"]["family"] == "Inter" and out["font"]["size"] == 12
     assert out["xaxis"]["title"]["text"] == "dim 1" and out["xaxis"]["range"] == [0, 1]
     assert out["height"] == 440 and layout["title"]["text"] == "UMAP"  # the input is not changed
+
+
+def test_the_installed_plotly_js_is_the_one_linked_panel_js_was_written_for():
+    """linked_panel.js paints selections through plotly.js internals; requirements.txt pins the
+    plotly package whose plotly.js it was written against. A different one must be a decision."""
+    import re
+
+    from plotly.offline import get_plotlyjs_version
+
+    js = (Path(linked.__file__).with_name("linked_panel.js")).read_text()
+    written_for = re.search(r'const WRITTEN_FOR_PLOTLY_JS = "([^"]+)"', js).group(1)
+    assert get_plotlyjs_version() == written_for
+    assert f"* plotly.js v{written_for}\n" in PACKAGED.read_text()[:100]  # the copy the panels load

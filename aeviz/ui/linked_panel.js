@@ -5,6 +5,9 @@
 // changes: a selection shown in every panel cost a server round trip and a full redraw of each.
 
 const PLOTLY_SRC = "app/static/plotly.min.js"; // Streamlit's static file serving (linked.py)
+// The plotly.js whose internals restylePoints was written against (the one the pinned plotly
+// package ships; tests/test_linked.py fails when they differ). Any other one gets Plotly.restyle.
+const WRITTEN_FOR_PLOTLY_JS = "4.1.1";
 let plotlyLoading = null;
 
 function loadPlotly() {
@@ -124,7 +127,7 @@ function restylePoints(gd, per) {
   // panel against ~10 here. This leans on plotly.js internals (calcdata, a trace module's
   // styleOnSelect), so where they are not as expected it returns false and restyle does the work.
   const cds = gd.calcdata;
-  const ok = cds && cds.length === gd._fullData.length && cds.every((cd, i) => cd.length && cd[0].node3
+  const ok = gd.__aeviz.Plotly.version === WRITTEN_FOR_PLOTLY_JS && cds && cds.length === gd._fullData.length && cds.every((cd, i) => cd.length && cd[0].node3
     && cd[0].trace === gd._fullData[i] && typeof gd._fullData[i]._module?.styleOnSelect === "function");
   if (!ok) return false;
   cds.forEach((cd, i) => {
