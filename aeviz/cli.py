@@ -32,14 +32,16 @@ def _progress(fraction: float, message: str) -> None:
 
 
 def cmd_lesson(args) -> int:
-    kwargs = {"seed": args.seed, "quick": args.quick, "progress": None if args.json else _progress}
+    kwargs = {"seed": args.seed, "quick": args.quick, "epochs": args.epochs,
+              "progress": None if args.json else _progress}
     if args.dataset:
         kwargs["dataset"] = args.dataset
     lesson = experiments.run(args.name, **kwargs)
     if args.json:
-        print(json.dumps(lesson.numbers, default=_jsonable, indent=2))
+        print(json.dumps(lesson.to_json(), default=_jsonable, indent=2, ensure_ascii=False))
     else:
-        print(f"{lesson.name}: {lesson.sentence}")
+        print(f"{lesson.name}: {'holds' if lesson.holds else 'did not hold'}. {lesson.sentence}")
+        print(f"  criterion: {lesson.criterion}")
         for k, v in lesson.numbers.items():
             shown = ", ".join(f"{x:.4g}" for x in v) if isinstance(v, list) else f"{v:.4g}"
             print(f"  {k} = {shown}")
@@ -122,13 +124,15 @@ def build_parser() -> argparse.ArgumentParser:
     les = sub.add_parser(
         "lesson",
         help="run one of the chapter's experiments and print its numbers",
-        description="Run one lesson: "
-        + "; ".join(f"{n}: {f.__doc__.splitlines()[0]}" for n, f in experiments.LESSONS.items()),
+        description="Run one lesson and say whether its claim held: "
+        + "; ".join(f"{n}: {spec.claim}" for n, spec in experiments.LESSONS.items()),
     )
     les.add_argument("name", choices=list(experiments.LESSONS), help="which lesson")
     les.add_argument("--dataset", choices=list(data.DATASETS), help="data set (default: the lesson's own)")
     les.add_argument("--seed", type=int, default=0, help="seed of the split, the models and the noise (default 0)")
-    les.add_argument("--quick", action="store_true", help="a smaller budget: fewer digits and epochs")
+    les.add_argument("--quick", action="store_true", help="fewer digits (800 to train, 300 held out)")
+    les.add_argument("--epochs", type=int, help="train every net of the lesson for this many epochs "
+                     "(fewer starve them: watch a claim fail)")
     les.add_argument("--json", action="store_true", help="print the numbers as JSON")
     les.set_defaults(func=cmd_lesson)
     tr = sub.add_parser(

@@ -125,6 +125,7 @@ def _chapter(les: Lesson) -> list[go.Figure]:
     return [bars, grid]
 
 
+# How each lesson of experiments.LESSONS is drawn (a test checks that both name the same lessons).
 BUILDERS = {
     "bottleneck": _bottleneck,
     "linear-vs-pca": _linear,

@@ -118,6 +118,19 @@ def code_width(cfg: ModelConfig, n_inputs: int) -> int:
     return cfg.latent_dim
 
 
+def _tied_orthogonal(net: DenseAutoencoder) -> DenseAutoencoder:
+    """Random orthonormal encoder layers, each mirrored decoder layer its transpose: the net starts
+    as a projection onto a random subspace. torch's default init makes the decoder-encoder product
+    tiny, which for a linear net is a saddle point that gradient methods leave slowly."""
+    enc = [m for m in net.encoder if isinstance(m, nn.Linear)]
+    dec = [m for m in net.decoder if isinstance(m, nn.Linear)]
+    with torch.no_grad():
+        for e, d in zip(enc, reversed(dec)):
+            nn.init.orthogonal_(e.weight)  # (out, in), orthonormal rows or columns
+            d.weight.copy_(e.weight.T)
+    return net
+
+
 def build(cfg: ModelConfig, image_shape: tuple[int, int]) -> nn.Module:
     """The module for a config; initialisation uses torch's global RNG (the caller seeds it)."""
     n_inputs = image_shape[0] * image_shape[1]
@@ -125,7 +138,7 @@ def build(cfg: ModelConfig, image_shape: tuple[int, int]) -> nn.Module:
     if cfg.kind == "conv":
         return ConvAutoencoder(image_shape, k, cfg.activation)
     if cfg.kind == "linear":
-        return DenseAutoencoder(n_inputs, k, cfg.hidden, "identity", "identity", "identity")
+        return _tied_orthogonal(DenseAutoencoder(n_inputs, k, cfg.hidden, "identity", "identity", "identity"))
     if cfg.kind == "overcomplete":
         # One wide hidden layer and nothing else: the textbook net that can learn the identity.
         return DenseAutoencoder(n_inputs, k, (), cfg.activation, "identity")

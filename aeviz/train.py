@@ -41,9 +41,9 @@ class TrainResult:
         return len(self.train_loss)
 
 
-def _tensor(x: np.ndarray, device="cpu") -> torch.Tensor:
-    """A float32 copy of x on device (inputs may be read-only cached arrays)."""
-    return torch.tensor(np.asarray(x, dtype=np.float32), device=device)
+def _tensor(x: np.ndarray, device="cpu", dtype=torch.float32) -> torch.Tensor:
+    """A copy of x on device (inputs may be read-only cached arrays)."""
+    return torch.tensor(np.asarray(x), device=device, dtype=dtype)
 
 
 def resolve_device(name: str) -> torch.device:
@@ -80,6 +80,28 @@ def _run_epoch(model, cfg, x_in, target, batch_size, opt, generator) -> float:
         xb, tb = x_in[start:start + batch_size], target[start:start + batch_size]
         total += step(model, cfg, xb, tb, opt) * xb.shape[0]
     return total.item() / n
+
+
+def _lbfgs_epoch(model, cfg, x_in, target, opt) -> float:
+    """One full-batch L-BFGS step (up to max_iter evaluations); the training loss after it."""
+    def closure():
+        opt.zero_grad(set_to_none=True)
+        x_hat, z = model(x_in)  # (N, D), (N, k)
+        loss = models.loss_fn(cfg, x_hat, target, z)
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    with torch.no_grad():
+        x_hat, z = model(x_in)
+        return models.loss_fn(cfg, x_hat, target, z).item()
+
+
+def _optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
+    if cfg.optimizer == "lbfgs":
+        return torch.optim.LBFGS(model.parameters(), lr=1.0, max_iter=50, history_size=50,
+                                 line_search_fn="strong_wolfe", tolerance_grad=1e-12, tolerance_change=1e-15)
+    return _adam(model, cfg)
 
 
 def _adam(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
@@ -130,7 +152,7 @@ def lower_the_rate(lr: float) -> str:
 
 def _encode(model: nn.Module, x: torch.Tensor, batch: int = 4096) -> np.ndarray:
     with torch.no_grad():
-        return torch.cat([model.encode(x[i:i + batch]) for i in range(0, len(x), batch)]).cpu().numpy()
+        return torch.cat([model.encode(x[i:i + batch]) for i in range(0, len(x), batch)]).float().cpu().numpy()
 
 
 def fit(x_train: np.ndarray, x_val: np.ndarray, image_shape: tuple[int, int],
@@ -147,15 +169,17 @@ def fit(x_train: np.ndarray, x_val: np.ndarray, image_shape: tuple[int, int],
         raise ValueError("the denoising kind needs a corruption: choose a noise type other than 'none'")
     failures.check("train")
     device = resolve_device(train_cfg.device)
+    lbfgs = train_cfg.optimizer == "lbfgs"
+    dtype = torch.float64 if lbfgs else torch.float32
     torch.manual_seed(train_cfg.seed)
-    model = models.build(model_cfg, image_shape).to(device)
-    opt = _adam(model, train_cfg)
+    model = models.build(model_cfg, image_shape).to(device, dtype)
+    opt = _optimizer(model, train_cfg)
     gen = torch.Generator().manual_seed(train_cfg.seed)
-    clean = _tensor(x_train, device)  # (N, D)
-    val_clean = _tensor(x_val, device)  # (M, D)
+    clean = _tensor(x_train, device, dtype)  # (N, D)
+    val_clean = _tensor(x_val, device, dtype)  # (M, D)
     noisy = noise_cfg.kind != "none"
-    val_in = _corrupted(x_val, noise_cfg, 10_000 + train_cfg.seed, device) if noisy else val_clean
-    track = None if x_track is None else _tensor(x_track, device)
+    val_in = _corrupted(x_val, noise_cfg, 10_000 + train_cfg.seed, device, dtype) if noisy else val_clean
+    track = None if x_track is None else _tensor(x_track, device, dtype)
     codes = [] if track is None else [_encode(model, track)]
     result = TrainResult(model=model)
     first_loss, _ = _validate(model, model_cfg, val_in, val_clean)
@@ -163,8 +187,11 @@ def fit(x_train: np.ndarray, x_val: np.ndarray, image_shape: tuple[int, int],
     t0 = time.perf_counter()
     for epoch in range(1, train_cfg.epochs + 1):
         model.train()
-        x_in = _corrupted(x_train, noise_cfg, train_cfg.seed * 1000 + epoch, device) if noisy else clean
-        tr = _run_epoch(model, model_cfg, x_in, clean, train_cfg.batch_size, opt, gen)
+        x_in = _corrupted(x_train, noise_cfg, train_cfg.seed * 1000 + epoch, device, dtype) if noisy else clean
+        if lbfgs:
+            tr = _lbfgs_epoch(model, model_cfg, x_in, clean, opt)
+        else:
+            tr = _run_epoch(model, model_cfg, x_in, clean, train_cfg.batch_size, opt, gen)
         model.eval()
         va, spread = _validate(model, model_cfg, val_in, val_clean)
         result.train_loss.append(tr)
@@ -178,14 +205,14 @@ def fit(x_train: np.ndarray, x_val: np.ndarray, image_shape: tuple[int, int],
             result.stopped_early = epoch < train_cfg.epochs
             break
     result.seconds = time.perf_counter() - t0
-    result.model = model.cpu().eval().requires_grad_(False)
+    result.model = model.cpu().float().eval().requires_grad_(False)
     if codes:
         result.codes_per_epoch = np.stack(codes)  # (epochs_run + 1, T, k)
     return result
 
 
-def _corrupted(x: np.ndarray, cfg: NoiseConfig, seed: int, device) -> torch.Tensor:
-    return _tensor(noise.corrupt(x, cfg.kind, cfg.level, seed=seed), device)
+def _corrupted(x: np.ndarray, cfg: NoiseConfig, seed: int, device, dtype=torch.float32) -> torch.Tensor:
+    return _tensor(noise.corrupt(x, cfg.kind, cfg.level, seed=seed), device, dtype)
 
 
 def _inference(model: nn.Module, fn, x: np.ndarray, dtype, batch: int = 4096) -> np.ndarray:

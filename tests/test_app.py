@@ -88,9 +88,14 @@ def test_denoising_page_finds_its_numbers_computed_by_the_prefetch(monkeypatch):
     views._prefetcher().submit(lambda: None).result(timeout=60)
     calls = []
     real = noise.corrupt
-    monkeypatch.setattr(noise, "corrupt", lambda *a, **k: calls.append(a[1:]) or real(*a, **k))
+    def counted(*a, **k):  # the page's own corruptions only (training corrupts with other seeds)
+        if k.get("seed") == views.NOISE_SEED:
+            calls.append(a[1:])
+        return real(*a, **k)
+
+    monkeypatch.setattr(noise, "corrupt", counted)
     views.denoise_view.clear()
-    at = _app()
+    at = _app(kind="denoising", noise="gaussian", level="0.3")  # trained on noise: the page trains no twin
     _wait_for_projection("umap")
     at.run()  # the Latent page is complete: the prefetch starts
     views._prefetcher().submit(lambda: None).result(timeout=60)  # one worker: the prefetch is done
@@ -98,8 +103,8 @@ def test_denoising_page_finds_its_numbers_computed_by_the_prefetch(monkeypatch):
     at.switch_page("aeviz/ui/page_denoise.py").run()
     assert not at.exception, at.exception
     assert calls == [views.DENOISE_DEFAULTS]  # nothing computed again on the first visit
-    at.slider(key="dn_level").set_value(0.5).run()
-    assert calls[-1] == ("gaussian", 0.5)
+    at.slider(key="dn_level").set_value(0.7).run()
+    assert calls[-1] == ("gaussian", 0.7)
 
 
 def test_first_thumbnails_view_finds_its_figures_built_by_the_prefetch(monkeypatch):
@@ -154,21 +159,50 @@ def test_every_page_renders_charts_without_errors(page):
     assert at.expander[0].label == "About this view" or any(e.label == "About this view" for e in at.expander)
 
 
+def test_denoise_page_trains_the_denoising_twin_and_shows_its_numbers():
+    """A model trained on clean digits: the page trains its twin on the page's noise (same widths,
+    bottleneck and training) and shows it beside the model, with PSNR computed here directly."""
+    from aeviz import analysis, metrics, noise, train
+    from aeviz.config import NoiseConfig
+    from aeviz.ui import common, views
+
+    at = _app(epochs="6")
+    at.switch_page("aeviz/ui/page_denoise.py").run()
+    assert not at.exception, at.exception
+    cfg = at.session_state["active_cfg"]
+    twin_cfg = views.matching_denoiser(cfg, *views.DENOISE_DEFAULTS)
+    assert twin_cfg.model.kind == "denoising" and twin_cfg.noise == NoiseConfig(*views.DENOISE_DEFAULTS)
+    assert (twin_cfg.model.hidden, twin_cfg.model.latent_dim, twin_cfg.train) == \
+           (cfg.model.hidden, cfg.model.latent_dim, cfg.train)
+    task = common.training_tasks().get(twin_cfg)
+    assert task is not None  # started by opening the page
+    task.wait(60)
+    at.run()
+    assert not at.exception, at.exception
+    shown = {m.label.split(": ")[0]: m.value for m in at.metric if m.label.endswith(": PSNR")}
+    assert list(shown) == ["noisy", "this model", "denoising twin", f"PCA-{cfg.model.latent_dim}"]
+    ds = common.dataset("digits")
+    x = ds.x_test[analysis.view_indices(ds)]
+    noisy = noise.corrupt(x, *views.DENOISE_DEFAULTS, seed=views.NOISE_SEED)
+    twin_psnr = metrics.psnr(x, train.reconstruct(task.result.model, noisy))
+    assert shown["denoising twin"] == f"{twin_psnr:.2f} dB" and twin_psnr > metrics.psnr(x, noisy)
+    at.slider(key="dn_level").set_value(0.7).run()  # another noise: trained only when asked
+    assert common.training_tasks().get(views.matching_denoiser(cfg, "gaussian", 0.7)) is None
+    assert at.button(key="train_twin").label == "Train a denoising twin for this noise"
+
+
 def test_denoise_page_reports_psnr_for_noisy_autoencoder_and_pca():
     from aeviz import analysis, metrics, noise, train
-    from aeviz.ui import common
+    from aeviz.ui import common, views
 
     at = _app(kind="denoising", noise="gaussian", level="0.3")
     at.switch_page("aeviz/ui/page_denoise.py").run()
-    labels = [m.label for m in at.metric]
-    assert any(lab.startswith("noisy") for lab in labels) and any("autoencoder" in lab for lab in labels)
-    assert any(lab.startswith("PCA-") for lab in labels)
-    # Each row's numbers (scored in parallel threads) are that row's, computed here directly.
+    # Each row's numbers are that row's, computed here directly. A model trained on noise has no twin.
     cfg = at.session_state["active_cfg"]
     view, ds = common.latent_view(cfg, common.training_tasks().get(cfg).finished), common.dataset("digits")
-    noisy = noise.corrupt(view.x, "gaussian", 0.3, seed=123)
+    noisy = noise.corrupt(view.x, *views.DENOISE_DEFAULTS, seed=views.NOISE_SEED)
     k = view.codes.shape[1]
-    rows = {"noisy": noisy, "autoencoder": train.reconstruct(common.trained(cfg).model, noisy),
+    rows = {"noisy": noisy, "this model": train.reconstruct(common.trained(cfg).model, noisy),
             f"PCA-{k}": analysis.pca_denoise(ds.x_train, noisy, k)}
     shown = {m.label.split(": ")[0]: m.value for m in at.metric if m.label.endswith(": PSNR")}
     assert shown == {name: f"{metrics.psnr(view.x, x):.2f} dB" for name, x in rows.items()}
@@ -238,18 +272,24 @@ def test_bad_link_values_are_reported_and_replaced():
     time.sleep(0)
 
 
-def test_lessons_page_runs_a_lesson_and_shows_its_number():
+def test_lessons_page_runs_a_lesson_and_shows_its_verdict():
+    from aeviz.ui import common
+
     at = _app()
     at.switch_page("aeviz/ui/page_lessons.py").run()
     assert not at.exception, at.exception
+    assert not at.success and not at.warning  # nothing is claimed before a lesson has run
     at.selectbox(key="lesson_data").set_value("digits").run()
-    at.button(key="run_linear-vs-pca").click().run()
-    from aeviz.ui import common
-
-    task = common.training_tasks().get(("lesson", "linear-vs-pca", "digits", 0))
-    task.wait(120)
-    assert task.finished_ok, task.error
-    at.run()
-    assert not at.exception, at.exception
-    assert any("linear autoencoder" in s.value for s in at.success)
-    assert len(_charts(at)) >= 2
+    for epochs, verdict in [(0, "**Held on this run.**"), (1, "**Did not hold on this run.**")]:
+        at.number_input(key="lesson_epochs").set_value(epochs).run()
+        at.button(key="run_linear-vs-pca").click().run()
+        task = common.training_tasks().get(("lesson", "linear-vs-pca", "digits", 0, epochs))
+        task.wait(120)
+        assert task.finished_ok, task.error
+        at.run()
+        assert not at.exception, at.exception
+        shown = [e.value for e in (at.success if epochs == 0 else at.warning)]
+        assert shown == [f"{verdict} {task.result.sentence}"]
+        assert f"Criterion: {task.result.criterion}" in [c.value for c in at.caption]
+    assert task.result.holds is False and "epoch" in task.result.sentence
+    assert len(_charts(at)) == 2  # the principal angles and the two bases

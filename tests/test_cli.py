@@ -16,14 +16,22 @@ def test_lesson_json_has_the_documented_keys():
     out = _cli("lesson", "structure-vs-noise", "--dataset", "digits", "--quick", "--json")
     assert out.returncode == 0, out.stderr
     numbers = json.loads(out.stdout)
-    assert set(numbers) == {"digits_relative_error", "noise_relative_error"}
+    assert set(numbers) == {"digits_relative_error", "noise_relative_error", "holds", "criterion", "sentence"}
     assert numbers["noise_relative_error"] > numbers["digits_relative_error"]
+    assert numbers["holds"] is True and f"{numbers['noise_relative_error']:.0%}" in numbers["sentence"]
+
+
+def test_lesson_epochs_starves_every_net():
+    runs = {e: json.loads(_cli("lesson", "linear-vs-pca", "--quick", "--json", *e).stdout)
+            for e in [(), ("--epochs", "1")]}
+    assert runs[()]["holds"] is True and runs[("--epochs", "1")]["holds"] is False
+    assert runs[()]["sentence"] != runs[("--epochs", "1")]["sentence"]
 
 
 def test_help_documents_every_option():
     out = _cli("lesson", "--help")
     assert out.returncode == 0
-    for opt in ("--dataset", "--seed", "--quick", "--json", "bottleneck", "chapter-example"):
+    for opt in ("--dataset", "--seed", "--quick", "--epochs", "--json", "bottleneck", "chapter-example"):
         assert opt in out.stdout
 
 

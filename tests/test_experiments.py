@@ -1,4 +1,4 @@
-"""Each lesson's claim, checked on a small budget (quick=True: 800 training digits, few epochs)."""
+"""Each lesson's claim, checked on a small budget (quick=True: 800 training digits)."""
 import numpy as np
 import pytest
 
@@ -10,7 +10,9 @@ def _run(name, **kw):
     seen = []
     les = experiments.run(name, quick=True, progress=lambda f, m: seen.append((f, m)), **kw)
     assert seen and all(0 <= f <= 1 for f, _ in seen)  # progress is reported
-    assert les.sentence and les.name == name
+    assert les.name == name and isinstance(les.holds, bool) and les.criterion.startswith("Holds when")
+    assert set(les.to_json()) == set(les.numbers) | {"holds", "criterion", "sentence"}
+    assert les.sentence.startswith("The claim did not hold on this run") != les.holds
     figs = lesson_figures(les)
     assert figs and all(f.to_json() for f in figs)
     return les.numbers
@@ -61,6 +63,22 @@ def test_chapter_example_has_the_chapters_numbers():
     n = _run("chapter-example")
     assert (n["n_inputs"], n["n_hidden"]) == (100, 50)
     assert 0 < n["ae_error"] < 0.05 and 0 < n["pca_error"] < 0.05
+
+
+def test_one_registry_names_every_lesson_and_its_figures():
+    from aeviz.lesson_figures import BUILDERS
+
+    assert list(BUILDERS) == list(experiments.LESSONS)
+    assert all(spec.claim and spec.about and spec.run.__name__ == name.replace("-", "_")
+               for name, spec in experiments.LESSONS.items())
+
+
+def test_a_starved_linear_autoencoder_does_not_learn_pca_and_says_so():
+    full = experiments.run("linear-vs-pca", quick=True)
+    starved = experiments.run("linear-vs-pca", quick=True, epochs=1)
+    assert full.holds and full.numbers["max_principal_angle_deg"] <= 5
+    assert not starved.holds and starved.numbers["max_principal_angle_deg"] > 5
+    assert starved.sentence != full.sentence and "1 epoch" in starved.sentence
 
 
 def test_unknown_lesson_names_the_valid_ones():

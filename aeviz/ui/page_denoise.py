@@ -1,6 +1,7 @@
-"""Denoising: corrupt held-out digits, clean them with the autoencoder and with PCA, measure both."""
+"""Denoising: corrupt held-out digits, clean them with the autoencoder, its denoising twin and PCA."""
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
 
 from aeviz import figures
@@ -9,13 +10,14 @@ from aeviz.ui import common, state, views
 
 st.header("Denoising")
 common.about(
-    "Top row: held-out digits with noise added. Middle: the clean originals. Bottom: what the "
-    "autoencoder makes of the noisy ones. An autoencoder trained as a **denoiser** (corrupted "
-    "input, clean target) learns what digits look like and removes what does not fit; a plain one "
-    "was never asked to. PCA's baseline keeps the projection on its top-k components (k = the "
-    "bottleneck). PSNR (higher is better, in dB) and SSIM (1 is identical) compare each with the "
-    "clean digits. Try the *Denoising* kind in the sidebar, then the *Overcomplete* one: a net "
-    "that can copy its input copies the noise too.")
+    "Held-out digits with noise added, the clean originals, and what each model makes of the noisy "
+    "ones. An autoencoder trained as a **denoiser** (corrupted input, clean target) learns what digits "
+    "look like and removes what does not fit; a plain one was never asked to. When the model in the "
+    "sidebar was trained on clean digits, this page trains its *denoising twin* in the background: the "
+    "same widths, bottleneck and training, on this page's noise. PCA's baseline keeps the projection on "
+    "its top-k components (k = the bottleneck). PSNR (higher is better, in dB) and SSIM (1 is identical) "
+    "compare each with the clean digits. Then try the *Overcomplete* kind: a net that can copy its "
+    "input copies the noise too.")
 
 act = common.active(st.session_state["sidebar_cfg"])
 if act is None:
@@ -26,24 +28,56 @@ c1, c2, c3 = st.columns(3)
 kinds = NOISE_KINDS[1:]
 kind = c1.selectbox("Noise", kinds, index=kinds.index(views.DENOISE_DEFAULTS[0]),
                     format_func=state.NOISE_LABELS.get, key="dn_kind")
-level = c2.slider("Level", 0.0, 1.0, views.DENOISE_DEFAULTS[1], 0.05, key="dn_level",
-                  help="σ for Gaussian noise; the fraction of pixels hit for the other two.")
+level = float(c2.slider("Level", 0.0, 1.0, views.DENOISE_DEFAULTS[1], 0.05, key="dn_level",
+                        help="σ for Gaussian noise; the fraction of pixels hit for the other two."))
 n_show = c3.slider("Digits shown", 10, views.DENOISE_SHOWN_MAX, 12, key="dn_n")
 
 k = view.codes.shape[1]
-rows, table = views.denoise_view(act.cfg, act.task.finished, kind, float(level))
-noisy, denoised, pca_clean = rows["noisy"], rows["autoencoder"], rows[f"PCA-{k}"]
-common.chart(fig=figures.triptych(noisy[:n_show], view.x[:n_show], denoised[:n_show], ds.image_shape,
-                                 title=f"{state.NOISE_LABELS[kind]} noise, level {level:g}"),
-                key="triptych")
-cols = st.columns(3)
-for col, (name, vals) in zip(cols, table.items()):
+rows, table = views.denoise_view(act.cfg, act.task.finished, kind, level)
+shown = {"noisy": rows["noisy"], "clean": view.x, "this model": rows["autoencoder"]}
+scores = {"noisy": table["noisy"], "this model": table["autoencoder"]}
+
+twin_cfg = views.matching_denoiser(act.cfg, kind, level)
+twin = None if twin_cfg is None else common.training_tasks().get(twin_cfg)
+if twin_cfg is not None and twin is None and (kind, level) == views.DENOISE_DEFAULTS:
+    twin = common.start_training(twin_cfg)  # the page's opening noise: trained without asking
+if twin is not None and twin.finished_ok:
+    cleaned, twin_scores = views.denoised_by(twin_cfg, twin.finished, kind, level)
+    shown["denoising twin"], scores["denoising twin"] = cleaned, twin_scores
+scores[f"PCA-{k}"] = table[f"PCA-{k}"]
+
+common.chart(fig=figures.image_grid(np.concatenate([x[:n_show] for x in shown.values()]), ds.image_shape,
+                                    ncols=n_show, row_labels=list(shown),
+                                    title=f"{state.NOISE_LABELS[kind]} noise, level {level:g}"),
+             key="triptych")
+noisy_psnr = scores["noisy"]["PSNR (dB)"]
+for col, (name, vals) in zip(st.columns(len(scores)), scores.items()):
     col.metric(f"{name}: PSNR", f"{vals['PSNR (dB)']:.2f} dB",
-               delta=None if name == "noisy" else f"{vals['PSNR (dB)'] - table['noisy']['PSNR (dB)']:+.2f} dB vs noisy")
+               delta=None if name == "noisy" else f"{vals['PSNR (dB)'] - noisy_psnr:+.2f} dB vs noisy")
     col.caption(f"SSIM **{vals['SSIM']:.3f}** · MSE **{vals['MSE']:.4f}**")
-common.chart(fig=figures.image_grid(pca_clean[:n_show], ds.image_shape, ncols=n_show,
-                                   row_labels=[f"PCA-{k}"], title="PCA's baseline on the same noisy digits"),
-                key="pca_row")
-if act.cfg.model.kind != "denoising":
-    st.info("This model was trained on clean digits. Choose the **Denoising** kind in the sidebar and "
-            "train to see what training on corrupted inputs adds.")
+
+
+@st.fragment(run_every=1.0)
+def _twin_progress() -> None:
+    task = common.training_tasks().get(twin_cfg)
+    if task is None or not task.active:
+        st.rerun(scope="app")  # ready: draw its row and its numbers
+        return
+    st.progress(task.progress, text=f"Training this model's denoising twin on this noise: {task.message}")
+
+
+if twin_cfg is None:
+    st.caption(f"This model was trained on {state.NOISE_LABELS[act.cfg.noise.kind]} noise "
+               f"(level {act.cfg.noise.level:g}).")
+elif twin is None:
+    st.button("Train a denoising twin for this noise", key="train_twin", icon=":material/auto_fix_high:",
+              on_click=lambda: common.start_training(twin_cfg),
+              help="The same widths, bottleneck and training as this model, on noisy inputs with clean targets.")
+elif twin.active:
+    _twin_progress()
+elif twin.status == "failed":
+    common.failure("The denoising twin failed", twin, lambda: common.start_training(twin_cfg, restart=True),
+                   "retry_twin")
+common.chart(fig=figures.image_grid(rows[f"PCA-{k}"][:n_show], ds.image_shape, ncols=n_show,
+                                    row_labels=[f"PCA-{k}"], title="PCA's baseline on the same noisy digits"),
+             key="pca_row")

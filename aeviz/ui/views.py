@@ -2,19 +2,43 @@
 the likely next ones ahead of time (the prefetch)."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import streamlit as st
 
 from .. import analysis, train
-from ..config import ExperimentConfig
+from ..config import ExperimentConfig, NoiseConfig
 from .common import dataset, latent_view, trained
 
 if TYPE_CHECKING:
     from .common import Active
 
-DENOISE_DEFAULTS = ("gaussian", 0.3)  # the Denoising page's noise kind and level when it opens
+# The Denoising page's noise when it opens: heavy enough that a denoiser with a 2-D code clearly
+# beats the noisy input (at sigma 0.3 it barely does), light enough that digits stay readable.
+DENOISE_DEFAULTS = ("gaussian", 0.5)
 DENOISE_SHOWN_MAX = 30  # the most digits the Denoising page shows
+NOISE_SEED = 123  # the page's noise: the same digits, corrupted the same way, for every model
+
+
+def matching_denoiser(cfg: ExperimentConfig, kind: str, level: float) -> ExperimentConfig | None:
+    """cfg's denoising twin for this noise (same data, widths, bottleneck and training), or None
+    when cfg's model was trained on noise already."""
+    if cfg.noise.kind != "none":
+        return None
+    return replace(cfg, model=replace(cfg.model, kind="denoising"), noise=NoiseConfig(kind, float(level)))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def denoised_by(cfg: ExperimentConfig, finished_at: float, kind: str, level: float):
+    """What cfg's model makes of the page's noisy digits: (the first DENOISE_SHOWN_MAX cleaned
+    digits (n, D), their scores {"PSNR (dB)", "SSIM", "MSE"} over all the viewed digits)."""
+    from .. import metrics, noise
+
+    ds = dataset(cfg.data.name, cfg.data.seed)
+    x = ds.x_test[analysis.view_indices(ds)]  # (N, D), as the latent view's
+    cleaned = train.reconstruct(trained(cfg).model, noise.corrupt(x, kind, level, seed=NOISE_SEED))
+    return cleaned[:DENOISE_SHOWN_MAX].copy(), metrics.image_scores(x, cleaned, ds.image_shape)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -33,7 +57,7 @@ def denoise_view(cfg: ExperimentConfig, finished_at: float, kind: str, level: fl
     from .. import metrics, noise
 
     ds, view = dataset(cfg.data.name, cfg.data.seed), latent_view(cfg, finished_at)
-    noisy = noise.corrupt(view.x, kind, level, seed=123)  # (N, D)
+    noisy = noise.corrupt(view.x, kind, level, seed=NOISE_SEED)  # (N, D)
     k = view.codes.shape[1]
     rows = {"noisy": noisy, "autoencoder": train.reconstruct(trained(cfg).model, noisy),
             f"PCA-{k}": analysis.pca_denoise(ds.x_train, noisy, k, _pca(ds.name, cfg.data.seed, k))}
