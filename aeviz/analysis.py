@@ -29,7 +29,13 @@ def view_indices(ds: data.Dataset, n: int = VIEW_SIZE) -> np.ndarray:
 def fit(cfg: ExperimentConfig, callback: train.EpochCallback | None = None,
         track: bool = True) -> train.TrainResult:
     """Train cfg's autoencoder on its data set; the viewed held-out codes are kept every epoch."""
-    ds = data.load(cfg.data.name, seed=cfg.data.seed)
+    return fit_on(data.load(cfg.data.name, seed=cfg.data.seed), cfg, callback, track)
+
+
+def fit_on(ds: data.Dataset, cfg: ExperimentConfig, callback: train.EpochCallback | None = None,
+           track: bool = True) -> train.TrainResult:
+    """Train cfg's autoencoder on ds (cfg's data set, loaded by the caller: an upload lives only in
+    the server that received it)."""
     x_track = ds.x_test[view_indices(ds)] if track else None
     return train.fit(ds.x_train, ds.x_test, ds.image_shape, cfg.model, cfg.train, cfg.noise,
                      callback=callback, x_track=x_track)

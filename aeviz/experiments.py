@@ -8,7 +8,9 @@ and arrays for its figures. Nothing a lesson says is written before it has run.
 `quick=True` runs the same experiment on fewer digits (800 training, 300 held out), with more
 epochs to make up for the fewer steps: for tests and previews. `epochs=N` overrides the epochs
 of every net in the lesson, so a learner can starve one and watch a claim fail.
-`progress(fraction, message)` is called as the work goes on.
+`progress(fraction, message)` is called as the work goes on. A lesson's nets are trained through
+`fit_many(fits, progress)`, all of a sweep at once: one after another here by default, in parallel
+when the jobs' Ray backend passes its own.
 """
 
 from __future__ import annotations
@@ -23,6 +25,33 @@ from . import data, failures, metrics, models, noise, train
 from .config import ModelConfig, NoiseConfig, TrainConfig
 
 Progress = Callable[[float, str], None] | None
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One net a lesson trains: on which digits, what net, how (picklable: a Ray worker runs it)."""
+
+    dataset: str
+    seed: int
+    quick: bool
+    model: ModelConfig
+    train: TrainConfig
+    noise: NoiseConfig = NoiseConfig()
+
+
+def fit(spec: Fit):
+    """Train the net of one Fit; returns the model (eval mode, CPU)."""
+    ds = _data(spec.dataset, spec.seed, spec.quick)
+    return train.fit(ds.x_train, ds.x_test, ds.image_shape, spec.model, spec.train, spec.noise).model
+
+
+def fit_in_turn(fits: list[Fit], progress: Progress = None) -> list:
+    """The default fit_many: each Fit in turn, in this process."""
+    out = []
+    for i, spec in enumerate(fits):
+        _say(progress, i / len(fits), f"training net {i + 1} of {len(fits)} ({spec.model.kind})")
+        out.append(fit(spec))
+    return out
 
 
 @dataclass
@@ -76,10 +105,6 @@ def _budget(cfg: TrainConfig, seed: int, epochs: int | None) -> TrainConfig:
     return replace(cfg, seed=seed, **({} if epochs is None else {"epochs": int(epochs)}))
 
 
-def _fit(ds, model: ModelConfig, train_cfg: TrainConfig, noise_cfg: NoiseConfig = NoiseConfig()):
-    return train.fit(ds.x_train, ds.x_test, ds.image_shape, model, train_cfg, noise_cfg).model
-
-
 def _pca_error(ds, k: int) -> float:
     pca = PCA(min(k, ds.n_features), random_state=0).fit(ds.x_train)
     return metrics.reconstruction_error(ds.x_test, pca.inverse_transform(pca.transform(ds.x_test)))
@@ -107,18 +132,18 @@ LINEAR_EXACT = TrainConfig(epochs=6, optimizer="lbfgs")
 
 
 def bottleneck(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, epochs: int | None = None,
-               progress: Progress = None) -> Lesson:
+               progress: Progress = None, fit_many=fit_in_turn) -> Lesson:
     """Held-out error against latent size for the autoencoder, the linear autoencoder and PCA."""
     ds = _data(dataset, seed, quick)
     sizes = [1, 2, 4, 8, 16] if quick else [1, 2, 4, 8, 16, 32, 64]
     ae_cfg = _budget(TrainConfig(epochs=20 if quick else 10), seed, epochs)
     lin_cfg = _budget(LINEAR_SWEEP_QUICK if quick else LINEAR_SWEEP, seed, epochs)
-    ae, lin, pca = [], [], []
-    for i, k in enumerate(sizes):
-        _say(progress, i / len(sizes), f"latent size {k}")
-        ae.append(_ae_error(_fit(ds, ModelConfig(latent_dim=k), ae_cfg), ds.x_test))
-        lin.append(_ae_error(_fit(ds, ModelConfig(kind="linear", latent_dim=k, hidden=()), lin_cfg), ds.x_test))
-        pca.append(_pca_error(ds, k))
+    nets = fit_many([Fit(dataset, seed, quick, ModelConfig(latent_dim=k), ae_cfg) for k in sizes]
+                    + [Fit(dataset, seed, quick, ModelConfig(kind="linear", latent_dim=k, hidden=()), lin_cfg)
+                       for k in sizes], progress)
+    ae = [_ae_error(m, ds.x_test) for m in nets[:len(sizes)]]
+    lin = [_ae_error(m, ds.x_test) for m in nets[len(sizes):]]
+    pca = [_pca_error(ds, k) for k in sizes]
     ae_a, lin_ratio, gain = np.array(ae), np.array(lin) / np.array(pca), np.array(pca) / np.array(ae)
     rises = [k for k, a, b in zip(sizes[1:], ae_a[:-1], ae_a[1:]) if b > 1.05 * a]
     narrow = [k for k in sizes if k <= 4]
@@ -143,12 +168,11 @@ def bottleneck(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, ep
 
 
 def linear_vs_pca(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, epochs: int | None = None,
-                  k: int = 8, progress: Progress = None) -> Lesson:
+                  k: int = 8, progress: Progress = None, fit_many=fit_in_turn) -> Lesson:
     """A linear autoencoder and PCA at the same k: error ratio and principal angles."""
     ds = _data(dataset, seed, quick)
-    _say(progress, 0.1, f"training a linear autoencoder with k = {k}")
     cfg = _budget(LINEAR_EXACT, seed, epochs)
-    model = _fit(ds, ModelConfig(kind="linear", latent_dim=k, hidden=()), cfg)
+    [model] = fit_many([Fit(dataset, seed, quick, ModelConfig(kind="linear", latent_dim=k, hidden=()), cfg)], progress)
     ratio = _ae_error(model, ds.x_test) / _pca_error(ds, k)
     decoder = model.decoder[0].weight.detach().numpy()  # (D, k): the decoder's column space
     pcs = metrics.pca_components(ds.x_train, k)  # (D, k)
@@ -172,19 +196,14 @@ def linear_vs_pca(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False,
         {"angles": angles, "decoder": decoder.T, "pca": pcs.T, "image_shape": ds.image_shape})
 
 
-def _relative_error(ds, cfg: TrainConfig) -> float:
-    """Held-out error of a 32-D autoencoder as a fraction of the data's per-pixel variance."""
-    return _ae_error(_fit(ds, ModelConfig(latent_dim=32), cfg), ds.x_test) / _variance(ds.x_test)
-
-
 def structure_vs_noise(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, epochs: int | None = None,
-                       progress: Progress = None) -> Lesson:
+                       progress: Progress = None, fit_many=fit_in_turn) -> Lesson:
     """The same undercomplete autoencoder on digits and on i.i.d. Gaussian pixels."""
     cfg = _budget(TrainConfig(epochs=20 if quick else 15), seed, epochs)
-    _say(progress, 0.0, "digits")
-    digits = _relative_error(_data(dataset, seed, quick), cfg)
-    _say(progress, 0.5, "i.i.d. noise")
-    noise_rel = _relative_error(_data("gaussian-noise", seed, quick), cfg)
+    sets = [dataset, "gaussian-noise"]
+    nets = fit_many([Fit(name, seed, quick, ModelConfig(latent_dim=32), cfg) for name in sets], progress)
+    digits, noise_rel = [_ae_error(m, d.x_test) / _variance(d.x_test)  # the share of the variance lost
+                         for m, d in zip(nets, [_data(name, seed, quick) for name in sets])]
     checks = [
         Check(digits <= 0.5, f"digits lose {digits:.0%} of their variance",
               f"digits lost {digits:.0%} of their variance (more than half)"),
@@ -199,16 +218,16 @@ def structure_vs_noise(dataset: str = "mnist-5k", seed: int = 0, quick: bool = F
 
 
 def sparsity(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, epochs: int | None = None,
-             rho: float = 0.05, n_hidden: int = 200, progress: Progress = None) -> Lesson:
+             rho: float = 0.05, n_hidden: int = 200, progress: Progress = None, fit_many=fit_in_turn) -> Lesson:
     """Many sigmoid hidden units with a KL sparsity penalty (and an L1 variant) vs none."""
     ds = _data(dataset, seed, quick)
     cfg = _budget(TrainConfig(epochs=30 if quick else 20, lr=1e-2), seed, epochs)
     runs = {}
     nets = [("KL to rho", "sparse-kl", {"beta": 0.005}), ("no penalty", "sparse-kl", {"beta": 0.0}),
             ("L1", "sparse-l1", {})]
-    for i, (label, kind, extra) in enumerate(nets):
-        _say(progress, i / 3, f"training: {label}")
-        model = _fit(ds, ModelConfig(kind=kind, latent_dim=n_hidden, hidden=(), rho=rho, **extra), cfg)
+    models_ = fit_many([Fit(dataset, seed, quick, ModelConfig(kind=kind, latent_dim=n_hidden, hidden=(), rho=rho,
+                                                              **extra), cfg) for _, kind, extra in nets], progress)
+    for (label, _, _), model in zip(nets, models_):
         runs[label] = (model, train.encode(model, ds.x_test))  # codes (N, n_hidden)
     kl_model, kl_codes = runs["KL to rho"]
     sparse, plain = float(kl_codes.mean()), float(runs["no penalty"][1].mean())
@@ -241,7 +260,7 @@ def sparsity(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, epoc
 
 
 def overcomplete(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, epochs: int | None = None,
-                 sigma: float = 0.5, progress: Progress = None) -> Lesson:
+                 sigma: float = 0.5, progress: Progress = None, fit_many=fit_in_turn) -> Lesson:
     """A code twice as wide as the input, unconstrained, against a 32-D and a denoising net.
 
     Copying is measured on i.i.d. noise: each net is trained on noise images and tested on new
@@ -250,18 +269,12 @@ def overcomplete(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, 
     """
     ds, rand = _data(dataset, seed, quick), _data("gaussian-noise", seed, quick)
     cfg = _budget(TrainConfig(epochs=30 if quick else 10), seed, epochs)
-    steps = [
-        ("overcomplete on digits", ds, ModelConfig(kind="overcomplete"), NoiseConfig()),
-        ("overcomplete on noise", rand, ModelConfig(kind="overcomplete"), NoiseConfig()),
-        ("32-D on noise", rand, ModelConfig(latent_dim=32), NoiseConfig()),
-        (f"denoising (sigma {sigma})", ds, ModelConfig(kind="denoising", latent_dim=32),
-         NoiseConfig("gaussian", sigma)),
-    ]
-    nets = []
-    for i, (label, d, m, nz) in enumerate(steps):
-        _say(progress, i / len(steps), f"training: {label}")
-        nets.append(_fit(d, m, cfg, nz))
-    over, over_noise, under_noise, denoiser = nets
+    over, over_noise, under_noise, denoiser = fit_many([
+        Fit(dataset, seed, quick, ModelConfig(kind="overcomplete"), cfg),
+        Fit("gaussian-noise", seed, quick, ModelConfig(kind="overcomplete"), cfg),
+        Fit("gaussian-noise", seed, quick, ModelConfig(latent_dim=32), cfg),
+        Fit(dataset, seed, quick, ModelConfig(kind="denoising", latent_dim=32), cfg, NoiseConfig("gaussian", sigma)),
+    ], progress)
     var = _variance(rand.x_test)
     noisy = noise.gaussian(ds.x_test, sigma, seed=seed + 7)
     outs = {"overcomplete": train.reconstruct(over, noisy), "denoising": train.reconstruct(denoiser, noisy)}
@@ -295,7 +308,7 @@ def overcomplete(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, 
 
 
 def denoise_then_classify(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, epochs: int | None = None,
-                          progress: Progress = None) -> Lesson:
+                          progress: Progress = None, fit_many=fit_in_turn) -> Lesson:
     """A small CNN trained on clean digits, tested on clean, noisy and autoencoder-denoised digits."""
     ds = _data(dataset, seed, quick)
     levels = [0.1, 0.3, 0.5, 0.7]
@@ -304,7 +317,8 @@ def denoise_then_classify(dataset: str = "mnist-5k", seed: int = 0, quick: bool 
     cnn = train.fit_classifier(ds.x_train, ds.y_train, ds.image_shape, epochs=cnn_epochs, seed=seed)
     _say(progress, 0.4, "training a denoising autoencoder")
     cfg = _budget(TrainConfig(epochs=30 if quick else 20), seed, epochs)
-    denoiser = _fit(ds, ModelConfig(kind="denoising", latent_dim=32), cfg, NoiseConfig("gaussian", 0.5))
+    [denoiser] = fit_many([Fit(dataset, seed, quick, ModelConfig(kind="denoising", latent_dim=32), cfg,
+                               NoiseConfig("gaussian", 0.5))], None)
 
     def acc(x):
         return float(np.mean(train.predict(cnn, x) == ds.y_test))
@@ -337,12 +351,11 @@ def denoise_then_classify(dataset: str = "mnist-5k", seed: int = 0, quick: bool 
 
 
 def chapter_example(dataset: str = "mnist-10x10", seed: int = 0, quick: bool = False, epochs: int | None = None,
-                    n_hidden: int = 50, progress: Progress = None) -> Lesson:
+                    n_hidden: int = 50, progress: Progress = None, fit_many=fit_in_turn) -> Lesson:
     """The chapter's numbers: 10x10 digits (n = 100 inputs) through s = 50 hidden units, beside PCA-50."""
     ds = _data(dataset, seed, quick)
-    _say(progress, 0.1, f"training {ds.n_features} -> {n_hidden} -> {ds.n_features}")
     cfg = _budget(TrainConfig(epochs=20 if quick else 100, lr=3e-3), seed, epochs)
-    model = _fit(ds, ModelConfig(latent_dim=n_hidden, hidden=()), cfg)
+    [model] = fit_many([Fit(dataset, seed, quick, ModelConfig(latent_dim=n_hidden, hidden=()), cfg)], progress)
     ae, pca = _ae_error(model, ds.x_test), _pca_error(ds, n_hidden)
     lost = ae / _variance(ds.x_test)
     checks = [Check(lost <= 0.05, f"{ds.n_features} pixels through {n_hidden} units lose {lost:.1%} of the held-out "

@@ -35,6 +35,7 @@ class TrainResult:
     seconds: float = 0.0
     stopped_early: bool = False  # a callback asked to stop
     codes_per_epoch: np.ndarray | None = None  # (epochs_run + 1, N_track, k): codes of x_track
+    trained_in: dict | None = None  # where it was trained ({"host", "pid"}), when a job recorded it
 
     @property
     def epochs_run(self) -> int:

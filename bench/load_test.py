@@ -1,16 +1,19 @@
 """Load test: several browser sessions train and run UMAP at once against `streamlit run app.py`.
 
-    python bench/load_test.py [--sessions 4]
+    python bench/load_test.py [--sessions 4] [--backend local|ray|both]
 
 Each session opens the app with its own data set and seed (so nothing is shared through the cache:
 every session trains its own model and needs its own UMAP), waits for the three latent panels,
 and checks that it shows its own data set. Prints sessions held, failures, the p95 time from
-opening (which trains at once) to all three plots, and the server's peak RSS (server and worker).
-Only 127.0.0.1 is contacted.
+opening (which trains at once) to all three plots, and the peak memory of every process involved
+(the server, its projection worker, and with --backend ray the whole local Ray cluster: head,
+raylet, workers). With ray, a local head with 2 CPUs is started for the run. Only this machine is
+contacted (Ray uses the machine's own address).
 """
 from __future__ import annotations
 
 import argparse
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -18,7 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser import CHROMIUM_ARGS, find_chromium, streamlit_server  # noqa: E402
+import contextlib  # noqa: E402
+
+from browser import CHROMIUM_ARGS, find_chromium, ray_head, streamlit_server, tree_peak_rss_mb  # noqa: E402
 
 DATASETS = ["digits", "mnist-5k", "mnist-10x10", "gaussian-noise", "digits", "mnist-5k"]
 TITLES = {"digits": "Digits (8x8)", "mnist-5k": "MNIST 5k (28x28)", "mnist-10x10": "MNIST 5k at 10x10",
@@ -26,32 +31,32 @@ TITLES = {"digits": "Digits (8x8)", "mnist-5k": "MNIST 5k (28x28)", "mnist-10x10
 DONE_JS = "() => document.querySelectorAll('.js-plotly-plot').length >= 3"
 
 
-def peak_rss_mb(pid: int) -> float:
-    """VmHWM of a process and its children (the projection worker), in MB."""
-    import subprocess
-
-    pids = [str(pid)] + subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-    total = 0.0
-    for p in pids:
-        try:
-            for line in Path(f"/proc/{p}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1]) / 1024
-        except OSError:
-            pass
-    return total
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sessions", type=int, default=4)
     ap.add_argument("--timeout", type=float, default=300.0)
+    ap.add_argument("--backend", choices=["local", "ray", "both"], default="both")
     args = ap.parse_args()
     if find_chromium() is None:
         sys.exit("no Chromium found: apt-get install -y chromium")
+    for backend in ["local", "ray"] if args.backend == "both" else [args.backend]:
+        print(f"== backend: {backend}")
+        run(args, backend)
+
+
+def run(args, backend: str) -> None:
+    import tempfile
+
     from playwright.sync_api import sync_playwright
 
-    with streamlit_server() as url, sync_playwright() as p:
+    with contextlib.ExitStack() as stack:
+        # A model store of this run's own: the other backend's run must not have trained its models.
+        env, ray_pids = {"AEVIZ_CACHE": stack.enter_context(tempfile.TemporaryDirectory())}, []
+        if backend == "ray":
+            address, ray_env = stack.enter_context(ray_head(cpus=2))
+            env = {**env, **ray_env, "AEVIZ_RAY_ADDRESS": address}
+        url = stack.enter_context(streamlit_server(env=env))
+        p = stack.enter_context(sync_playwright())
         pid = url.pid
         browser = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
         pages, started, done, failures = [], {}, {}, []
@@ -77,7 +82,10 @@ def main() -> None:
                     failures.append((i, repr(exc)[:200]))
             time.sleep(0.5)
         failures += [(i, "timed out") for i, _, _ in pages if i not in done and i not in [f[0] for f in failures]]
-        rss = peak_rss_mb(pid)
+        if backend == "ray":  # the head's process tree: gcs, raylet, the workers that ran the jobs
+            found = subprocess.run(["pgrep", "-f", "ray start --head"], capture_output=True, text=True)
+            ray_pids = found.stdout.split()
+        rss = tree_peak_rss_mb([pid, *ray_pids])
         for i, _, page in pages:
             if i not in done or any(f[0] == i for f in failures):
                 page.screenshot(path=f"/tmp/aeviz-load-session-{i}.png")  # what a failing session saw
@@ -89,7 +97,7 @@ def main() -> None:
         print(f"  failure in session {f[0]}: {f[1]}")
     print(f"time from opening to three plots: p50 {times[len(times) // 2] if times else float('nan'):.1f} s, "
           f"p95 {p95:.1f} s, max {max(times) if times else float('nan'):.1f} s")
-    print(f"peak server RSS (server + projection worker): {rss:.0f} MB")
+    print(f"peak memory, every process together (sum of each one's peak RSS): {rss:.0f} MB")
 
 
 if __name__ == "__main__":

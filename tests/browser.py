@@ -164,3 +164,51 @@ if __name__ == "__main__":  # python tests/browser.py [OUT_DIR]: refresh the REA
     out = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "assets")
     for p in take_screenshots(out) + [take_selection_screenshot(out)]:
         print(p)
+
+
+@contextlib.contextmanager
+def ray_head(cpus: int = 2):
+    """`ray start --head --block` with a token of its own; yields (address, env for its drivers)
+    and stops the head, and every Ray process it started, on exit."""
+    import re
+    import signal
+    import tempfile
+
+    run = tempfile.TemporaryDirectory(prefix="aeviz-ray-")
+    token = Path(run.name) / "token"
+    token.write_text(os.urandom(32).hex())
+    env = {"RAY_AUTH_MODE": "token", "RAY_AUTH_TOKEN_PATH": str(token)}
+    log_path = Path(run.name) / "ray.log"
+    with open(log_path, "wb") as log:
+        proc = subprocess.Popen(["ray", "start", "--head", "--block", f"--port={free_port()}", f"--num-cpus={cpus}",
+                                 "--include-dashboard=false", "--disable-usage-stats"], env={**os.environ, **env},
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.time() + 120
+        while not (m := re.search(r"ray start --address='([^']+)'", log_path.read_text(errors="replace"))):
+            if proc.poll() is not None or time.time() > deadline:
+                raise RuntimeError(log_path.read_text(errors="replace"))
+            time.sleep(0.3)
+        yield m.group(1), env
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(30)
+        run.cleanup()
+
+
+def tree_peak_rss_mb(pids) -> float:
+    """The sum over processes `pids` and all their descendants of each one's peak RSS (VmHWM), in
+    MB: an upper bound of their peak together."""
+    seen, todo, total = set(), [str(p) for p in pids], 0.0
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        todo += subprocess.run(["pgrep", "-P", pid], capture_output=True, text=True).stdout.split()
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+    return total

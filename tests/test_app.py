@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from aeviz import jobs
+
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"data": "digits", "epochs": "3"}
 
@@ -14,7 +16,7 @@ def _wait_for_training(at: AppTest, timeout: float = 60) -> None:
     from aeviz.ui import common
 
     cfg = at.session_state["active_cfg"]
-    task = common.training_tasks().get(cfg)
+    task = common.training(cfg)
     assert task is not None, "no training task was started"
     task.wait(timeout)
     assert task.finished_ok, task.error
@@ -85,7 +87,7 @@ def test_denoising_page_finds_its_numbers_computed_by_the_prefetch(monkeypatch):
 
     # A prefetch left by an earlier test may still be computing: finishing after the clear below, it
     # would fill the cache with the numbers this test expects the prefetch to compute.
-    views._prefetcher().submit(lambda: None).result(timeout=60)
+    jobs.prefetch(lambda: None).result(timeout=60)
     calls = []
     real = noise.corrupt
     def counted(*a, **k):  # the page's own corruptions only (training corrupts with other seeds)
@@ -98,7 +100,7 @@ def test_denoising_page_finds_its_numbers_computed_by_the_prefetch(monkeypatch):
     at = _app(kind="denoising", noise="gaussian", level="0.3")  # trained on noise: the page trains no twin
     _wait_for_projection("umap")
     at.run()  # the Latent page is complete: the prefetch starts
-    views._prefetcher().submit(lambda: None).result(timeout=60)  # one worker: the prefetch is done
+    jobs.prefetch(lambda: None).result(timeout=60)  # one worker: the prefetch is done
     assert calls == [views.DENOISE_DEFAULTS]
     at.switch_page("aeviz/ui/page_denoise.py").run()
     assert not at.exception, at.exception
@@ -109,7 +111,6 @@ def test_denoising_page_finds_its_numbers_computed_by_the_prefetch(monkeypatch):
 
 def test_first_thumbnails_view_finds_its_figures_built_by_the_prefetch(monkeypatch):
     from aeviz import figures
-    from aeviz.ui import views
 
     built = []
     real = figures.embedding_with_thumbnails
@@ -118,7 +119,7 @@ def test_first_thumbnails_view_finds_its_figures_built_by_the_prefetch(monkeypat
     at = _app(epochs="4")  # a model no other test has drawn
     _wait_for_projection("umap")
     at.run()
-    views._prefetcher().submit(lambda: None).result(timeout=60)
+    jobs.prefetch(lambda: None).result(timeout=60)
     assert "Autoencoder (2-D code)" in built
     before = list(built)
     at.toggle[1].set_value(True).run()  # "Digit thumbnails"
@@ -174,7 +175,7 @@ def test_denoise_page_trains_the_denoising_twin_and_shows_its_numbers():
     assert twin_cfg.model.kind == "denoising" and twin_cfg.noise == NoiseConfig(*views.DENOISE_DEFAULTS)
     assert (twin_cfg.model.hidden, twin_cfg.model.latent_dim, twin_cfg.train) == \
            (cfg.model.hidden, cfg.model.latent_dim, cfg.train)
-    task = common.training_tasks().get(twin_cfg)
+    task = common.training(twin_cfg)
     assert task is not None  # started by opening the page
     task.wait(60)
     at.run()
@@ -187,7 +188,7 @@ def test_denoise_page_trains_the_denoising_twin_and_shows_its_numbers():
     twin_psnr = metrics.psnr(x, train.reconstruct(task.result.model, noisy))
     assert shown["denoising twin"] == f"{twin_psnr:.2f} dB" and twin_psnr > metrics.psnr(x, noisy)
     at.slider(key="dn_level").set_value(0.7).run()  # another noise: trained only when asked
-    assert common.training_tasks().get(views.matching_denoiser(cfg, "gaussian", 0.7)) is None
+    assert common.training(views.matching_denoiser(cfg, "gaussian", 0.7)) is None
     assert at.button(key="train_twin").label == "Train a denoising twin for this noise"
 
 
@@ -199,7 +200,7 @@ def test_denoise_page_reports_psnr_for_noisy_autoencoder_and_pca():
     at.switch_page("aeviz/ui/page_denoise.py").run()
     # Each row's numbers are that row's, computed here directly. A model trained on noise has no twin.
     cfg = at.session_state["active_cfg"]
-    view, ds = common.latent_view(cfg, common.training_tasks().get(cfg).finished), common.dataset("digits")
+    view, ds = common.latent_view(cfg, common.training(cfg).finished), common.dataset("digits")
     noisy = noise.corrupt(view.x, *views.DENOISE_DEFAULTS, seed=views.NOISE_SEED)
     k = view.codes.shape[1]
     rows = {"noisy": noisy, "this model": train.reconstruct(common.trained(cfg).model, noisy),
@@ -218,7 +219,7 @@ def test_divergence_shows_a_plain_message_not_a_traceback():
     at.run()
     from aeviz.ui import common
 
-    common.training_tasks().get(at.session_state["active_cfg"]).wait(60)
+    common.training(at.session_state["active_cfg"]).wait(60)
     at.run()
     assert not at.exception
     assert [e.value.startswith("**Training failed.**") and "lower it" in e.value for e in at.error] == [True]
@@ -227,23 +228,24 @@ def test_divergence_shows_a_plain_message_not_a_traceback():
 
 def test_a_failed_umap_is_shown_once_with_retry_and_never_rerun_by_itself(monkeypatch):
     from aeviz.config import ProjectionConfig
-    from aeviz.ui import common
 
     key = ("umap", "digits", ProjectionConfig())
-    before = common.projection_tasks().get(key)
+    projections = jobs.backend().projections
+    before = projections.get(key)
     if before is not None:  # an earlier test's UMAP of these digits: this test needs a fresh one
         before.wait(120)
-        with common.projection_tasks()._lock:
-            common.projection_tasks()._tasks.pop(key)
+        with projections._lock:
+            projections._jobs.pop(key)
     calls = []
 
-    def broken(fn, *args):
-        calls.append(args[0])
+    def broken(fn, report, method, *args):
+        calls.append(method)
         raise ValueError("No threading layer could be loaded.\nHINT: the rest of numba's message")
 
-    monkeypatch.setattr(common, "_in_worker", broken)
+    monkeypatch.setattr(jobs.backend().runner, "in_worker", broken)
+    monkeypatch.setattr(jobs.store, "load_points", lambda name: None)  # computed here, not read back
     at = _app()
-    common.projection_tasks().get(key).wait(30)
+    projections.get(key).wait(30)
     for _ in range(3):  # reruns (a poll, a click elsewhere) never resubmit it
         at.run()
     assert not at.exception, at.exception
@@ -252,12 +254,12 @@ def test_a_failed_umap_is_shown_once_with_retry_and_never_rerun_by_itself(monkey
     assert len(_linked_panels(at)) == 2  # the autoencoder and PCA panels are there
     assert at.metric[0].label.startswith("Held-out reconstruction error")
     at.button(key="retry_umap").click().run()  # Retry runs it again, once
-    common.projection_tasks().get(key).wait(30)
+    projections.get(key).wait(30)
     at.run()
     assert calls == ["umap", "umap"] and len(at.error) == 1
     monkeypatch.undo()  # the cause is fixed: the next Retry draws the panel
     at.button(key="retry_umap").click().run()
-    common.projection_tasks().get(key).wait(120)
+    projections.get(key).wait(120)
     at.run()
     assert not at.error and len(_linked_panels(at)) == 3
 
@@ -273,7 +275,6 @@ def test_bad_link_values_are_reported_and_replaced():
 
 
 def test_lessons_page_runs_a_lesson_and_shows_its_verdict():
-    from aeviz.ui import common
 
     at = _app()
     at.switch_page("aeviz/ui/page_lessons.py").run()
@@ -283,7 +284,7 @@ def test_lessons_page_runs_a_lesson_and_shows_its_verdict():
     for epochs, verdict in [(0, "**Held on this run.**"), (1, "**Did not hold on this run.**")]:
         at.number_input(key="lesson_epochs").set_value(epochs).run()
         at.button(key="run_linear-vs-pca").click().run()
-        task = common.training_tasks().get(("lesson", "linear-vs-pca", "digits", 0, epochs))
+        task = jobs.backend().lessons.get(("lesson", "linear-vs-pca", "digits", 0, epochs))
         task.wait(120)
         assert task.finished_ok, task.error
         at.run()

@@ -158,7 +158,7 @@ def test_a_failing_umap_shows_its_cause_and_retry_and_the_rest_works(tmp_path):
     panels appear, the UMAP panel names the cause and offers Retry, nothing retries by itself, and
     the server logs one traceback per attempt."""
     cause = "umap was made to fail on purpose (AEVIZ_FAIL=umap)"
-    with streamlit_server(env={"AEVIZ_FAIL": "umap"}) as url, browser_page() as page:
+    with streamlit_server(env={"AEVIZ_FAIL": "umap", "AEVIZ_CACHE": str(tmp_path)}) as url, browser_page() as page:
         page.goto(url + "/?data=digits&epochs=3")
         page.get_by_text(cause).wait_for(timeout=120_000)
         page.wait_for_function("() => document.querySelectorAll('.aeviz-panel').length === 2", timeout=60_000)

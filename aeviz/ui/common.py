@@ -1,4 +1,4 @@
-"""What every page shares: the server-wide task registries, the training panel, cached results."""
+"""What every page shares: the jobs of the model shown, the training panel, cached results."""
 from __future__ import annotations
 
 import time
@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from .. import analysis, data, failures, projections, train, worker
+from .. import analysis, data, failures, jobs, train
 from ..config import ExperimentConfig, ProjectionConfig
-from .tasks import Task, TaskRegistry
+from ..jobs import Job
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -18,48 +18,23 @@ PLOTLY_CONFIG = {
 }
 
 
-@st.cache_resource
-def training_tasks() -> TaskRegistry:
-    """One registry for the whole server: the same config trains once, for every session."""
-    return TaskRegistry(max_entries=12)
-
-
-@st.cache_resource
-def projection_tasks() -> TaskRegistry:
-    """UMAP / t-SNE of the held-out digits: their own worker, so they never wait for training."""
-    return TaskRegistry(max_entries=24, workers=1)
-
-
 def dataset(name: str, seed: int = 0) -> data.Dataset:
     """data.load: cached there (built-in sets per name and seed; uploads by name)."""
     return data.load(name, seed=seed)
 
 
-def _train_fn(cfg: ExperimentConfig):
-    def run(task: Task) -> train.TrainResult:
-        n = cfg.train.epochs
-        task.report(0.0, "loading data")
-        dataset(cfg.data.name, cfg.data.seed)
-
-        def on_epoch(epoch, tr, va, elapsed):
-            left = elapsed / epoch * (n - epoch)
-            msg = f"epoch {epoch}/{n} · {elapsed:.1f} s elapsed · ~{left:.0f} s left"
-            return task.report(epoch / n, msg, epoch=epoch, train_loss=tr, val_loss=va, elapsed=elapsed)
-
-        task.report(0.0, "training")
-        return analysis.fit(cfg, callback=on_epoch)
-
-    return run
+def training(cfg: ExperimentConfig) -> Job | None:
+    """cfg's training job on this server, if any (running, finished or failed)."""
+    return jobs.backend().trainings.get(cfg)
 
 
-def register_loaded(cfg: ExperimentConfig, model) -> Task:
+def register_loaded(cfg: ExperimentConfig, model) -> Job:
     """A model loaded from files, served like a trained one (no loss history, no replay)."""
-    task = training_tasks().submit(cfg, lambda t: train.TrainResult(model=model), label="loaded", restart=True)
-    return task.wait(30)
+    return jobs.backend().loaded(cfg, model)
 
 
-def start_training(cfg: ExperimentConfig, restart: bool = False) -> Task:
-    return training_tasks().submit(cfg, _train_fn(cfg), label="train", restart=restart)
+def start_training(cfg: ExperimentConfig, restart: bool = False) -> Job:
+    return jobs.backend().train(cfg, dataset(cfg.data.name, cfg.data.seed), restart=restart)
 
 
 def active_config(sidebar_cfg: ExperimentConfig, pressed: bool) -> ExperimentConfig | None:
@@ -68,7 +43,7 @@ def active_config(sidebar_cfg: ExperimentConfig, pressed: bool) -> ExperimentCon
     defaults."""
     ss = st.session_state
     if pressed:
-        previous = training_tasks().get(sidebar_cfg)
+        previous = training(sidebar_cfg)
         start_training(sidebar_cfg, restart=previous is not None and previous.status in ("stopped", "failed"))
         ss["active_cfg"] = sidebar_cfg
     elif sidebar_cfg != ss.get("active_cfg") and _is_finished(sidebar_cfg):
@@ -80,11 +55,14 @@ def active_config(sidebar_cfg: ExperimentConfig, pressed: bool) -> ExperimentCon
 
 
 def _is_finished(cfg: ExperimentConfig) -> bool:
-    task = training_tasks().get(cfg)
+    """Trained already, here or by any server sharing the model store (then loaded from it)."""
+    task = training(cfg)
+    if task is None and jobs.store.contains(cfg):
+        task = start_training(cfg).wait(10)
     return task is not None and task.finished_ok
 
 
-def _loss_chart(task: Task):
+def _loss_chart(task: Job):
     from .. import figures
 
     tr = [h["train_loss"] for h in task.history]
@@ -94,26 +72,30 @@ def _loss_chart(task: Task):
     return fig
 
 
-def training_panel(cfg: ExperimentConfig) -> Task | None:
+def training_panel(cfg: ExperimentConfig) -> Job | None:
     """Progress of cfg's training while it runs (updated every second), its outcome after."""
-    task = training_tasks().get(cfg)
+    task = training(cfg)
     if task is None:
         st.info("Press **Train** in the sidebar to train this configuration.")
         return None
-    if task.active:
+    if task.pending:
         _live_progress(cfg)
     elif task.status == "failed":
         failure("Training failed", task, lambda: start_training(cfg, restart=True), "retry_training")
     elif task.status == "stopped":
         st.warning(f"Stopped at epoch {len(task.history)} of {cfg.train.epochs}: showing the model "
                    "trained so far. Press **Train** to train it fully.")
+    elif task.origin is not None:
+        o = task.origin
+        st.caption(f":material/inventory_2: Loaded from the model store: trained {o['trained_at']} on "
+                   f"{o['host']} (process {o['pid']}) in {o['seconds']:.1f} s.")
     return task
 
 
 @st.fragment(run_every=1.0)
 def _live_progress(cfg: ExperimentConfig) -> None:
-    task = training_tasks().get(cfg)
-    if task is None or not task.active:
+    task = training(cfg)
+    if task is None or not task.pending:
         st.rerun(scope="app")  # finished: draw the pages with the results
         return
     cols = st.columns([5, 1])
@@ -126,7 +108,7 @@ def _live_progress(cfg: ExperimentConfig) -> None:
 
 
 def trained(cfg: ExperimentConfig) -> train.TrainResult | None:
-    task = training_tasks().get(cfg)
+    task = training(cfg)
     return task.result if task is not None and task.finished_ok else None
 
 
@@ -140,7 +122,7 @@ def latent_view(cfg: ExperimentConfig, finished_at: float) -> analysis.LatentVie
 @dataclass
 class Active:
     cfg: ExperimentConfig
-    task: Task
+    task: Job
     result: train.TrainResult
     ds: data.Dataset
     view: analysis.LatentView
@@ -161,60 +143,27 @@ def active(sidebar_cfg: ExperimentConfig) -> Active | None:
     return Active(cfg, task, task.result, ds, latent_view(cfg, task.finished))
 
 
-@st.cache_resource
-def projection_pool():
-    """One worker process for UMAP and t-SNE. In a thread of the server, numba's first compile
-    (~10 s) holds the GIL and stalls training and every page; in its own process it does not, and
-    the compiled code stays warm there for later calls."""
-    import multiprocessing as mp
-    import sys
-    from concurrent.futures import ProcessPoolExecutor
-    from pathlib import Path
-
-    # The worker must import aeviz wherever the server was started from: "spawn" gives the child
-    # the parent's sys.path, so the package's root goes there.
-    root = str(Path(__file__).resolve().parents[2])
-    if root not in sys.path:
-        sys.path.append(root)
-    return ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"), initializer=worker.init)
-
-
-def _in_worker(fn, *args):
-    """fn(*args) in the projection worker. A worker that died (killed, out of memory) fails this
-    job, to be retried by the user, and is replaced for the next one."""
-    from concurrent.futures.process import BrokenProcessPool
-
-    try:
-        return projection_pool().submit(fn, *args).result()
-    except BrokenProcessPool:
-        projection_pool.clear()
-        raise RuntimeError("the projection worker process stopped (killed, or out of memory)") from None
-
-
 @st.cache_resource(max_entries=8)
 def pca_projection(ds_name: str) -> np.ndarray:
     return analysis.baseline_projection("pca", dataset(ds_name))
 
 
 def projection_task(method: str, ds_name: str, proj: ProjectionConfig = ProjectionConfig(),
-                    restart: bool = False) -> Task:
+                    restart: bool = False) -> Job:
     """A slow baseline projection (UMAP, t-SNE) of the viewed held-out digits, in the background;
     `restart` (the user's Retry) replaces a failed one."""
-    title = {"umap": "UMAP", "tsne": "t-SNE"}.get(method, method)
-
-    def run(task: Task):
-        task.report(0.1, f"{title} running (the first UMAP in a fresh server compiles for ~10 s)")
-        ds = dataset(ds_name)
-        x = np.ascontiguousarray(ds.x_test[analysis.view_indices(ds)])  # sent, so uploads work too
-        return _in_worker(projections.project_points, method, x, proj)
-
-    return projection_tasks().submit((method, ds_name, proj), run, label=method, restart=restart)
+    key = (method, ds_name, proj)
+    if (job := jobs.backend().projections.get(key)) is not None and not restart:
+        return job
+    ds = dataset(ds_name)
+    x = np.ascontiguousarray(ds.x_test[analysis.view_indices(ds)])  # sent, so uploads work too
+    return jobs.backend().project(method, key, x, proj, restart=restart)
 
 
 def finished_projection(method: str, ds_name: str, proj: ProjectionConfig = ProjectionConfig()):
     """The (N, 2) result of a finished background projection, or None (none asked, or not done)."""
-    task = projection_tasks().get((method, ds_name, proj))
-    return task.result if task is not None and task.finished_ok else None
+    job = jobs.backend().projections.get((method, ds_name, proj))
+    return job.result if job is not None and job.finished_ok else None
 
 
 def warm_up() -> None:
@@ -328,7 +277,7 @@ def export_failures(container, keys) -> None:
                             icon=":material/error:")
 
 
-def failure(what: str, task: Task, retry, key: str) -> None:
+def failure(what: str, task: Job, retry, key: str) -> None:
     """A failed background job, shown once where its result would be: what failed, why, and a
     Retry button (the only way it runs again). `retry()` resubmits it."""
     st.error(f"**{what}.** {task.error}", icon=":material/error:")
@@ -341,5 +290,5 @@ def about(text: str) -> None:
         st.markdown(text)
 
 
-def wait_seconds(task: Task) -> float:
+def wait_seconds(task: Job) -> float:
     return time.time() - (task.started or task.created)

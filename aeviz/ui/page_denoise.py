@@ -38,7 +38,7 @@ shown = {"noisy": rows["noisy"], "clean": view.x, "this model": rows["autoencode
 scores = {"noisy": table["noisy"], "this model": table["autoencoder"]}
 
 twin_cfg = views.matching_denoiser(act.cfg, kind, level)
-twin = None if twin_cfg is None else common.training_tasks().get(twin_cfg)
+twin = None if twin_cfg is None else common.training(twin_cfg)
 if twin_cfg is not None and twin is None and (kind, level) == views.DENOISE_DEFAULTS:
     twin = common.start_training(twin_cfg)  # the page's opening noise: trained without asking
 if twin is not None and twin.finished_ok:
@@ -59,8 +59,8 @@ for col, (name, vals) in zip(st.columns(len(scores)), scores.items()):
 
 @st.fragment(run_every=1.0)
 def _twin_progress() -> None:
-    task = common.training_tasks().get(twin_cfg)
-    if task is None or not task.active:
+    task = common.training(twin_cfg)
+    if task is None or not task.pending:
         st.rerun(scope="app")  # ready: draw its row and its numbers
         return
     st.progress(task.progress, text=f"Training this model's denoising twin on this noise: {task.message}")
@@ -73,7 +73,7 @@ elif twin is None:
     st.button("Train a denoising twin for this noise", key="train_twin", icon=":material/auto_fix_high:",
               on_click=lambda: common.start_training(twin_cfg),
               help="The same widths, bottleneck and training as this model, on noisy inputs with clean targets.")
-elif twin.active:
+elif twin.pending:
     _twin_progress()
 elif twin.status == "failed":
     common.failure("The denoising twin failed", twin, lambda: common.start_training(twin_cfg, restart=True),

@@ -157,8 +157,9 @@ def _poll(method: str, title: str) -> None:
     task = common.projection_task(method, ds.name)
     if task.finished_ok or task.status == "failed":
         st.rerun(scope="app")
-    st.progress(0.1 if task.status == "queued" else 0.5,
-                text=f"{title}: {task.message} ({common.wait_seconds(task):.0f} s)")
+    doing = ("waiting for a free worker" if task.status == "queued"
+             else "running (a fresh server's first UMAP compiles for about 10 s)")
+    st.progress(0.1 if task.status == "queued" else 0.5, text=f"{title}: {doing} ({common.wait_seconds(task):.0f} s)")
     st.caption("The autoencoder and PCA panels stay usable meanwhile.")
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from aeviz import data, experiments
+from aeviz import data, experiments, jobs
 from aeviz.lesson_figures import lesson_figures
 from aeviz.ui import common
 
@@ -21,30 +21,22 @@ epochs = int(c3.number_input("Epochs for every net (0: each lesson's own)", 0, 2
                              help="Fewer epochs starve the nets: watch a claim fail, and read why."))
 
 
-def _lesson_fn(name: str, ds: str, s: int, ep: int):
-    def run(task):
-        kwargs = {"seed": s, "epochs": ep or None, "progress": lambda f, m: task.report(f, m)}
-        if not experiments.LESSONS[name].fixed_dataset:
-            kwargs["dataset"] = ds
-        return experiments.run(name, **kwargs)
-
-    return run
-
-
 def _key(name: str) -> tuple:
     spec = experiments.LESSONS[name]
     return ("lesson", name, spec.dataset if spec.fixed_dataset else dataset, seed, epochs)
 
 
 def _run_lesson(name: str, restart: bool = False):
-    return common.training_tasks().submit(_key(name), _lesson_fn(name, dataset, seed, epochs), label=name,
-                                          restart=restart)
+    kwargs = {"seed": seed, "epochs": epochs or None}
+    if not experiments.LESSONS[name].fixed_dataset:
+        kwargs["dataset"] = dataset
+    return jobs.backend().lesson(_key(name), name, kwargs, restart=restart)
 
 
 @st.fragment(run_every=1.0)
 def _wait(key) -> None:
-    task = common.training_tasks().get(key)
-    if task is None or not task.active:
+    task = jobs.backend().lessons.get(key)
+    if task is None or not task.pending:
         st.rerun(scope="app")
     st.progress(task.progress, text=f"{task.message} ({common.wait_seconds(task):.0f} s)")
 
@@ -61,13 +53,13 @@ for name, spec in experiments.LESSONS.items():
     key = _key(name)
     st.subheader(spec.claim)
     st.caption(spec.about)
-    task = common.training_tasks().get(key)
-    if st.button("Run", key=f"run_{name}", disabled=task is not None and task.active):
+    task = jobs.backend().lessons.get(key)
+    if st.button("Run", key=f"run_{name}", disabled=task is not None and task.pending):
         task = _run_lesson(name, restart=task is not None and task.status == "failed")
     if task is None:
         st.divider()
         continue
-    if task.active:
+    if task.pending:
         _wait(key)
     elif task.status == "failed":
         common.failure("The lesson failed", task, lambda n=name: _run_lesson(n, restart=True), f"retry_{name}")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from .. import analysis, train
+from .. import analysis, jobs, train
 from ..config import ExperimentConfig, NoiseConfig
 from .common import dataset, latent_view, trained
 
@@ -65,18 +65,10 @@ def denoise_view(cfg: ExperimentConfig, finished_at: float, kind: str, level: fl
     return {name: x[:DENOISE_SHOWN_MAX].copy() for name, x in rows.items()}, table
 
 
-@st.cache_resource
-def _prefetcher():
-    from concurrent.futures import ThreadPoolExecutor
-
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="aeviz-prefetch")
-
-
 def prefetch(fn, *args) -> None:
-    """fn(*args) (a cached function) in one background thread, in order, so a view the user is
-    likely to open next finds its result ready. Called only once the Latent page has everything
-    it waits for, so it never delays the panels (a re-render right after may share the CPU)."""
-    _prefetcher().submit(fn, *args)
+    """fn(*args) (a cached function) computed ahead in the background (jobs.prefetch). Called only
+    once the Latent page has everything it waits for, so it never delays the panels."""
+    jobs.prefetch(fn, *args)
 
 
 def prefetch_pages(act: Active) -> None:

@@ -1,0 +1,62 @@
+"""The local backend's runner: work in the server's own threads, and UMAP and t-SNE in one worker
+process (numba's first compile holds the GIL for seconds, which would stall training and every
+page; in its own process it does not, and the compiled code stays warm there)."""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import sys
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from . import work, worker
+
+CORES = os.cpu_count() or 2
+
+
+class LocalRunner:
+    """Runs `fn(report, *args)` in the calling job's thread, or in the projection process."""
+
+    name = "local"
+    # Training jobs share the cores with the projection process: half of them each, at least one.
+    train_slots = int(os.environ.get("AEVIZ_WORKERS", max(1, CORES // 2)))
+    projection_slots = 1
+
+    def __init__(self):
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        import torch
+
+        # torch's thread pool is process-wide: oversubscribed OpenMP threads spin, so each training
+        # job gets its share of the cores.
+        torch.set_num_threads(max(1, CORES // (self.train_slots + 1)))
+
+    def run(self, job, fn, args: tuple, *, kind: str, isolated: bool = False, cpus: int = 1,
+            pack=None, unpack=None):
+        if isolated:
+            return self.in_worker(fn, work.quiet, *args)
+        return fn(job.report, *args)
+
+    def _projection_pool(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                # The worker must import aeviz wherever the server was started from: "spawn" gives
+                # the child the parent's sys.path, so the package's root goes there.
+                root = str(Path(__file__).resolve().parents[2])
+                if root not in sys.path:
+                    sys.path.append(root)
+                self._pool = ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn"),
+                                                 initializer=worker.init)
+            return self._pool
+
+    def in_worker(self, fn, *args):
+        """fn(*args) in the projection process. A process that died (killed, out of memory) fails
+        this job, to be retried by the user, and is replaced for the next one."""
+        try:
+            return self._projection_pool().submit(fn, *args).result()
+        except BrokenProcessPool:
+            with self._lock:
+                self._pool = None
+            raise RuntimeError("the projection worker process stopped (killed, or out of memory)") from None

@@ -1,0 +1,87 @@
+"""What the jobs run: module-level functions `fn(report, *args)`, picklable so that a projection
+process or a Ray worker can run them, and the wire form of a trained model.
+
+`report(progress, message="", **record) -> bool` records progress and answers whether a stop was
+asked for. Results crossing a process boundary as Ray objects are plain data: a trained model
+travels as safetensors bytes and its configuration as JSON, never as a pickled module.
+
+Imports happen inside the functions: the projection process unpickles `project_points` by
+importing this module, and should load neither torch nor streamlit.
+"""
+from __future__ import annotations
+
+import os
+import socket
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from .. import data, experiments, train
+    from ..config import ExperimentConfig, ProjectionConfig
+
+
+def quiet(progress: float, message: str = "", **record) -> bool:
+    """A report that goes nowhere (work in the projection process reports no progress)."""
+    return False
+
+
+def fit_model(report, cfg: ExperimentConfig, ds: data.Dataset) -> train.TrainResult:
+    """Train cfg's autoencoder on ds, reporting every epoch; the viewed held-out codes are kept."""
+    from .. import analysis
+
+    n = cfg.train.epochs
+
+    def on_epoch(epoch, tr, va, elapsed):
+        left = elapsed / epoch * (n - epoch)
+        msg = f"epoch {epoch}/{n} · {elapsed:.1f} s elapsed · ~{left:.0f} s left"
+        return report(epoch / n, msg, epoch=epoch, train_loss=tr, val_loss=va, elapsed=elapsed)
+
+    report(0.0, "training")
+    result = analysis.fit_on(ds, cfg, callback=on_epoch)
+    result.trained_in = {"host": socket.gethostname(), "pid": os.getpid()}
+    return result
+
+
+def pack_model(result: train.TrainResult, cfg: ExperimentConfig, ds: data.Dataset) -> dict:
+    """A TrainResult as plain data: weights as safetensors bytes, configuration as JSON."""
+    from .. import weights
+
+    return {"weights": weights.model_bytes(result.model), "config": weights.config_json(cfg, ds.image_shape),
+            "train_loss": list(result.train_loss), "val_loss": list(result.val_loss), "seconds": result.seconds,
+            "stopped_early": result.stopped_early, "codes_per_epoch": result.codes_per_epoch,
+            "trained_in": result.trained_in}
+
+
+def unpack_model(wire: dict) -> train.TrainResult:
+    from .. import train, weights
+
+    model, _, _ = weights.load_model(wire["weights"], wire["config"])
+    return train.TrainResult(model=model, train_loss=wire["train_loss"], val_loss=wire["val_loss"],
+                             seconds=wire["seconds"], stopped_early=wire["stopped_early"],
+                             codes_per_epoch=wire["codes_per_epoch"], trained_in=wire["trained_in"])
+
+
+def fit_lesson_net(report, spec: experiments.Fit) -> dict:
+    """One net of a lesson (experiments.Fit), trained here and packed as plain data."""
+    from .. import data, experiments, train
+    from ..config import DataConfig, ExperimentConfig
+
+    result = train.TrainResult(model=experiments.fit(spec))
+    cfg = ExperimentConfig(DataConfig(spec.dataset, spec.seed), spec.noise, spec.model, spec.train)
+    return pack_model(result, cfg, data.load(spec.dataset, seed=spec.seed))
+
+
+def run_lesson(report, name: str, kwargs: dict, fit_many=None) -> experiments.Lesson:
+    """experiments.run(name, **kwargs); `fit_many` trains a lesson's nets (in parallel on Ray)."""
+    from .. import experiments
+
+    return experiments.run(name, progress=report, **kwargs, **({"fit_many": fit_many} if fit_many else {}))
+
+
+def project_points(report, method: str, x: np.ndarray, proj: ProjectionConfig) -> np.ndarray:
+    """UMAP or t-SNE of x (N, D) with proj's settings -> (N, 2)."""
+    from .. import projections
+
+    report(0.1, f"{method} running")
+    return projections.project_points(method, x, proj)
