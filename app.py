@@ -28,6 +28,7 @@ def main() -> None:
     from aeviz.ui import common
     try:
         common.active_config(cfg, pressed)
+        state.estimate_caption(cfg)
         common.warm_up()
     except jobs.JobsUnavailable as exc:  # said once, here; the pages need the jobs to show anything
         st.error(f"**Background work is unavailable.** {exc}", icon=":material/error:")

@@ -39,17 +39,48 @@ class Fit:
     noise: NoiseConfig = NoiseConfig()
 
 
-def fit(spec: Fit):
-    """Train the net of one Fit; returns the model (eval mode, CPU)."""
+@dataclass(frozen=True)
+class CnnFit:
+    """The small CNN classifier a lesson trains on clean digits (train.fit_classifier)."""
+
+    dataset: str
+    seed: int
+    quick: bool
+    epochs: int
+
+
+def fit(spec: Fit | CnnFit):
+    """Train the net of one Fit (an autoencoder) or CnnFit (a classifier); returns it (eval mode, CPU)."""
     ds = _data(spec.dataset, spec.seed, spec.quick)
+    if isinstance(spec, CnnFit):
+        return train.fit_classifier(ds.x_train, ds.y_train, ds.image_shape, epochs=spec.epochs, seed=spec.seed)
     return train.fit(ds.x_train, ds.x_test, ds.image_shape, spec.model, spec.train, spec.noise).model
+
+
+class _Planned(Exception):
+    def __init__(self, fits: list):
+        self.fits = fits
+
+
+def plan(name: str, **kwargs) -> list:
+    """The nets lesson `name` would train (its Fits and CnnFits), without training any: the lesson
+    runs up to its call of fit_many (data loading and PCA only) and stops there."""
+    def record(fits, progress=None):
+        raise _Planned(list(fits))
+
+    try:
+        LESSONS[name].run(**kwargs, fit_many=record)
+    except _Planned as planned:
+        return planned.fits
+    return []
 
 
 def fit_in_turn(fits: list[Fit], progress: Progress = None) -> list:
     """The default fit_many: each Fit in turn, in this process."""
     out = []
     for i, spec in enumerate(fits):
-        _say(progress, i / len(fits), f"training net {i + 1} of {len(fits)} ({spec.model.kind})")
+        what = spec.model.kind if isinstance(spec, Fit) else "classifier"
+        _say(progress, i / len(fits), f"training net {i + 1} of {len(fits)} ({what})")
         out.append(fit(spec))
     return out
 
@@ -313,12 +344,10 @@ def denoise_then_classify(dataset: str = "mnist-5k", seed: int = 0, quick: bool 
     ds = _data(dataset, seed, quick)
     levels = [0.1, 0.3, 0.5, 0.7]
     cnn_epochs = epochs if epochs is not None else (10 if quick else 6)
-    _say(progress, 0.0, "training the CNN on clean digits")
-    cnn = train.fit_classifier(ds.x_train, ds.y_train, ds.image_shape, epochs=cnn_epochs, seed=seed)
-    _say(progress, 0.4, "training a denoising autoencoder")
     cfg = _budget(TrainConfig(epochs=30 if quick else 20), seed, epochs)
-    [denoiser] = fit_many([Fit(dataset, seed, quick, ModelConfig(kind="denoising", latent_dim=32), cfg,
-                               NoiseConfig("gaussian", 0.5))], None)
+    cnn, denoiser = fit_many([CnnFit(dataset, seed, quick, cnn_epochs),
+                              Fit(dataset, seed, quick, ModelConfig(kind="denoising", latent_dim=32), cfg,
+                                  NoiseConfig("gaussian", 0.5))], progress)
 
     def acc(x):
         return float(np.mean(train.predict(cnn, x) == ds.y_test))

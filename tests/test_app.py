@@ -7,6 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from aeviz import jobs
+from aeviz.ui import common
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"data": "digits", "epochs": "3"}
@@ -294,3 +295,32 @@ def test_lessons_page_runs_a_lesson_and_shows_its_verdict():
         assert f"Criterion: {task.result.criterion}" in [c.value for c in at.caption]
     assert task.result.holds is False and "epoch" in task.result.sentence
     assert len(_charts(at)) == 2  # the principal angles and the two bases
+
+
+LONG_LINK = {"data": "mnist-5k", "hidden": "2048,2048,2048", "k": "64", "epochs": "100", "lr": "0.0001", "bs": "16"}
+
+
+def test_a_costly_link_fills_the_sidebar_waits_for_train_and_is_refused_over_the_budget():
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for k, v in LONG_LINK.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    cfg = at.session_state["sidebar_cfg"]
+    assert cfg.model.hidden == (2048, 2048, 2048) and cfg.train.epochs == 100
+    assert "active_cfg" not in at.session_state and common.training(cfg) is None  # nothing started
+    [info] = [i.value for i in at.info if i.value.startswith("This link asks for a training of about")]
+    [caption] = [c.value for c in at.sidebar.caption if c.value.startswith("Training: about")]
+    assert "over this server's limit" in caption
+    at.button(key="train_button").click().run()
+    [refusal] = [e.value for e in at.sidebar.error]
+    assert "over its limit" in refusal and "epochs instead of 100" in refusal
+    assert common.training(cfg) is None and "active_cfg" not in at.session_state
+
+
+def test_the_sidebar_says_what_train_would_cost():
+    at = _app(epochs="4")
+    assert [c.value for c in at.sidebar.caption if c.value.startswith("Trained already")]
+    at.slider(key="w_epochs").set_value(9).run()
+    [caption] = [c.value for c in at.sidebar.caption if c.value.startswith("Training: about")]
+    assert caption.endswith("s.") and "limit" not in caption

@@ -197,3 +197,25 @@ def test_denoising_page_shows_a_working_denoiser_on_a_fresh_server(tmp_path):
         assert psnr("denoising twin") > psnr("noisy") + 1
         assert page.locator("[data-testid='stException']").count() == 0
         page.screenshot(path=str(_shots(tmp_path) / "denoising-twin.png"), full_page=True)
+
+
+def test_a_costly_link_holds_nobody_back(tmp_path):
+    """Session A opens a link to a training of tens of minutes: it fills A's sidebar and waits for
+    Train (refused over the budget). Session B, opened right after, gets its default training and
+    three plots in normal time."""
+    import time
+
+    long_link = "/?hidden=2048,2048,2048&k=64&epochs=100&lr=0.0001&bs=16"
+    with streamlit_server(env={"AEVIZ_CACHE": str(tmp_path)}) as url, browser_page() as a:
+        a.goto(url + long_link)
+        a.get_by_text("This link asks for a training of about").wait_for(timeout=60_000)
+        b = a.context.browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
+        t0 = time.perf_counter()
+        b.goto(url + "/")
+        a.locator(".st-key-train_button button").click()  # A insists: refused, nothing queued
+        a.get_by_text("over its limit").first.wait_for(timeout=30_000)
+        b.wait_for_function("() => document.querySelectorAll('.aeviz-panel').length === 3", timeout=60_000)
+        seconds = time.perf_counter() - t0
+        print(f"session B's three plots {seconds:.1f} s after opening")
+        assert seconds <= 30
+        a.screenshot(path=str(_shots(tmp_path) / "costly-link.png"))

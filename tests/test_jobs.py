@@ -8,7 +8,7 @@ import pytest
 
 from aeviz import jobs
 from aeviz.config import DataConfig, ExperimentConfig, ModelConfig, ProjectionConfig, TrainConfig
-from aeviz.jobs import Job, Jobs, Registry, store
+from aeviz.jobs import Job, Jobs, Registry, store, work
 from aeviz.jobs.local import LocalRunner
 
 
@@ -155,3 +155,65 @@ def test_the_backend_is_chosen_by_the_environment(monkeypatch):
     monkeypatch.delenv("AEVIZ_RAY_ADDRESS", raising=False)
     assert jobs.backend().runner.name == "local" and jobs.backend() is jobs.backend()
     assert isinstance(jobs.backend().trainings.get("nothing") or Job("k", lambda j: 0), Job)
+
+
+def test_waiting_jobs_are_served_by_session_in_turn():
+    """Session A queues three jobs, then B one: B's runs second, not fourth."""
+    from aeviz.jobs.job import FairSlots
+
+    reg, gate, order = Registry(max_entries=16, slots=FairSlots(1)), threading.Event(), []
+    first = reg.submit("a0", lambda j: gate.wait(10) and order.append("a0"), session="A")
+    while first.status != "running":
+        time.sleep(0.01)
+    later = [reg.submit(k, lambda j, k=k: order.append(k), session=s)
+             for k, s in [("a1", "A"), ("a2", "A"), ("b1", "B")]]
+    time.sleep(0.05)  # all four waiting for the one slot
+    gate.set()
+    for job in [first, *later]:
+        job.wait(10)
+    assert order == ["a0", "b1", "a1", "a2"]
+
+
+def test_a_new_train_replaces_the_sessions_queued_one_and_waits_for_its_running_one(digits):
+    backend = Jobs(LocalRunner())
+    release = threading.Event()
+    blocker = backend.trainings.submit("someone else's", lambda j: release.wait(30), session="other")
+    while blocker.status != "running":  # the local backend's training slots are now all taken ...
+        time.sleep(0.01)
+    slots = backend.trainings._slots
+    hogs = [backend.trainings.submit(f"hog{i}", lambda j: release.wait(30), session="other")
+            for i in range(slots.n - 1)]
+    x, y = _cfg(backend, epochs=2, latent_dim=5), _cfg(backend, epochs=2, latent_dim=6)
+    queued = backend.train(x, digits, session="A")
+    assert queued.status == "queued"
+    replacing = backend.train(y, digits, session="A")  # ... so A's first one was still queued
+    queued.wait(5)
+    assert queued.status == "cancelled" and replacing.status == "queued"
+    release.set()
+    assert replacing.wait(60).status == "done"
+    long = _cfg(backend, epochs=300, latent_dim=7)
+    running = backend.train(long, digits, session="A")
+    while not running.history:
+        time.sleep(0.01)
+    with pytest.raises(jobs.Busy, match="still running"):
+        backend.train(x, digits, session="A")
+    assert backend.train(x, digits, session="B").wait(60).status == "done"  # others are not held back
+    running.stop()
+    running.wait(30)
+    for hog in hogs:
+        hog.wait(5)
+
+
+def test_a_training_past_its_wall_clock_cap_stops_and_keeps_its_model(digits):
+    backend = Jobs(LocalRunner())
+    cfg = _cfg(backend, epochs=2, latent_dim=9)
+    job = backend.trainings.submit(cfg, lambda j: work.fit_model(j.report, replace_epochs(cfg, 500), digits),
+                                   limit_s=0.6)
+    job.wait(60)
+    assert job.status == "stopped" and job.hit_limit and 1 <= job.result.epochs_run < 500
+
+
+def replace_epochs(cfg, epochs):
+    from dataclasses import replace
+
+    return replace(cfg, train=replace(cfg.train, epochs=epochs))

@@ -5,8 +5,15 @@ projections) by default, or Ray when AEVIZ_RAY_ADDRESS is set (host:port of a cl
 Either way a job is submitted by key and deduplicated (a second session asking for the same
 config gets the same job), reports progress, can be stopped (keeping what was trained so far),
 and fails once, visibly: it is never resubmitted except by the user's Retry. Finished jobs are
-kept for the least recently used few only. Nothing here imports streamlit; this module imports
-nothing heavy, so the projection process can unpickle work from aeviz.jobs.work cheaply.
+kept for the least recently used few only.
+
+No one session can hold a class back: every job's cost is estimated before it starts (aeviz.cost)
+and one over the operator's budget (AEVIZ_MAX_JOB_S) is refused with what to change; a session
+has at most one training queued or running (a new Train replaces its queued one); waiting jobs are
+served by session in turn; and a training running past 1.5x the budget stops, keeping its model.
+
+Nothing here imports streamlit; this module imports nothing heavy, so the projection process can
+unpickle work from aeviz.jobs.work cheaply.
 """
 from __future__ import annotations
 
@@ -15,7 +22,7 @@ import threading
 from typing import TYPE_CHECKING
 
 from . import store
-from .job import Job, Registry
+from .job import FairSlots, Job, Registry
 
 if TYPE_CHECKING:
     import numpy as np
@@ -23,11 +30,19 @@ if TYPE_CHECKING:
     from ..config import ExperimentConfig, ProjectionConfig
     from ..data import Dataset
 
-__all__ = ["Job", "Jobs", "JobsUnavailable", "backend", "prefetch", "store"]
+__all__ = ["Busy", "Job", "Jobs", "JobsUnavailable", "OverBudget", "backend", "prefetch", "store"]
 
 
 class JobsUnavailable(RuntimeError):
     """The backend the environment asks for cannot be reached (the Ray cluster is down)."""
+
+
+class OverBudget(ValueError):
+    """A job whose estimated cost is over the operator's budget; the message says what to change."""
+
+
+class Busy(ValueError):
+    """The session's own training is running; a second one waits until it ends or is stopped."""
 
 
 class Jobs:
@@ -35,15 +50,33 @@ class Jobs:
 
     def __init__(self, runner):
         self.runner = runner
-        train_slots = threading.BoundedSemaphore(runner.train_slots)
+        train_slots = FairSlots(runner.train_slots)
         self.trainings = Registry(max_entries=12, slots=train_slots)
         self.lessons = Registry(max_entries=24, slots=train_slots)
-        self.projections = Registry(max_entries=24, slots=threading.BoundedSemaphore(runner.projection_slots))
+        self.projections = Registry(max_entries=24, slots=FairSlots(runner.projection_slots))
+        self._by_session: dict[str, Job] = {}  # each session's latest training
+        self._lock = threading.Lock()
 
-    def train(self, cfg: ExperimentConfig, ds: Dataset, restart: bool = False) -> Job:
+    def train(self, cfg: ExperimentConfig, ds: Dataset, restart: bool = False, session: str = "") -> Job:
         """cfg's model: from the model store when any server has trained it, else trained (and
-        stored once complete). A stopped or failed one is trained again only when `restart`."""
+        stored once complete). A stopped or failed one is trained again only when `restart`.
+        Raises OverBudget when cfg's estimate is over the budget, Busy when `session` has another
+        training running; a training of the session's still in the queue is replaced."""
+        from .. import cost
         from . import store, work
+
+        existing = self.trainings.get(cfg)
+        if (existing is None or restart) and not store.contains(cfg):
+            self.check_budget(cost.train_seconds(cfg, len(ds.x_train), len(ds.x_test), ds.image_shape),
+                              lambda: _train_advice(cfg, ds))
+        with self._lock:
+            if session and (mine := self._by_session.get(session)) is not None and mine.key != cfg and mine.pending:
+                if mine.status == "running" and mine.sessions <= {session}:
+                    raise Busy("Your training of another configuration is still running: wait for it, or press "
+                               "Stop (the model so far is kept), then Train again.")
+                mine.sessions.discard(session)
+                if not mine.sessions:  # nobody else waits for it: out of the queue
+                    mine.cancel()
 
         def run(job: Job):
             if (hit := store.load(cfg)) is not None:
@@ -56,7 +89,24 @@ class Jobs:
                 store.save(cfg, result, ds.image_shape)
             return result
 
-        return self.trainings.submit(cfg, run, label="train", restart=restart)
+        job = self.trainings.submit(cfg, run, label="train", restart=restart, session=session,
+                                    limit_s=1.5 * cost.max_job_seconds())
+        if session:
+            with self._lock:
+                self._by_session[session] = job
+                while len(self._by_session) > 4096:  # bounded: the oldest sessions are forgotten
+                    self._by_session.pop(next(iter(self._by_session)))
+        return job
+
+    @staticmethod
+    def check_budget(seconds: float, advice=lambda: "") -> None:
+        """OverBudget when a job estimated at `seconds` is over the operator's budget."""
+        from .. import cost
+
+        limit = cost.max_job_seconds()
+        if seconds > limit:
+            raise OverBudget(f"This would take {cost.say(seconds)} by this server's estimate, over its limit of "
+                             f"{cost.say(limit)} a job (AEVIZ_MAX_JOB_S). {advice()}".strip())
 
     def loaded(self, cfg: ExperimentConfig, model) -> Job:
         """A model a user loaded from files, served like a trained one (no history, no replay)."""
@@ -65,16 +115,22 @@ class Jobs:
         job = self.trainings.submit(cfg, lambda j: TrainResult(model=model), label="loaded", restart=True)
         return job.wait(30)
 
-    def lesson(self, key: tuple, name: str, kwargs: dict, restart: bool = False) -> Job:
-        """experiments.run(name, **kwargs) as a job; on Ray its nets train in parallel tasks."""
+    def lesson(self, key: tuple, name: str, kwargs: dict, restart: bool = False, session: str = "") -> Job:
+        """experiments.run(name, **kwargs) as a job; on Ray its nets train in parallel tasks.
+        Raises OverBudget when the lesson's nets would take longer than the budget."""
+        from .. import cost
         from . import work
 
+        if self.lessons.get(key) is None or restart:
+            self.check_budget(cost.lesson_seconds(name, kwargs),
+                              lambda: "Fewer epochs for every net, or the lesson's own (0), would fit.")
         fit_many = getattr(self.runner, "lesson_fit_many", None)
         return self.lessons.submit(key, lambda job: self.runner.run(job, work.run_lesson, (name, kwargs, fit_many),
                                                                     kind="lesson"),
-                                   label=name, restart=restart)
+                                   label=name, restart=restart, session=session)
 
-    def project(self, method: str, key: tuple, x: np.ndarray, proj: ProjectionConfig, restart: bool = False) -> Job:
+    def project(self, method: str, key: tuple, x: np.ndarray, proj: ProjectionConfig, restart: bool = False,
+                session: str = "") -> Job:
         """A UMAP or t-SNE of x (N, D) -> (N, 2), in its own process (local) or a Ray task."""
         from . import work
 
@@ -88,10 +144,36 @@ class Jobs:
             store.save_points(name, points)
             return points
 
-        return self.projections.submit(key, run, label=method, restart=restart)
+        return self.projections.submit(key, run, label=method, restart=restart, session=session)
 
     def _train_cpus(self) -> int:
         return int(os.environ.get("AEVIZ_TRAIN_CPUS", "1"))
+
+
+def _train_advice(cfg: ExperimentConfig, ds: Dataset) -> str:
+    """What would bring cfg's training under the budget: fewer epochs, narrower layers, a larger
+    batch; each with the estimate it gives."""
+    from dataclasses import replace
+
+    from .. import cost
+
+    limit = cost.max_job_seconds()
+
+    def estimate(c):
+        return cost.train_seconds(c, len(ds.x_train), len(ds.x_test), ds.image_shape)
+
+    per_epoch = estimate(replace(cfg, train=replace(cfg.train, epochs=1)))
+    tips = []
+    if (fit := int(limit // per_epoch)) >= 1:
+        tips.append(f"{fit} epochs instead of {cfg.train.epochs}")
+    if cfg.model.hidden:
+        narrow = replace(cfg, model=replace(cfg.model, hidden=tuple(max(1, w // 4) for w in cfg.model.hidden)))
+        tips.append(f"hidden widths {', '.join(map(str, narrow.model.hidden))} instead of "
+                    f"{', '.join(map(str, cfg.model.hidden))} ({cost.say(estimate(narrow))})")
+    if cfg.train.batch_size < 256:
+        bigger = replace(cfg, train=replace(cfg.train, batch_size=256))
+        tips.append(f"batch size 256 instead of {cfg.train.batch_size} ({cost.say(estimate(bigger))})")
+    return f"To fit: {'; or '.join(tips)}." if tips else ""
 
 
 _backend: Jobs | None = None

@@ -83,19 +83,20 @@ def fit_many(fits: list, progress=None) -> list:
         _, pending = ray.wait(pending, num_returns=1)
         if progress is not None:
             progress((len(refs) - len(pending)) / len(refs), f"{len(refs) - len(pending)} of {len(refs)} nets trained")
-    return [work.unpack_model(w).model for w in ray.get(refs)]
+    return [work.unpack_lesson_net(w) for w in ray.get(refs)]
 
 
 class RayRunner:
     """Runs `fn(report, *args)` as a Ray task and relays its progress, Stop and result."""
 
     name = "ray"
-    train_slots = 1_000  # Ray schedules by num_cpus: as many queue here as are submitted
-    projection_slots = 1_000
 
     def __init__(self, address: str):
         if not ray.is_initialized():
             ray.init(address=address, namespace=NAMESPACE, include_dashboard=False, log_to_driver=False)
+        # As many of this server's jobs at once as the cluster has cores: the rest wait here, where
+        # the sessions take turns (Ray itself would serve them first come, first served).
+        self.train_slots = self.projection_slots = max(1, int(ray.cluster_resources().get("CPU", 1)))
         self.board = Board.options(name="aeviz-board", namespace=NAMESPACE, get_if_exists=True,
                                    lifetime="detached").remote()
         self._shipped: dict[int, tuple[object, ray.ObjectRef]] = {}  # data sets already in the object store

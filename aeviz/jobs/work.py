@@ -62,14 +62,30 @@ def unpack_model(wire: dict) -> train.TrainResult:
                              codes_per_epoch=wire["codes_per_epoch"], trained_in=wire["trained_in"])
 
 
-def fit_lesson_net(report, spec: experiments.Fit) -> dict:
-    """One net of a lesson (experiments.Fit), trained here and packed as plain data."""
-    from .. import data, experiments, train
+def fit_lesson_net(report, spec) -> dict:
+    """One net of a lesson (an experiments.Fit or CnnFit), trained here and packed as plain data."""
+    from .. import data, experiments, train, weights
     from ..config import DataConfig, ExperimentConfig
 
-    result = train.TrainResult(model=experiments.fit(spec))
+    net = experiments.fit(spec)
+    ds = data.load(spec.dataset, seed=spec.seed)
+    if isinstance(spec, experiments.CnnFit):
+        return {"cnn": weights.model_bytes(net), "image_shape": ds.image_shape, "n_classes": net.head.out_features}
     cfg = ExperimentConfig(DataConfig(spec.dataset, spec.seed), spec.noise, spec.model, spec.train)
-    return pack_model(result, cfg, data.load(spec.dataset, seed=spec.seed))
+    return pack_model(train.TrainResult(model=net), cfg, ds)
+
+
+def unpack_lesson_net(wire: dict):
+    """The net fit_lesson_net packed: a classifier or an autoencoder, in eval mode."""
+    if "cnn" not in wire:
+        return unpack_model(wire).model
+    from safetensors.torch import load as load_safetensors
+
+    from .. import models
+
+    net = models.SmallCNN(tuple(wire["image_shape"]), wire["n_classes"])
+    net.load_state_dict(load_safetensors(wire["cnn"]), strict=True)
+    return net.eval().requires_grad_(False)
 
 
 def run_lesson(report, name: str, kwargs: dict, fit_many=None) -> experiments.Lesson:

@@ -34,24 +34,46 @@ def register_loaded(cfg: ExperimentConfig, model) -> Job:
 
 
 def start_training(cfg: ExperimentConfig, restart: bool = False) -> Job:
-    return jobs.backend().train(cfg, dataset(cfg.data.name, cfg.data.seed), restart=restart)
+    """cfg's training job for this session; raises jobs.OverBudget or jobs.Busy (see jobs.train)."""
+    return jobs.backend().train(cfg, dataset(cfg.data.name, cfg.data.seed), restart=restart, session=session_id())
+
+
+def train_estimate(cfg: ExperimentConfig) -> float:
+    """About how many seconds cfg's training takes on this server."""
+    from .. import cost
+
+    ds = dataset(cfg.data.name, cfg.data.seed)
+    return cost.train_seconds(cfg, len(ds.x_train), len(ds.x_test), ds.image_shape)
 
 
 def active_config(sidebar_cfg: ExperimentConfig, pressed: bool) -> ExperimentConfig | None:
     """The config whose model the pages show. Train starts the sidebar's config (or finishes one that
-    was stopped); a config already trained by anyone shows at once; the first visit trains the
-    defaults."""
+    was stopped) when it is within the server's budget; a config already trained by anyone shows at
+    once; the first visit trains the sidebar's config only when it costs no more than the defaults
+    (a link fills in the sidebar, and a costlier one waits for Train)."""
     ss = st.session_state
     if pressed:
         previous = training(sidebar_cfg)
-        start_training(sidebar_cfg, restart=previous is not None and previous.status in ("stopped", "failed"))
-        ss["active_cfg"] = sidebar_cfg
+        try:
+            start_training(sidebar_cfg, restart=previous is not None and previous.status in ("stopped", "failed"))
+        except (jobs.OverBudget, jobs.Busy) as exc:  # nothing starts; what the session had stays
+            ss["train_refused"] = (sidebar_cfg, str(exc))
+        else:
+            ss.pop("train_refused", None)
+            ss["active_cfg"] = sidebar_cfg
     elif sidebar_cfg != ss.get("active_cfg") and _is_finished(sidebar_cfg):
         ss["active_cfg"] = sidebar_cfg  # someone trained it already: show it at once
-    elif "active_cfg" not in ss:
+    elif "active_cfg" not in ss and train_estimate(sidebar_cfg) <= 1.25 * train_estimate(ExperimentConfig()):
         start_training(sidebar_cfg)
         ss["active_cfg"] = sidebar_cfg
     return ss.get("active_cfg")
+
+
+def retry_training(cfg: ExperimentConfig) -> None:
+    try:
+        start_training(cfg, restart=True)
+    except (jobs.OverBudget, jobs.Busy) as exc:
+        st.session_state["train_refused"] = (cfg, str(exc))
 
 
 def _is_finished(cfg: ExperimentConfig) -> bool:
@@ -78,10 +100,17 @@ def training_panel(cfg: ExperimentConfig) -> Job | None:
     if task is None:
         st.info("Press **Train** in the sidebar to train this configuration.")
         return None
+    if task.status == "cancelled":
+        st.info("This training was replaced by a newer one of yours before it started. Press **Train** to "
+                "queue it again.")
+        return None
     if task.pending:
         _live_progress(cfg)
     elif task.status == "failed":
-        failure("Training failed", task, lambda: start_training(cfg, restart=True), "retry_training")
+        failure("Training failed", task, lambda: retry_training(cfg), "retry_training")
+    elif task.status == "stopped" and task.hit_limit:
+        st.warning(f"Stopped at this server's time limit of {task.limit_s:.0f} s a job, at epoch "
+                   f"{len(task.history)} of {cfg.train.epochs}: showing the model trained so far.")
     elif task.status == "stopped":
         st.warning(f"Stopped at epoch {len(task.history)} of {cfg.train.epochs}: showing the model "
                    "trained so far. Press **Train** to train it fully.")
@@ -132,6 +161,10 @@ def active(sidebar_cfg: ExperimentConfig) -> Active | None:
     """The model the pages show, or None (after drawing why: training, failed, nothing yet)."""
     cfg = st.session_state.get("active_cfg")
     if cfg is None:
+        from .. import cost
+
+        st.info(f"This link asks for a training of {cost.say(train_estimate(sidebar_cfg))}, more than the default "
+                "one, so it waits for you: check the settings in the sidebar and press **Train**.")
         return None
     if cfg != sidebar_cfg:
         st.caption(f"Showing the model trained with the earlier settings. Changed in the sidebar: "
@@ -157,7 +190,7 @@ def projection_task(method: str, ds_name: str, proj: ProjectionConfig = Projecti
         return job
     ds = dataset(ds_name)
     x = np.ascontiguousarray(ds.x_test[analysis.view_indices(ds)])  # sent, so uploads work too
-    return jobs.backend().project(method, key, x, proj, restart=restart)
+    return jobs.backend().project(method, key, x, proj, restart=restart, session=session_id())
 
 
 def finished_projection(method: str, ds_name: str, proj: ProjectionConfig = ProjectionConfig()):
@@ -240,7 +273,7 @@ def export_menu(container, make_fig, name: str, key: str) -> None:
 _failed_downloads: OrderedDict[tuple[str, str], str] = OrderedDict()
 
 
-def _session_id() -> str:
+def session_id() -> str:
     from streamlit.runtime.scriptrunner import get_script_run_ctx
 
     ctx = get_script_run_ctx()
@@ -252,7 +285,7 @@ def deferred(make, key: str):
     download thread, outside any rerun). A failure is remembered for this session and shown by
     export_failures() on its next rerun; Streamlit logs its traceback once and says "Failed to
     generate file" under the button, and pressing the button again is the retry."""
-    slot = (_session_id(), key)
+    slot = (session_id(), key)
 
     def run():
         try:
@@ -270,7 +303,7 @@ def deferred(make, key: str):
 
 def export_failures(container, keys) -> None:
     """The cause of this session's last failed download among the buttons `keys`, if any."""
-    session = _session_id()
+    session = session_id()
     for key in keys:
         if why := _failed_downloads.get((session, key)):
             container.error(f"**The last export failed.** {why} Press the button again to retry.",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from aeviz import figures
+from aeviz import cost, figures, jobs
 from aeviz.config import NOISE_KINDS
 from aeviz.ui import common, state, views
 
@@ -39,8 +39,19 @@ scores = {"noisy": table["noisy"], "this model": table["autoencoder"]}
 
 twin_cfg = views.matching_denoiser(act.cfg, kind, level)
 twin = None if twin_cfg is None else common.training(twin_cfg)
-if twin_cfg is not None and twin is None and (kind, level) == views.DENOISE_DEFAULTS:
-    twin = common.start_training(twin_cfg)  # the page's opening noise: trained without asking
+
+
+def _start_twin() -> jobs.Job | None:
+    try:
+        return common.start_training(twin_cfg)
+    except (jobs.OverBudget, jobs.Busy) as exc:
+        st.session_state["twin_refused"] = (twin_cfg, str(exc))
+        return None
+
+
+if twin_cfg is not None and twin is None and (kind, level) == views.DENOISE_DEFAULTS and \
+        st.session_state.get("twin_refused", (None,))[0] != twin_cfg:
+    twin = _start_twin()  # the page's opening noise: trained without asking
 if twin is not None and twin.finished_ok:
     cleaned, twin_scores = views.denoised_by(twin_cfg, twin.finished, kind, level)
     shown["denoising twin"], scores["denoising twin"] = cleaned, twin_scores
@@ -70,14 +81,17 @@ if twin_cfg is None:
     st.caption(f"This model was trained on {state.NOISE_LABELS[act.cfg.noise.kind]} noise "
                f"(level {act.cfg.noise.level:g}).")
 elif twin is None:
-    st.button("Train a denoising twin for this noise", key="train_twin", icon=":material/auto_fix_high:",
-              on_click=lambda: common.start_training(twin_cfg),
-              help="The same widths, bottleneck and training as this model, on noisy inputs with clean targets.")
+    refused = st.session_state.get("twin_refused")
+    if refused is not None and refused[0] == twin_cfg:
+        st.warning(f"**No denoising twin.** {refused[1]}", icon=":material/block:")
+    else:
+        st.button("Train a denoising twin for this noise", key="train_twin", icon=":material/auto_fix_high:",
+                  on_click=_start_twin, help=f"The same widths, bottleneck and training as this model, on noisy "
+                                             f"inputs with clean targets: {cost.say(common.train_estimate(twin_cfg))}.")
 elif twin.pending:
     _twin_progress()
 elif twin.status == "failed":
-    common.failure("The denoising twin failed", twin, lambda: common.start_training(twin_cfg, restart=True),
-                   "retry_twin")
+    common.failure("The denoising twin failed", twin, lambda: common.retry_training(twin_cfg), "retry_twin")
 common.chart(fig=figures.image_grid(rows[f"PCA-{k}"][:n_show], ds.image_shape, ncols=n_show,
                                     row_labels=[f"PCA-{k}"], title="PCA's baseline on the same noisy digits"),
              key="pca_row")

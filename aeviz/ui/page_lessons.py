@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from aeviz import data, experiments, jobs
+from aeviz import cost, data, experiments, jobs
 from aeviz.lesson_figures import lesson_figures
 from aeviz.ui import common
 
@@ -26,11 +26,25 @@ def _key(name: str) -> tuple:
     return ("lesson", name, spec.dataset if spec.fixed_dataset else dataset, seed, epochs)
 
 
-def _run_lesson(name: str, restart: bool = False):
+def _kwargs(name: str) -> dict:
     kwargs = {"seed": seed, "epochs": epochs or None}
     if not experiments.LESSONS[name].fixed_dataset:
         kwargs["dataset"] = dataset
-    return jobs.backend().lesson(_key(name), name, kwargs, restart=restart)
+    return kwargs
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _estimate(name: str, kwargs_items: tuple) -> float:
+    """The lesson's cost on this server (its nets, planned without training them)."""
+    return cost.lesson_seconds(name, dict(kwargs_items))
+
+
+def _run_lesson(name: str, restart: bool = False):
+    try:
+        return jobs.backend().lesson(_key(name), name, _kwargs(name), restart=restart, session=common.session_id())
+    except jobs.OverBudget as exc:  # nothing starts
+        st.session_state[f"refused_{name}"] = (_key(name), str(exc))
+        return None
 
 
 @st.fragment(run_every=1.0)
@@ -54,8 +68,14 @@ for name, spec in experiments.LESSONS.items():
     st.subheader(spec.claim)
     st.caption(spec.about)
     task = jobs.backend().lessons.get(key)
-    if st.button("Run", key=f"run_{name}", disabled=task is not None and task.pending):
+    run_col, cost_col = st.columns([1, 5], vertical_alignment="center")
+    if run_col.button("Run", key=f"run_{name}", disabled=task is not None and task.pending):
         task = _run_lesson(name, restart=task is not None and task.status == "failed")
+    cost_col.caption(f"Trains its nets: {cost.say(_estimate(name, tuple(sorted(_kwargs(name).items()))))} "
+                     "on this server." if task is None else "")
+    refused = st.session_state.get(f"refused_{name}")
+    if task is None and refused is not None and refused[0] == key:
+        st.error(refused[1], icon=":material/block:")
     if task is None:
         st.divider()
         continue

@@ -113,9 +113,27 @@ def sidebar() -> tuple[ExperimentConfig, bool]:
         sb.slider("Noise level", 0.0, 1.0, step=0.05, key="w_level",
                   help="σ for Gaussian noise; the fraction of pixels hit for the other two.")
     pressed = sb.button("Train", type="primary", width="stretch", key="train_button")
+    st.session_state["_estimate_slot"] = sb.empty()  # filled by estimate_caption once torch is loaded
     model_upload()
     write_query()
     return current_config(), pressed
+
+
+def estimate_caption(cfg: ExperimentConfig) -> None:
+    """Under Train: why the last Train of these settings was refused, or what pressing it costs."""
+    from .. import cost, jobs
+    from . import common
+
+    slot = st.session_state.pop("_estimate_slot").container()
+    refused = st.session_state.get("train_refused")
+    if refused is not None and refused[0] == cfg:
+        slot.error(refused[1], icon=":material/block:")
+    elif (job := common.training(cfg)) is not None and job.finished_ok or jobs.store.contains(cfg):
+        slot.caption("Trained already: shows at once.")
+    else:
+        seconds, limit = common.train_estimate(cfg), cost.max_job_seconds()
+        over = f", over this server's limit of {cost.say(limit)}" if seconds > limit else ""
+        slot.caption(f"Training: {cost.say(seconds)}{over}.")
 
 
 def current_config() -> ExperimentConfig:

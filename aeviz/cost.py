@@ -1,0 +1,243 @@
+"""What a job will cost before it starts: the FLOPs its configuration implies, in seconds.
+
+A training's cost is its forward FLOPs per image (counted on the net built on torch's "meta"
+device, so nothing is allocated) times the images it passes over: 3x per training image (forward
+and backward), 1x per validation image and per tracked image, every epoch; at a rate that grows
+with the batch size; plus, per optimiser step, a fixed cost and a cost per activation value (the
+element-wise work that no FLOP count sees). The rates are measured once per process by
+`throughput()`, on small trainings of the kind the server runs, so the estimate follows the
+machine it runs on.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import math
+import os
+import socket
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config import ExperimentConfig, ModelConfig
+
+TRACKED = 2000  # the held-out digits whose codes are kept every epoch (analysis.VIEW_SIZE)
+LBFGS_EVALS = 50  # evaluations in one L-BFGS epoch, at most (train._optimizer)
+LBFGS_SLOWDOWN = 2.0  # float64 instead of float32
+
+
+def max_job_seconds() -> float:
+    """The operator's budget for one job (AEVIZ_MAX_JOB_S, default 120 s)."""
+    return float(os.environ.get("AEVIZ_MAX_JOB_S", "120"))
+
+
+def forward_flops(model: ModelConfig, image_shape: tuple[int, int]) -> float:
+    """FLOPs of one image's forward pass through the autoencoder `model` describes."""
+    return _profile(model, tuple(image_shape))[0]
+
+
+def step_units(model: ModelConfig, image_shape: tuple[int, int]) -> float:
+    """A step's fixed cost in units of the calibration net's (4 linear layers): a linear layer
+    counts 1, a convolution 3 (its kernels take longer to launch and set up)."""
+    return _profile(model, tuple(image_shape))[1] / 4
+
+
+@functools.lru_cache(maxsize=256)
+def _profile(model: ModelConfig, image_shape: tuple[int, int]) -> tuple[float, float]:
+    from . import models
+
+    return _net_profile(lambda: models.build(model, image_shape), image_shape)
+
+
+@functools.lru_cache(maxsize=16)
+def classifier_flops(image_shape: tuple[int, int], n_classes: int = 10) -> float:
+    """FLOPs of one image's forward pass through the lessons' CNN (models.SmallCNN)."""
+    from . import models
+
+    return _net_profile(lambda: models.SmallCNN(tuple(image_shape), n_classes), image_shape)[0]
+
+
+def _net_profile(build, image_shape) -> tuple[float, float]:
+    """(forward FLOPs, layer units): 2 FLOPs per multiply-add of every linear and conv layer,
+    counted on a net built on torch's meta device (no memory, no initialisation) by hooks that
+    see each layer's shapes; units as in step_units."""
+    import torch
+    from torch import nn
+
+    with torch.device("meta"):
+        net = build()
+    total = [0.0, 0.0]
+
+    def count(module, inputs, output):
+        if isinstance(module, nn.Linear):
+            total[0] += 2.0 * module.in_features * module.out_features
+            total[1] += 1
+        elif isinstance(module, (nn.Conv2d, nn.ConvTranspose2d)):
+            k = module.kernel_size[0] * module.kernel_size[1]
+            spatial = (output if isinstance(module, nn.Conv2d) else inputs[0]).shape[-2:]
+            total[0] += 2.0 * module.in_channels * module.out_channels * k * spatial[0] * spatial[1]
+            total[1] += 3
+
+    hooks = [m.register_forward_hook(count) for m in net.modules() if not list(m.children())]
+    with torch.no_grad():
+        net(torch.empty(1, image_shape[0] * image_shape[1], device="meta"))
+    for h in hooks:
+        h.remove()
+    return total[0], total[1]
+
+
+CONV_SLOWDOWN = 3.0  # CPU convolutions of these small images reach about a third of the matrix-product rate
+
+
+RATE_BATCHES = (16, 64, 256)  # the batch sizes at which the matrix-product rate is measured
+
+
+@dataclass(frozen=True)
+class Rates:
+    flops_per_s: tuple[float, ...]  # training FLOP/s of a compute-bound net at each of RATE_BATCHES
+    step_s: float  # fixed cost of one optimiser step (Python, kernel launches, Adam)
+    value_s: float  # cost of one activation value in a step (element-wise work)
+
+    def rate(self, batch: int) -> float:
+        """FLOP/s at this batch size: interpolated in log(batch) between the measured ones."""
+        logs = np.log2(RATE_BATCHES)
+        return float(np.interp(np.log2(max(batch, 1)), logs, self.flops_per_s))
+
+
+def _timed(x, shape, model: ModelConfig, batch: int, epochs: int = 1) -> float:
+    """Seconds of `epochs` epochs over x: a run of 1 + epochs less a run of 1 (so that building the
+    net and the first validation are not counted)."""
+    from . import train
+    from .config import TrainConfig
+
+    spent = []
+    for n in (1, 1 + epochs):
+        t0 = time.perf_counter()
+        train.fit(x, x[:64], shape, model, TrainConfig(epochs=n, batch_size=batch))
+        spent.append(time.perf_counter() - t0)
+    return max(spent[1] - spent[0], 1e-4)
+
+
+def _images(n: int, d: int, rng) -> np.ndarray:
+    """n random images of d pixels with structure (rank 4), which a net can learn: on i.i.d. pixels
+    the best it can do is their mean, which the divergence guard takes for dead units."""
+    z = rng.normal(size=(n, 4)) @ rng.normal(size=(4, d))
+    return (1 / (1 + np.exp(-z))).astype(np.float32)
+
+
+_rates_lock = threading.Lock()
+
+
+def throughput() -> Rates:
+    """This process's rates: measured once (a couple of seconds) and kept for a week in the cache
+    folder for this machine and thread count, so a restarted server knows them at once."""
+    import json
+    from pathlib import Path
+
+    import torch
+
+    with _rates_lock:
+        if _rates:
+            return _rates[0]
+        base = Path(os.environ.get("AEVIZ_CACHE") or Path.home() / ".cache" / "aeviz")
+        path = base / f"throughput-{socket.gethostname()}-{os.cpu_count()}cpu-{torch.get_num_threads()}t.json"
+        try:
+            saved = json.loads(path.read_text())
+            if time.time() - saved["measured_at"] < 7 * 86400:
+                _rates.append(Rates(tuple(saved["flops_per_s"]), saved["step_s"], saved["value_s"]))
+                return _rates[0]
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        rates = _measure()
+        _rates.append(rates)
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps({"measured_at": time.time(), "flops_per_s": list(rates.flops_per_s),
+                                        "step_s": rates.step_s, "value_s": rates.value_s}))
+        return rates
+
+
+_rates: list[Rates] = []
+
+
+def _measure() -> Rates:
+    """Measured once, on random structured images, with this process's torch threads (a couple of seconds in
+    all): a tiny net on 8x8 images for the fixed cost of a step, the same on 28x28 for the cost
+    per activation value, and a net wide enough to be compute-bound at RATE_BATCHES."""
+    rng = np.random.default_rng(0)
+    x64, x784 = _images(4096, 64, rng), _images(2048, 784, rng)
+    # tanh: no unit can die on these few steps (the guard would stop a net whose units did)
+    tiny = ModelConfig(latent_dim=2, hidden=(8,), activation="tanh")
+    wide = ModelConfig(latent_dim=16, hidden=(512,), activation="tanh")
+    _timed(x784[:128], (28, 28), tiny, 64)  # first calls: allocator and kernel warm-up
+    step_s = _timed(x64, (8, 8), tiny, 64, epochs=2) / (2 * 4096 / 64)
+    per_step = _timed(x784, (28, 28), tiny, 64, epochs=2) / (2 * 2048 / 64)
+    value_s = max(per_step - step_s, 0.0) / (64 * _values((28, 28), tiny))
+    rates = []
+    for batch in RATE_BATCHES:
+        steps = math.ceil(1024 / batch)
+        overhead = steps * (step_s + batch * value_s * _values((28, 28), wide))
+        spent = _timed(x784[:1024], (28, 28), wide, batch) - overhead
+        rates.append(forward_flops(wide, (28, 28)) * 3 * 1024 / max(spent, 1e-3))
+    return Rates(flops_per_s=tuple(float(r) for r in np.maximum.accumulate(rates)), step_s=step_s, value_s=value_s)
+
+
+def _values(image_shape, model: ModelConfig) -> float:
+    """Activation values one image makes in a dense net's step: input, output, every layer twice."""
+    d = image_shape[0] * image_shape[1]
+    return 2.0 * d + 2.0 * (2 * sum(model.hidden) + model.latent_dim)
+
+
+def train_seconds(cfg: ExperimentConfig, n_train: int, n_val: int, image_shape: tuple[int, int],
+                  tracked: int = TRACKED, rates: Rates | None = None) -> float:
+    """About how long cfg's training takes on n_train images, validated on n_val."""
+    rates = rates or throughput()
+    f = forward_flops(cfg.model, tuple(image_shape)) * (CONV_SLOWDOWN if cfg.model.kind == "conv" else 1.0)
+    tracked = min(tracked, n_val)
+    eval_s = f * (n_val + tracked) / rates.rate(RATE_BATCHES[-1])  # validation, tracked codes: large batches
+    if cfg.train.optimizer == "lbfgs":
+        per_eval = 3 * f * n_train / rates.rate(n_train) + n_train * _values(image_shape, cfg.model) * rates.value_s
+        per_epoch = LBFGS_EVALS * (per_eval * LBFGS_SLOWDOWN + rates.step_s)
+    else:
+        b = cfg.train.batch_size
+        steps = math.ceil(n_train / b)
+        per_epoch = (3 * f * n_train / rates.rate(b) + steps * (rates.step_s * step_units(cfg.model, image_shape)
+                                                               + b * rates.value_s * _values(image_shape, cfg.model)))
+    return cfg.train.epochs * (per_epoch + eval_s) + 0.01  # + building the net
+
+
+def lesson_seconds(name: str, kwargs: dict, rates: Rates | None = None) -> float:
+    """About how long a lesson takes: the sum of its nets' trainings (experiments.plan), in turn."""
+    from . import experiments
+    from .config import DataConfig
+
+    rates = rates or throughput()
+    total = 0.0
+    for spec in experiments.plan(name, **kwargs):
+        ds = experiments._data(spec.dataset, spec.seed, spec.quick)
+        n, shape = len(ds.x_train), ds.image_shape
+        if isinstance(spec, experiments.CnnFit):
+            steps = math.ceil(n / 64)
+            total += spec.epochs * (3 * classifier_flops(shape) * CONV_SLOWDOWN * n / rates.rate(64)
+                                    + steps * rates.step_s)
+        else:
+            cfg = ExperimentConfig(DataConfig(spec.dataset, spec.seed), spec.noise, spec.model, spec.train)
+            total += train_seconds(cfg, n, len(ds.x_test), shape, tracked=0, rates=rates)
+    return total
+
+
+def projection_seconds(method: str, n: int) -> float:
+    """About how long a UMAP or t-SNE of n points takes, warm (UMAP with 200 layout epochs, t-SNE
+    with scikit-learn's defaults); numba's first compile in a fresh process adds about 10 s."""
+    return {"umap": 0.5 + n * 4e-4, "tsne": 1.0 + n * 4e-3}.get(method, 1.0)
+
+
+def say(seconds: float) -> str:
+    """'about 6 s', 'about 3 min', 'about 2 h'."""
+    if seconds < 90:
+        return f"about {max(1, round(seconds))} s"
+    if seconds < 5400:
+        return f"about {round(seconds / 60)} min"
+    return f"about {seconds / 3600:.0f} h"
