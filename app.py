@@ -24,12 +24,12 @@ def main() -> None:
     st.session_state["sidebar_cfg"] = cfg
     from aeviz.ui import linked
     linked.preload(st.sidebar)  # plotly.js for the Latent panels, fetched while the model trains
-    from aeviz import jobs
+    from aeviz import cost, jobs
     from aeviz.ui import common
+    jobs.prefetch(cost.throughput)  # once per server: measured while this page loads its data
     try:
         common.active_config(cfg, pressed)
         state.estimate_caption(cfg)
-        common.warm_up()
     except jobs.JobsUnavailable as exc:  # said once, here; the pages need the jobs to show anything
         st.error(f"**Background work is unavailable.** {exc}", icon=":material/error:")
         st.button("Retry", key="retry_jobs", icon=":material/refresh:")

@@ -42,9 +42,11 @@ def cmd_lesson(args) -> int:
     else:
         print(f"{lesson.name}: {'holds' if lesson.holds else 'did not hold'}. {lesson.sentence}")
         print(f"  criterion: {lesson.criterion}")
+        def show(v):
+            return f"{v:.4g}" if isinstance(v, (int, float)) else str(v)
+
         for k, v in lesson.numbers.items():
-            shown = ", ".join(f"{x:.4g}" for x in v) if isinstance(v, list) else f"{v:.4g}"
-            print(f"  {k} = {shown}")
+            print(f"  {k} = {', '.join(map(show, v)) if isinstance(v, list) else show(v)}")
     return 0
 
 
@@ -108,10 +110,12 @@ def _training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--dataset", choices=list(data.DATASETS), default=d.data.name, help="data set (default mnist-5k)")
     p.add_argument("--kind", choices=list(KINDS), default=d.model.kind, help="kind of autoencoder")
     p.add_argument("--latent-dim", type=int, default=d.model.latent_dim, help="bottleneck size (default 2)")
-    p.add_argument("--hidden", default="256", help="encoder widths, comma-separated (default 256)")
-    p.add_argument("--epochs", type=int, default=d.train.epochs, help="training epochs (default 20)")
-    p.add_argument("--batch-size", type=int, default=d.train.batch_size, help="minibatch size (default 64)")
-    p.add_argument("--lr", type=float, default=d.train.lr, help="Adam's learning rate (default 1e-3)")
+    hidden = ",".join(map(str, d.model.hidden))
+    p.add_argument("--hidden", default=hidden, help=f"encoder widths, comma-separated (default {hidden})")
+    p.add_argument("--epochs", type=int, default=d.train.epochs, help=f"training epochs (default {d.train.epochs})")
+    p.add_argument("--batch-size", type=int, default=d.train.batch_size,
+                   help=f"minibatch size (default {d.train.batch_size})")
+    p.add_argument("--lr", type=float, default=d.train.lr, help=f"Adam's peak learning rate (default {d.train.lr:g})")
     p.add_argument("--noise", choices=list(NOISE_KINDS), default="none", help="training corruption (denoising)")
     p.add_argument("--noise-level", type=float, default=0.3, help="sigma or fraction of pixels (default 0.3)")
     p.add_argument("--seed", type=int, default=0, help="seed of the split, the weights and the noise (default 0)")

@@ -67,7 +67,7 @@ def _net_profile(build, image_shape) -> tuple[float, float]:
     from torch import nn
 
     with torch.device("meta"):
-        net = build()
+        net = build().eval()  # evaluation mode: batch normalisation takes a batch of one
     total = [0.0, 0.0]
 
     def count(module, inputs, output):
@@ -91,6 +91,7 @@ def _net_profile(build, image_shape) -> tuple[float, float]:
 CONV_SLOWDOWN = 3.0  # CPU convolutions of these small images reach about a third of the matrix-product rate
 
 
+GRAPH_S = 5.0  # parametric-umap: building UMAP's graph of MNIST-5k, numba's compile included
 RATE_BATCHES = (16, 64, 256)  # the batch sizes at which the matrix-product rate is measured
 
 
@@ -197,6 +198,14 @@ def train_seconds(cfg: ExperimentConfig, n_train: int, n_val: int, image_shape: 
     f = forward_flops(cfg.model, tuple(image_shape)) * (CONV_SLOWDOWN if cfg.model.kind == "conv" else 1.0)
     tracked = min(tracked, n_val)
     eval_s = f * (n_val + tracked) / rates.rate(RATE_BATCHES[-1])  # validation, tracked codes: large batches
+    if cfg.model.kind == "parametric-umap":  # edge batches: both ends encoded, the heads decoded
+        from .train import EDGE_BATCH_FACTOR, EDGES_PER_IMAGE
+
+        edges = EDGE_BATCH_FACTOR * cfg.train.batch_size
+        steps = math.ceil(n_train * EDGES_PER_IMAGE / edges)
+        per_step = 3 * 1.5 * f * edges / rates.rate(edges) + rates.step_s * step_units(cfg.model, image_shape) \
+            + 1.5 * edges * rates.value_s * _values(image_shape, cfg.model)
+        return cfg.train.epochs * (steps * per_step + eval_s) + GRAPH_S
     if cfg.train.optimizer == "lbfgs":
         per_eval = 3 * f * n_train / rates.rate(n_train) + n_train * _values(image_shape, cfg.model) * rates.value_s
         per_epoch = LBFGS_EVALS * (per_eval * LBFGS_SLOWDOWN + rates.step_s)

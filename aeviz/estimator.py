@@ -13,6 +13,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import models, train
 from .config import ModelConfig, NoiseConfig, TrainConfig
 
+_M, _T = ModelConfig(), TrainConfig()  # the defaults: the app's, the CLI's and this class's are one
+
 
 def _square_shape(n_features: int) -> tuple[int, int]:
     """(s, s) when n_features is a perfect square, else one row of pixels (1, n_features)."""
@@ -29,22 +31,25 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     `history_["val_loss"]`.
     """
 
-    def __init__(self, latent_dim=2, *, kind="undercomplete", hidden=(256,), activation="relu",
-                 epochs=20, batch_size=64, lr=1e-3, noise="none", noise_level=0.3,
-                 l1_weight=1e-3, beta=0.03, rho=0.05, image_shape=None, validation_fraction=0.1,
-                 device="auto", random_state=0):
+    def __init__(self, latent_dim=_M.latent_dim, *, kind=_M.kind, hidden=_M.hidden, activation=_M.activation,
+                 norm=_M.norm, epochs=_T.epochs, batch_size=_T.batch_size, lr=_T.lr, schedule=_T.schedule,
+                 noise="none", noise_level=0.3, l1_weight=_M.l1_weight, beta=_M.beta, rho=_M.rho,
+                 vae_beta=_M.vae_beta, image_shape=None, validation_fraction=0.1, device="auto", random_state=0):
         self.latent_dim = latent_dim
         self.kind = kind
         self.hidden = hidden
         self.activation = activation
+        self.norm = norm
         self.epochs = epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.schedule = schedule
         self.noise = noise
         self.noise_level = noise_level
         self.l1_weight = l1_weight
         self.beta = beta
         self.rho = rho
+        self.vae_beta = vae_beta
         self.image_shape = image_shape
         self.validation_fraction = validation_fraction
         self.device = device
@@ -53,10 +58,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def _configs(self):
         seed = 0 if self.random_state is None else int(self.random_state)
         model = ModelConfig(kind=self.kind, latent_dim=int(self.latent_dim), hidden=tuple(self.hidden),
-                            activation=self.activation, l1_weight=self.l1_weight, beta=self.beta,
-                            rho=self.rho)
-        fit_cfg = TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, seed=seed,
-                              device=self.device)
+                            activation=self.activation, norm=self.norm, l1_weight=self.l1_weight, beta=self.beta,
+                            rho=self.rho, vae_beta=self.vae_beta)
+        fit_cfg = TrainConfig(epochs=self.epochs, batch_size=self.batch_size, lr=self.lr, schedule=self.schedule,
+                              seed=seed, device=self.device)
         return model, fit_cfg, NoiseConfig(kind=self.noise, level=self.noise_level), seed
 
     def fit(self, X, y=None, callback=None):

@@ -125,6 +125,13 @@ def _chapter(les: Lesson) -> list[go.Figure]:
     return [bars, grid]
 
 
+def _holes(les: Lesson) -> list[go.Figure]:
+    n, a = les.numbers, les.arrays
+    return [figures.latent_grid(g, a["image_shape"], region, n["grid"],
+                                title=f"{kind}: {frac:.0%} read with confidence")
+            for kind, frac, g, region in zip(n["kinds"], n["confident_fraction"], a["grids"], a["regions"])]
+
+
 # How each lesson of experiments.LESSONS is drawn (a test checks that both name the same lessons).
 BUILDERS = {
     "bottleneck": _bottleneck,
@@ -134,6 +141,7 @@ BUILDERS = {
     "overcomplete": _overcomplete,
     "denoise-then-classify": _classify,
     "chapter-example": _chapter,
+    "latent-holes": _holes,
 }
 
 

@@ -23,14 +23,23 @@ _ACTIVATIONS = {
 }
 
 
-def _mlp(widths: list[int], activation: str, last_activation: str) -> nn.Sequential:
-    """Linear layers through `widths`, `activation` between them and `last_activation` at the end."""
+def _hidden(widths: list[int], activation: str, norm: str = "none") -> list[nn.Module]:
+    """A linear layer to each width after the first, each followed by a batch normalisation (when
+    norm is "batch") and `activation`."""
     layers: list[nn.Module] = []
-    for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
+    for n_in, n_out in zip(widths[:-1], widths[1:]):
         layers.append(nn.Linear(n_in, n_out))
-        last = i == len(widths) - 2
-        layers.append(_ACTIVATIONS[last_activation if last else activation]())
-    return nn.Sequential(*layers)
+        if norm == "batch":
+            layers.append(nn.BatchNorm1d(n_out))
+        layers.append(_ACTIVATIONS[activation]())
+    return layers
+
+
+def _mlp(widths: list[int], activation: str, last_activation: str, norm: str = "none") -> nn.Sequential:
+    """Hidden layers (see _hidden) through `widths`, then a linear layer to the last width and
+    `last_activation`."""
+    return nn.Sequential(*_hidden(widths[:-1], activation, norm), nn.Linear(widths[-2], widths[-1]),
+                         _ACTIVATIONS[last_activation]())
 
 
 class DenseAutoencoder(nn.Module):
@@ -42,11 +51,11 @@ class DenseAutoencoder(nn.Module):
     """
 
     def __init__(self, n_inputs: int, latent_dim: int, hidden=(256, 64), activation="relu",
-                 code_activation="identity", output_activation="sigmoid"):
+                 code_activation="identity", output_activation="sigmoid", norm="none"):
         super().__init__()
         widths = [n_inputs, *hidden, latent_dim]
-        self.encoder = _mlp(widths, activation, code_activation)
-        self.decoder = _mlp(widths[::-1], activation, output_activation)
+        self.encoder = _mlp(widths, activation, code_activation, norm)
+        self.decoder = _mlp(widths[::-1], activation, output_activation, norm)
         self.latent_dim = latent_dim
 
     def encode(self, x: torch.Tensor) -> torch.Tensor:
@@ -62,6 +71,42 @@ class DenseAutoencoder(nn.Module):
     def first_layer_weights(self) -> torch.Tensor:
         """The encoder's first weight matrix (units, D): each row drawn as an image is a feature."""
         return self.encoder[0].weight
+
+
+class VariationalAutoencoder(nn.Module):
+    """A VAE (Kingma & Welling, 2014): the encoder gives a Gaussian over codes, mean and log-variance
+    (B, k) each; training decodes a sample of it (the reparameterisation trick: mean + sigma * eps,
+    so gradients flow to both), evaluation its mean. `encode` is the mean.
+
+    forward returns (x_hat, stats) with stats = [mean, log-variance] (B, 2k): what loss_fn needs for
+    the KL term. The decoder mirrors the hidden widths, as in DenseAutoencoder.
+    """
+
+    def __init__(self, n_inputs: int, latent_dim: int, hidden=(256,), activation="relu", norm="none"):
+        super().__init__()
+        self.body = nn.Sequential(*_hidden([n_inputs, *hidden], activation, norm))  # (B, D) -> (B, last)
+        last = hidden[-1] if hidden else n_inputs
+        self.mean, self.log_var = nn.Linear(last, latent_dim), nn.Linear(last, latent_dim)
+        self.decoder = _mlp([latent_dim, *hidden[::-1], n_inputs], activation, "sigmoid", norm)
+        self.latent_dim = latent_dim
+
+    def stats(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        h = self.body(x)  # (B, last hidden width)
+        return self.mean(h), self.log_var(h).clamp(-12.0, 12.0)  # (B, k) each
+
+    def encode(self, x: torch.Tensor) -> torch.Tensor:
+        return self.stats(x)[0]  # (B, k): the mean
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        return self.decoder(z)  # (B, D)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        mean, log_var = self.stats(x)
+        z = mean + torch.exp(0.5 * log_var) * torch.randn_like(mean) if self.training else mean  # (B, k)
+        return self.decode(z), torch.cat([mean, log_var], dim=1)  # (B, D), (B, 2k)
+
+    def first_layer_weights(self) -> torch.Tensor:
+        return self.body[0].weight if len(self.body) else self.mean.weight
 
 
 class ConvAutoencoder(nn.Module):
@@ -138,12 +183,16 @@ def build(cfg: ModelConfig, image_shape: tuple[int, int]) -> nn.Module:
     if cfg.kind == "conv":
         return ConvAutoencoder(image_shape, k, cfg.activation)
     if cfg.kind == "linear":
-        return _tied_orthogonal(DenseAutoencoder(n_inputs, k, cfg.hidden, "identity", "identity", "identity"))
+        # Batch normalisation is an affine map at evaluation: the trained net stays linear.
+        return _tied_orthogonal(DenseAutoencoder(n_inputs, k, cfg.hidden, "identity", "identity", "identity",
+                                                 norm=cfg.norm))
     if cfg.kind == "overcomplete":
         # One wide hidden layer and nothing else: the textbook net that can learn the identity.
         return DenseAutoencoder(n_inputs, k, (), cfg.activation, "identity")
+    if cfg.kind == "variational":
+        return VariationalAutoencoder(n_inputs, k, cfg.hidden, cfg.activation, cfg.norm)
     code_act = "sigmoid" if cfg.kind == "sparse-kl" else "identity"
-    return DenseAutoencoder(n_inputs, k, cfg.hidden, cfg.activation, code_act)
+    return DenseAutoencoder(n_inputs, k, cfg.hidden, cfg.activation, code_act, norm=cfg.norm)
 
 
 def kl_sparsity(z: torch.Tensor, rho: float, eps: float = 1e-6) -> torch.Tensor:
@@ -160,9 +209,38 @@ def l1_sparsity(z: torch.Tensor) -> torch.Tensor:
     return z.abs().sum(1).mean()
 
 
+def umap_cross_entropy(z_head: torch.Tensor, z_tail: torch.Tensor, a: float, b: float, negatives: int,
+                       generator: torch.Generator | None = None) -> torch.Tensor:
+    """UMAP's cross-entropy between the neighbour graph and the codes (Sainburg, McInnes & Gentner
+    2021): edges drawn by weight attract, q = 1 / (1 + a d^(2b)) -> 1; `negatives` random pairs per
+    edge (each head with shuffled tails of the batch) repel, q -> 0. z_head, z_tail: (B, 2).
+    Written by hand: neither torch nor umap-learn has it as a torch loss."""
+    def q(d2):  # the codes' similarity at squared distance d2
+        return 1.0 / (1.0 + a * d2.clamp_min(1e-12) ** b)
+
+    attract = -torch.log(q(((z_head - z_tail) ** 2).sum(1)).clamp_min(1e-4))  # (B,)
+    if negatives == 0:
+        return attract.mean()
+    pick = torch.randint(0, len(z_tail), (len(z_tail) * negatives,), generator=generator).to(z_tail.device)
+    d2 = ((z_head.repeat(negatives, 1) - z_tail[pick]) ** 2).sum(1)  # (B * negatives,)
+    repel = -torch.log((1.0 - q(d2)).clamp_min(1e-4))
+    return attract.mean() + negatives * repel.mean()
+
+
+def gaussian_kl(stats: torch.Tensor) -> torch.Tensor:
+    """Mean over the batch of KL(N(mean, var) || N(0, I)), summed over code units; stats (B, 2k) as
+    VariationalAutoencoder.forward gives them. Written by hand: the closed form is one line, and
+    torch.distributions would build two distribution objects per step for it."""
+    mean, log_var = stats.chunk(2, dim=1)  # (B, k) each
+    return (-0.5 * (1 + log_var - mean.pow(2) - log_var.exp()).sum(1)).mean()
+
+
 def loss_fn(cfg: ModelConfig, x_hat: torch.Tensor, target: torch.Tensor, z: torch.Tensor,
             penalty: bool = True) -> torch.Tensor:
-    """Per-pixel MSE, plus the kind's sparsity penalty (if any) when `penalty`."""
+    """Per-pixel MSE, plus the kind's penalty (sparsity, or the VAE's KL term) when `penalty`.
+
+    The VAE's KL is divided by the number of pixels, as the MSE is averaged over them: vae_beta = 1
+    weighs the two as the evidence lower bound does (for a Gaussian likelihood of variance 1/2)."""
     loss = F.mse_loss(x_hat, target)
     if not penalty:
         return loss
@@ -170,6 +248,8 @@ def loss_fn(cfg: ModelConfig, x_hat: torch.Tensor, target: torch.Tensor, z: torc
         loss = loss + cfg.l1_weight * l1_sparsity(z)
     elif cfg.kind == "sparse-kl":
         loss = loss + cfg.beta * kl_sparsity(z, cfg.rho)
+    elif cfg.kind == "variational":
+        loss = loss + cfg.vae_beta * gaussian_kl(z) / x_hat.shape[1]
     return loss
 
 

@@ -10,6 +10,7 @@ import os
 import threading
 import warnings
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.decomposition import PCA
@@ -31,6 +32,40 @@ def import_umap():
     import umap
 
     return umap
+
+
+@dataclass(frozen=True)
+class NeighbourGraph:
+    """UMAP's fuzzy neighbour graph of N points as its edges, and what the parametric-umap kind
+    needs with it: the curve's a and b for min_dist, and UMAP's spectral layout of the graph."""
+
+    heads: np.ndarray  # (E,) int64
+    tails: np.ndarray  # (E,) int64
+    weights: np.ndarray  # (E,) float32 membership strengths in (0, 1]
+    a: float
+    b: float
+    layout: np.ndarray  # (N, 2) float32, scaled to [-10, 10] as umap-learn scales its initialisation
+
+
+def neighbour_graph(x: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, seed: int = 0) -> NeighbourGraph:
+    """The graph umap-learn builds for x (N, D), N >= 4, with umap-learn's own functions (exact
+    neighbours from scikit-learn, as in _umap)."""
+    k = max(2, min(n_neighbors, len(x) - 1))
+    dist, idx = NearestNeighbors(n_neighbors=k).fit(x).kneighbors(x)  # (N, k) each
+    with NUMBA_LOCK:
+        import_umap()
+        from umap.spectral import spectral_layout
+        from umap.umap_ import find_ab_params, fuzzy_simplicial_set
+
+        graph, _, _ = fuzzy_simplicial_set(x, k, np.random.RandomState(seed), "euclidean", knn_indices=idx,
+                                           knn_dists=dist)
+        a, b = find_ab_params(1.0, min_dist)
+        layout = spectral_layout(x, graph, 2, np.random.RandomState(seed))
+    layout = layout - layout.mean(0)
+    layout = 10 * layout / max(np.abs(layout).max(), 1e-12)
+    coo = graph.tocoo()
+    return NeighbourGraph(coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(np.float32),
+                          float(a), float(b), layout.astype(np.float32))
 
 
 def _pca(x: np.ndarray, seed: int = 0) -> np.ndarray:

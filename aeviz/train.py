@@ -70,17 +70,77 @@ def step(model: nn.Module, cfg: ModelConfig, x_in: torch.Tensor, target: torch.T
     return loss.detach()
 
 
-def _run_epoch(model, cfg, x_in, target, batch_size, opt, generator) -> float:
+def _batches(n: int, batch_size: int) -> list[tuple[int, int]]:
+    """The (start, stop) of each minibatch of a pass over n rows; a last batch of one row joins the
+    one before it (batch normalisation needs two rows to normalise)."""
+    bounds = [(s, min(s + batch_size, n)) for s in range(0, n, batch_size)]
+    if len(bounds) > 1 and bounds[-1][1] - bounds[-1][0] == 1:
+        bounds[-2:] = [(bounds[-2][0], n)]
+    return bounds
+
+
+def _run_epoch(model, cfg, x_in, target, batch_size, opt, generator, scheduler=None) -> float:
     """Mean training loss over one shuffled pass. x_in, target: (N, D)."""
     n = x_in.shape[0]
     order = torch.randperm(n, generator=generator, device="cpu").to(x_in.device)
     # One gather, then contiguous slices (no DataLoader: no per-sample Python, no collation).
     x_in, target = (x_in[order],) * 2 if x_in is target else (x_in[order], target[order])
     total = torch.zeros((), device=x_in.device)
-    for start in range(0, n, batch_size):
-        xb, tb = x_in[start:start + batch_size], target[start:start + batch_size]
+    for start, stop in _batches(n, batch_size):
+        xb, tb = x_in[start:stop], target[start:stop]
         total += step(model, cfg, xb, tb, opt) * xb.shape[0]
+        if scheduler is not None:
+            scheduler.step()
     return total.item() / n
+
+
+def _scheduler(opt: torch.optim.Optimizer, cfg: TrainConfig, steps_per_epoch: int):
+    """torch's one-cycle schedule over the whole run (warm-up over the first 15% of the steps,
+    then cosine annealing), or None for a constant rate."""
+    if cfg.schedule != "one-cycle" or cfg.optimizer != "adam":
+        return None
+    return torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=cfg.lr, total_steps=cfg.epochs * steps_per_epoch,
+                                               pct_start=0.15)
+
+
+# parametric-umap: an epoch draws this many edges per training image, in batches of
+# EDGE_BATCH_FACTOR x batch_size edges (1,024 with the defaults): about 27 steps on MNIST-5k's
+# 4,000 training digits, so the default 30 epochs make ~800 steps. The first quarter of the epochs
+# pull the codes towards UMAP's spectral layout of the graph (its own initialisation), the rest
+# minimise the cross-entropy. Both with the reconstruction.
+EDGES_PER_IMAGE = 7
+EDGE_BATCH_FACTOR = 4
+NEGATIVES = 5
+
+
+def _umap_steps_per_epoch(n_train: int, batch_size: int) -> int:
+    return math.ceil(n_train * EDGES_PER_IMAGE / (EDGE_BATCH_FACTOR * batch_size))
+
+
+def _umap_epoch(model, cfg: ModelConfig, x_in, target, graph, batch_size: int, opt, generator, scheduler,
+                pull_to_layout: bool) -> float:
+    """One epoch of the parametric-umap kind; its mean loss. x_in, target: (N, D); graph: the
+    projections.NeighbourGraph of the training digits (layout: (N, 2))."""
+    weights = torch.as_tensor(graph.weights)
+    heads, tails = torch.as_tensor(graph.heads), torch.as_tensor(graph.tails)
+    layout = torch.as_tensor(graph.layout).to(x_in.device, x_in.dtype)
+    size, total, steps = EDGE_BATCH_FACTOR * batch_size, 0.0, _umap_steps_per_epoch(len(x_in), batch_size)
+    for _ in range(steps):
+        e = torch.multinomial(weights, size, replacement=True, generator=generator)  # edges, by weight
+        h, t = heads[e].to(x_in.device), tails[e].to(x_in.device)
+        z_head, z_tail = model.encode(x_in[h]), model.encode(x_in[t])  # (B, 2) each
+        if pull_to_layout:
+            graph_loss = torch.nn.functional.mse_loss(z_head, layout[h])
+        else:
+            graph_loss = models.umap_cross_entropy(z_head, z_tail, graph.a, graph.b, NEGATIVES, generator)
+        loss = torch.nn.functional.mse_loss(model.decode(z_head), target[h]) + cfg.umap_weight * graph_loss
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        if scheduler is not None:
+            scheduler.step()
+        total += loss.item()
+    return total / steps
 
 
 def _lbfgs_epoch(model, cfg, x_in, target, opt) -> float:
@@ -112,17 +172,19 @@ def _adam(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
 
 
 def _validate(model: nn.Module, cfg: ModelConfig, x_in: torch.Tensor, target: torch.Tensor,
-              batch: int = 4096) -> tuple[float, float]:
+              batch: int = 4096) -> tuple[float, float, np.ndarray]:
     """(per-pixel MSE of model(x_in) against target, largest per-pixel spread of the first batch's
-    reconstructions). The spread is ~0 when every digit decodes to the same image."""
+    reconstructions, the codes of x_in (N, k)). The spread is ~0 when every digit decodes to the
+    same image."""
     with torch.no_grad():
-        total, spread = 0.0, None
+        total, spread, codes = 0.0, None, []
         for start in range(0, len(x_in), batch):
-            x_hat = model(x_in[start:start + batch])[0]  # (B, D)
+            x_hat, z = model(x_in[start:start + batch])  # (B, D), (B, k) (a VAE's: mean and log-variance)
             total += models.loss_fn(cfg, x_hat, target[start:start + batch], None, penalty=False).item() * len(x_hat)
+            codes.append(z[:, :model.latent_dim])
             if spread is None:
                 spread = x_hat[:256].std(0).max().item() if len(x_hat) > 1 else 1.0
-    return total / len(x_in), spread
+    return total / len(x_in), spread, torch.cat(codes).float().cpu().numpy()
 
 
 def _divergence(result: TrainResult, first_loss: float, model: nn.Module, spread: float, pixels: bool) -> str:
@@ -175,15 +237,26 @@ def fit(x_train: np.ndarray, x_val: np.ndarray, image_shape: tuple[int, int],
     torch.manual_seed(train_cfg.seed)
     model = models.build(model_cfg, image_shape).to(device, dtype)
     opt = _optimizer(model, train_cfg)
+    graph = None
+    if model_cfg.kind == "parametric-umap" and len(x_train) >= 4:  # fewer points have no neighbours
+        from . import projections
+
+        graph = projections.neighbour_graph(np.asarray(x_train, np.float32), model_cfg.n_neighbors,
+                                            model_cfg.min_dist, train_cfg.seed)
+    steps_per_epoch = (_umap_steps_per_epoch(len(x_train), train_cfg.batch_size) if graph is not None
+                       else len(_batches(len(x_train), train_cfg.batch_size)))
+    scheduler = _scheduler(opt, train_cfg, steps_per_epoch)
     gen = torch.Generator().manual_seed(train_cfg.seed)
     clean = _tensor(x_train, device, dtype)  # (N, D)
     val_clean = _tensor(x_val, device, dtype)  # (M, D)
     noisy = noise_cfg.kind != "none"
     val_in = _corrupted(x_val, noise_cfg, 10_000 + train_cfg.seed, device, dtype) if noisy else val_clean
     track = None if x_track is None else _tensor(x_track, device, dtype)
+    # The tracked digits are often the validation digits themselves: their codes come with validation.
+    track_is_val = track is not None and track.shape == val_in.shape and bool(torch.equal(track, val_in))
     codes = [] if track is None else [_encode(model, track)]
     result = TrainResult(model=model)
-    first_loss, _ = _validate(model, model_cfg, val_in, val_clean)
+    first_loss, _, _ = _validate(model, model_cfg, val_in, val_clean)
     pixels = bool(val_clean.min() >= 0 and val_clean.max() <= 1)  # the sigmoid output's range
     t0 = time.perf_counter()
     for epoch in range(1, train_cfg.epochs + 1):
@@ -191,17 +264,20 @@ def fit(x_train: np.ndarray, x_val: np.ndarray, image_shape: tuple[int, int],
         x_in = _corrupted(x_train, noise_cfg, train_cfg.seed * 1000 + epoch, device, dtype) if noisy else clean
         if lbfgs:
             tr = _lbfgs_epoch(model, model_cfg, x_in, clean, opt)
+        elif graph is not None:
+            tr = _umap_epoch(model, model_cfg, x_in, clean, graph, train_cfg.batch_size, opt, gen, scheduler,
+                             pull_to_layout=epoch <= max(1, train_cfg.epochs // 4))
         else:
-            tr = _run_epoch(model, model_cfg, x_in, clean, train_cfg.batch_size, opt, gen)
+            tr = _run_epoch(model, model_cfg, x_in, clean, train_cfg.batch_size, opt, gen, scheduler)
         model.eval()
-        va, spread = _validate(model, model_cfg, val_in, val_clean)
+        va, spread, val_codes = _validate(model, model_cfg, val_in, val_clean)
         result.train_loss.append(tr)
         result.val_loss.append(va)
         why = _divergence(result, first_loss, model, spread, pixels)
         if why:
             raise TrainingDiverged(f"Training diverged at epoch {epoch}: {why}. {lower_the_rate(train_cfg.lr)}")
         if track is not None:
-            codes.append(_encode(model, track))
+            codes.append(val_codes if track_is_val else _encode(model, track))
         if callback is not None and callback(epoch, tr, va, time.perf_counter() - t0):
             result.stopped_early = epoch < train_cfg.epochs
             break
@@ -266,5 +342,10 @@ def fit_classifier(x: np.ndarray, y: np.ndarray, image_shape: tuple[int, int], *
 
 def predict(classifier: nn.Module, x: np.ndarray) -> np.ndarray:
     """Class predictions (N,) for digits x (N, D)."""
+    return predict_proba(classifier, x).argmax(1)
+
+
+def predict_proba(classifier: nn.Module, x: np.ndarray) -> np.ndarray:
+    """Class probabilities (N, classes) for digits x (N, D): the softmax of the classifier's logits."""
     with torch.no_grad():
-        return classifier(_tensor(x)).argmax(1).numpy()
+        return torch.softmax(classifier(_tensor(x)), dim=1).numpy()

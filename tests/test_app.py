@@ -174,8 +174,9 @@ def test_denoise_page_trains_the_denoising_twin_and_shows_its_numbers():
     cfg = at.session_state["active_cfg"]
     twin_cfg = views.matching_denoiser(cfg, *views.DENOISE_DEFAULTS)
     assert twin_cfg.model.kind == "denoising" and twin_cfg.noise == NoiseConfig(*views.DENOISE_DEFAULTS)
-    assert (twin_cfg.model.hidden, twin_cfg.model.latent_dim, twin_cfg.train) == \
-           (cfg.model.hidden, cfg.model.latent_dim, cfg.train)
+    assert (twin_cfg.model.hidden, twin_cfg.model.latent_dim, twin_cfg.train.lr) == \
+           (cfg.model.hidden, cfg.model.latent_dim, cfg.train.lr)
+    assert twin_cfg.train.epochs == min(cfg.train.epochs, views.TWIN_EPOCHS)
     task = common.training(twin_cfg)
     assert task is not None  # started by opening the page
     task.wait(60)

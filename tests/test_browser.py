@@ -192,7 +192,9 @@ def test_denoising_page_shows_a_working_denoiser_on_a_fresh_server(tmp_path):
         t0 = time.perf_counter()
         page.goto(url + "/denoising")
         page.get_by_text("denoising twin: PSNR").wait_for(timeout=90_000)
-        print(f"denoising twin shown {time.perf_counter() - t0:.1f} s after opening the page")
+        seconds = time.perf_counter() - t0
+        print(f"denoising twin shown {seconds:.1f} s after opening the page")
+        assert seconds <= 25  # ~20-22 s here: the default net trains for ~10 s, its twin for ~2 s
         wait_idle(page)
         assert psnr("denoising twin") > psnr("noisy") + 1
         assert page.locator("[data-testid='stException']").count() == 0

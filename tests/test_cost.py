@@ -1,10 +1,8 @@
 """The cost estimates: FLOPs counted right, seconds within a factor of 2 of a measured training on
 small configurations, and the budget's refusal saying what to change."""
-import time
-
 import pytest
 
-from aeviz import analysis, cost, data, experiments, jobs
+from aeviz import cost, experiments, jobs
 from aeviz.config import ExperimentConfig, ModelConfig
 
 
@@ -24,22 +22,48 @@ def test_conv_flops_count_every_output_position():
     assert f == conv1 + conv2 + dense + deconv
 
 
-@pytest.mark.parametrize("name, kind, hidden, epochs, batch", [
-    ("digits", "undercomplete", (256,), 8, 64),
-    ("digits", "undercomplete", (64, 32), 10, 32),
-    ("digits", "conv", (), 4, 64),
-    ("mnist-5k", "undercomplete", (256,), 3, 64),
-    ("mnist-5k", "undercomplete", (512, 256), 2, 128),
-    ("mnist-10x10", "sparse-kl", (), 5, 256),
-])
-def test_a_small_training_takes_within_a_factor_2_of_its_estimate(name, kind, hidden, epochs, batch):
-    cfg = ExperimentConfig.of(name, kind, 4, hidden, epochs, batch, 1e-3, 0)
+SMALL = [("digits", "undercomplete", (256,), 8, 64), ("digits", "undercomplete", (64, 32), 10, 32),
+         ("digits", "conv", (), 4, 64), ("mnist-5k", "undercomplete", (256,), 3, 64),
+         ("mnist-5k", "undercomplete", (512, 256), 2, 128), ("mnist-10x10", "sparse-kl", (), 5, 256),
+         ("mnist-5k", "undercomplete", (512, 256, 128), 2, 256)]
+MEASURE = """
+import json, sys, time
+from aeviz import analysis, cost, data
+from aeviz.config import ExperimentConfig
+out = []
+for name, kind, hidden, epochs, batch in json.loads(sys.argv[1]):
+    cfg = ExperimentConfig.of(name, kind, 4, tuple(hidden), epochs, batch, 1e-3, 0)
     ds = data.load(name)
     estimate = cost.train_seconds(cfg, len(ds.x_train), len(ds.x_test), ds.image_shape)
     t0 = time.perf_counter()
     analysis.fit(cfg)
-    measured = time.perf_counter() - t0
-    assert 0.5 < estimate / measured < 2, (estimate, measured)
+    out.append([estimate, time.perf_counter() - t0])
+print(json.dumps(out))
+"""
+
+
+def test_small_trainings_take_within_a_factor_2_of_their_estimates():
+    """In a process of their own, as a server's training job would: nothing else shares the cores."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    run = subprocess.run([sys.executable, "-c", MEASURE, json.dumps(SMALL)], capture_output=True, text=True,
+                         timeout=300, cwd=root, env={**os.environ, "PYTHONPATH": str(root)})
+    assert run.returncode == 0, run.stderr[-2000:]
+    for spec, (estimate, measured) in zip(SMALL, json.loads(run.stdout.splitlines()[-1])):
+        assert 0.5 < estimate / measured < 2, (spec, estimate, measured)
+
+
+def _wait_for_background_jobs() -> None:
+    if jobs._backend is not None:
+        b = jobs._backend
+        for registry in (b.trainings, b.lessons, b.projections):
+            for job in list(registry._jobs.values()):
+                job.wait(300)
 
 
 def test_a_lesson_costs_the_nets_it_plans_to_train():
@@ -51,7 +75,7 @@ def test_a_lesson_costs_the_nets_it_plans_to_train():
 
 
 def test_the_budget_refuses_with_the_estimate_and_what_to_change(monkeypatch, digits):
-    monkeypatch.setenv("AEVIZ_MAX_JOB_S", "2")
+    monkeypatch.setenv("AEVIZ_MAX_JOB_S", "10")
     big = ExperimentConfig.of("digits", "undercomplete", 2, (2048, 2048), 60, 16, 1e-3, 0)
     from aeviz.jobs.local import LocalRunner
 
@@ -59,7 +83,7 @@ def test_the_budget_refuses_with_the_estimate_and_what_to_change(monkeypatch, di
     with pytest.raises(jobs.OverBudget) as refused:
         backend.train(big, digits)
     text = str(refused.value)
-    assert text.startswith("This would take about") and "over its limit of about 2 s a job (AEVIZ_MAX_JOB_S)" in text
+    assert text.startswith("This would take about") and "over its limit of about 10 s a job (AEVIZ_MAX_JOB_S)" in text
     assert "epochs instead of 60" in text and "hidden widths 512, 512 instead of 2048, 2048" in text
     assert "batch size 256 instead of 16" in text
     assert backend.trainings.get(big) is None  # nothing was started

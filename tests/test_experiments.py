@@ -84,3 +84,15 @@ def test_a_starved_linear_autoencoder_does_not_learn_pca_and_says_so():
 def test_unknown_lesson_names_the_valid_ones():
     with pytest.raises(ValueError, match="valid: bottleneck, linear-vs-pca"):
         experiments.run("vae")
+
+
+def test_latent_holes_are_read_by_the_cnn(monkeypatch):
+    """The fractions come from the classifier's probabilities: one that is never sure reads nothing."""
+    n = _run("latent-holes", dataset="digits", epochs=3)
+    assert n["kinds"] == ["undercomplete", "variational", "parametric-umap"]
+    assert len(n["confident_fraction"]) == 3 and all(0 <= f <= 1 for f in n["confident_fraction"])
+    from aeviz import train
+
+    monkeypatch.setattr(train, "predict_proba", lambda clf, x: np.full((len(x), 10), 0.1))
+    unsure = experiments.run("latent-holes", dataset="digits", quick=True, epochs=3).numbers
+    assert unsure["confident_fraction"] == [0.0, 0.0, 0.0]

@@ -174,7 +174,7 @@ def test_waiting_jobs_are_served_by_session_in_turn():
     assert order == ["a0", "b1", "a1", "a2"]
 
 
-def test_a_new_train_replaces_the_sessions_queued_one_and_waits_for_its_running_one(digits):
+def test_a_new_train_replaces_the_sessions_queued_one_and_stops_its_running_one(digits):
     backend = Jobs(LocalRunner())
     release = threading.Event()
     blocker = backend.trainings.submit("someone else's", lambda j: release.wait(30), session="other")
@@ -195,11 +195,15 @@ def test_a_new_train_replaces_the_sessions_queued_one_and_waits_for_its_running_
     running = backend.train(long, digits, session="A")
     while not running.history:
         time.sleep(0.01)
-    with pytest.raises(jobs.Busy, match="still running"):
-        backend.train(x, digits, session="A")
-    assert backend.train(x, digits, session="B").wait(60).status == "done"  # others are not held back
-    running.stop()
-    running.wait(30)
+    shared = backend.train(long, digits, session="B")  # B waits for the same training
+    assert shared is running
+    z = _cfg(backend, epochs=2, latent_dim=8)
+    next_one = backend.train(z, digits, session="A")
+    assert not running.stop_requested  # B still waits for it: A's new Train does not stop it
+    assert backend.train(z, digits, session="B") is next_one  # B moves on too: nobody waits, it stops
+    assert running.stop_requested and next_one.wait(60).status == "done"
+    running.wait(60)
+    assert running.status == "stopped" and 1 <= running.result.epochs_run < 300  # its model is kept
     for hog in hogs:
         hog.wait(5)
 

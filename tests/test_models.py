@@ -12,7 +12,9 @@ def test_every_kind_maps_images_to_images(kind):
     x = torch.rand(5, 64)
     x_hat, z = model(x)
     assert x_hat.shape == (5, 64)
-    assert z.shape == (5, models.code_width(ModelConfig(kind=kind, latent_dim=3), 64))
+    width = models.code_width(ModelConfig(kind=kind, latent_dim=3), 64)
+    assert z.shape == (5, 2 * width if kind == "variational" else width)  # a VAE: mean and log-variance
+    assert model.encode(x).shape == (5, width)
     if kind != "linear":  # sigmoid output: pixels stay in [0, 1]
         assert 0 <= x_hat.min() and x_hat.max() <= 1
 
@@ -23,7 +25,7 @@ def test_overcomplete_code_is_wider_than_the_input():
 
 def test_linear_kind_is_affine():
     torch.manual_seed(0)
-    model = models.build(ModelConfig(kind="linear", latent_dim=4, hidden=(16,)), (8, 8))
+    model = models.build(ModelConfig(kind="linear", latent_dim=4, hidden=(16,)), (8, 8)).eval()
     a, b, zero = torch.rand(1, 64), torch.rand(1, 64), torch.zeros(1, 64)
     f = lambda x: model(x)[0]
     torch.testing.assert_close(f(a + b) - f(zero), (f(a) - f(zero)) + (f(b) - f(zero)), atol=1e-5, rtol=1e-4)
@@ -63,3 +65,23 @@ def test_config_rejects_bad_values_naming_valid_ones():
         ModelConfig(latent_dim=0)
     with pytest.raises(ValueError, match="rho"):
         ModelConfig(rho=1.5)
+
+
+def test_umap_cross_entropy_rewards_near_neighbours_and_far_strangers():
+    g = torch.Generator().manual_seed(0)
+    head = torch.zeros(64, 2)
+    near, far = torch.full((64, 2), 0.1), torch.full((64, 2), 5.0)
+    a, b = 1.58, 0.9  # umap-learn's curve for min_dist 0.1
+    # Attraction: a neighbour close by costs less than one far away.
+    assert models.umap_cross_entropy(head, near, a, b, 0, g) < models.umap_cross_entropy(head, far, a, b, 0, g)
+    # Repulsion alone: random pairs far apart cost less than pairs on top of each other.
+    spread = torch.randn(64, 2, generator=g) * 10
+    assert models.umap_cross_entropy(spread, spread.roll(1, 0), a, b, 5, g) < \
+        models.umap_cross_entropy(torch.zeros(64, 2), torch.zeros(64, 2), a, b, 5, g)
+
+
+def test_the_vae_kl_is_zero_at_the_prior_and_positive_elsewhere():
+    prior = torch.zeros(8, 4)  # mean 0, log-variance 0
+    assert models.gaussian_kl(prior).item() == pytest.approx(0.0, abs=1e-7)
+    shifted = torch.cat([torch.ones(8, 2), torch.zeros(8, 2)], dim=1)  # mean 1 on both units, variance 1
+    assert models.gaussian_kl(shifted).item() == pytest.approx(0.5 * 2, rel=1e-6)

@@ -3,7 +3,7 @@ import pytest
 import torch
 from sklearn.decomposition import PCA
 
-from aeviz import data, metrics, train
+from aeviz import data, metrics, models, train
 from aeviz.config import ModelConfig, NoiseConfig, TrainConfig
 
 FAST = TrainConfig(epochs=3, batch_size=64)
@@ -32,7 +32,7 @@ def test_denoising_is_seeded_too(digits):
 @pytest.mark.parametrize("kind", ["undercomplete", "linear"])
 def test_divergence_guard_fires_at_lr_10_and_says_what_to_do(digits, kind):
     with pytest.raises(train.TrainingDiverged, match="learning rate 10 is too high: lower it "
-                                                     r"\(try 1, or the default 0.001\)"):
+                                                     rf"\(try 1, or the default {TrainConfig().lr:g}\)"):
         train.fit(digits.x_train, digits.x_test, (8, 8), ModelConfig(kind=kind, latent_dim=2),
                   TrainConfig(epochs=6, lr=10))
 
@@ -86,7 +86,7 @@ def test_linear_autoencoder_learns_pca(digits):
     same subspace as the top-8 principal components (principal angles of a few degrees)."""
     k = 8
     r = train.fit(digits.x_train, digits.x_test, (8, 8), ModelConfig(kind="linear", latent_dim=k, hidden=()),
-                  TrainConfig(epochs=200, batch_size=256, lr=3e-2))
+                  TrainConfig(epochs=200, batch_size=256, lr=3e-2, schedule="constant"))
     pca = PCA(k).fit(digits.x_train)
     pca_err = metrics.reconstruction_error(digits.x_test, pca.inverse_transform(pca.transform(digits.x_test)))
     ae_err = metrics.reconstruction_error(digits.x_test, train.reconstruct(r.model, digits.x_test))
@@ -130,3 +130,27 @@ def test_cuda_and_cpu_agree_up_to_float_tolerance(digits):
     runs = [train.fit(digits.x_train, digits.x_test, (8, 8), ModelConfig(latent_dim=2),
                       TrainConfig(epochs=3, device=d)) for d in ("cpu", "cuda")]
     np.testing.assert_allclose(runs[0].val_loss, runs[1].val_loss, rtol=1e-3)
+
+
+def test_the_vae_kl_term_is_positive_and_falls_as_its_weight_rises(digits):
+    """A heavier KL weight pulls the code towards the prior (the KL falls); a lighter one lets it
+    carry more about each digit."""
+    x, v = digits.x_train[:600], digits.x_test[:200]
+    kls = {}
+    for beta in (1.0, 0.1):
+        model = train.fit(x, v, (8, 8), ModelConfig(kind="variational", latent_dim=2, hidden=(64,), vae_beta=beta),
+                          TrainConfig(epochs=15)).model
+        kls[beta] = models.gaussian_kl(model(torch.tensor(v))[1]).item()
+    assert 0 < kls[1.0] < kls[0.1]
+
+
+def test_the_parametric_umap_code_keeps_neighbours_better_than_the_plain_one(digits):
+    x, v, y = digits.x_train[:800], digits.x_test[:300], digits.y_test[:300]
+    scores = {}
+    for kind in ("undercomplete", "parametric-umap"):
+        model = train.fit(x, v, (8, 8), ModelConfig(kind=kind, latent_dim=2, hidden=(64, 32)),
+                          TrainConfig(epochs=12)).model
+        z = train.encode(model, v)
+        scores[kind] = (metrics.trustworthiness(v, z), metrics.knn_accuracy(z, y))
+    assert scores["parametric-umap"][0] > scores["undercomplete"][0]
+    assert scores["parametric-umap"][1] > scores["undercomplete"][1]

@@ -49,3 +49,15 @@ def test_load_model_rejects_tampering_and_leaves_rng_alone(small):
         model_files.load_model(weights, b"{not json")
     with pytest.raises(ValueError, match="safetensors"):
         model_files.load_model(b"garbage", json.dumps(good).encode())
+
+
+@pytest.mark.parametrize("kind", ["variational", "parametric-umap", "conv"])
+def test_every_new_kind_saves_and_loads_back(kind, digits):
+    from aeviz import train, weights
+    from aeviz.config import ExperimentConfig, ModelConfig, TrainConfig
+
+    cfg = ExperimentConfig(model=ModelConfig(kind=kind, latent_dim=2, hidden=(32,)), train=TrainConfig(epochs=2))
+    model = train.fit(digits.x_train[:200], digits.x_test[:50], (8, 8), cfg.model, cfg.train).model
+    back, cfg2, shape = weights.load_model(weights.model_bytes(model), weights.config_json(cfg, (8, 8)))
+    assert cfg2 == cfg and shape == (8, 8)
+    np.testing.assert_array_equal(train.encode(back, digits.x_test[:20]), train.encode(model, digits.x_test[:20]))

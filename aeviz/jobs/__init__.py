@@ -9,8 +9,10 @@ kept for the least recently used few only.
 
 No one session can hold a class back: every job's cost is estimated before it starts (aeviz.cost)
 and one over the operator's budget (AEVIZ_MAX_JOB_S) is refused with what to change; a session
-has at most one training queued or running (a new Train replaces its queued one); waiting jobs are
-served by session in turn; and a training running past 1.5x the budget stops, keeping its model.
+has at most one training queued or running (a new Train takes its queued one out of the queue, or
+stops its running one, which keeps the model so far, unless another session waits for it too);
+waiting jobs are served by session in turn; and a training running past 1.5x the budget stops,
+keeping its model.
 
 Nothing here imports streamlit; this module imports nothing heavy, so the projection process can
 unpickle work from aeviz.jobs.work cheaply.
@@ -30,7 +32,7 @@ if TYPE_CHECKING:
     from ..config import ExperimentConfig, ProjectionConfig
     from ..data import Dataset
 
-__all__ = ["Busy", "Job", "Jobs", "JobsUnavailable", "OverBudget", "backend", "prefetch", "store"]
+__all__ = ["Job", "Jobs", "JobsUnavailable", "OverBudget", "backend", "prefetch", "store"]
 
 
 class JobsUnavailable(RuntimeError):
@@ -39,10 +41,6 @@ class JobsUnavailable(RuntimeError):
 
 class OverBudget(ValueError):
     """A job whose estimated cost is over the operator's budget; the message says what to change."""
-
-
-class Busy(ValueError):
-    """The session's own training is running; a second one waits until it ends or is stopped."""
 
 
 class Jobs:
@@ -60,22 +58,23 @@ class Jobs:
     def train(self, cfg: ExperimentConfig, ds: Dataset, restart: bool = False, session: str = "") -> Job:
         """cfg's model: from the model store when any server has trained it, else trained (and
         stored once complete). A stopped or failed one is trained again only when `restart`.
-        Raises OverBudget when cfg's estimate is over the budget, Busy when `session` has another
-        training running; a training of the session's still in the queue is replaced."""
+        Raises OverBudget when cfg's estimate is over the budget. The session's previous training,
+        if nobody else waits for it, leaves the queue or stops (keeping its model)."""
         from .. import cost
         from . import store, work
 
         existing = self.trainings.get(cfg)
-        if (existing is None or restart) and not store.contains(cfg):
+        fresh = existing is None or restart or existing.status == "cancelled"
+        trains = fresh and not store.contains(cfg)  # not a shared or stored one
+        if trains:
             self.check_budget(cost.train_seconds(cfg, len(ds.x_train), len(ds.x_test), ds.image_shape),
                               lambda: _train_advice(cfg, ds))
+        waits = trains or (existing is not None and existing.pending)  # the session will wait for a training
         with self._lock:
-            if session and (mine := self._by_session.get(session)) is not None and mine.key != cfg and mine.pending:
-                if mine.status == "running" and mine.sessions <= {session}:
-                    raise Busy("Your training of another configuration is still running: wait for it, or press "
-                               "Stop (the model so far is kept), then Train again.")
+            if waits and session and (mine := self._by_session.get(session)) is not None and mine.key != cfg \
+                    and mine.pending:
                 mine.sessions.discard(session)
-                if not mine.sessions:  # nobody else waits for it: out of the queue
+                if not mine.sessions:  # nobody else waits for it: out of the queue, or stopped (model kept)
                     mine.cancel()
 
         def run(job: Job):
@@ -91,7 +90,7 @@ class Jobs:
 
         job = self.trainings.submit(cfg, run, label="train", restart=restart, session=session,
                                     limit_s=1.5 * cost.max_job_seconds())
-        if session:
+        if session and job.pending:  # the training this session waits for now
             with self._lock:
                 self._by_session[session] = job
                 while len(self._by_session) > 4096:  # bounded: the oldest sessions are forgotten

@@ -27,17 +27,33 @@ class LocalRunner:
     def __init__(self):
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
-        import torch
-
-        # torch's thread pool is process-wide: oversubscribed OpenMP threads spin, so each training
-        # job gets its share of the cores.
-        torch.set_num_threads(max(1, CORES // (self.train_slots + 1)))
+        self._projecting = 0  # projections running in the worker process now
 
     def run(self, job, fn, args: tuple, *, kind: str, isolated: bool = False, cpus: int = 1,
             pack=None, unpack=None):
         if isolated:
-            return self.in_worker(fn, work.quiet, *args)
-        return fn(job.report, *args)
+            with self._lock:
+                self._projecting += 1
+            try:
+                return self.in_worker(fn, work.quiet, *args)
+            finally:
+                with self._lock:
+                    self._projecting -= 1
+
+        def report(*a, **record):  # called in the job's own thread, after every epoch
+            self._share_cores()
+            return job.report(*a, **record)
+
+        self._share_cores()
+        return fn(report, *args)
+
+    def _share_cores(self) -> None:
+        """The calling job thread's torch threads: its share of the cores, less the one a running
+        projection takes. OpenMP keeps the thread count per thread, so each job sets its own, and
+        oversubscribed threads spin (a training sharing its cores with UMAP ran 4x slower)."""
+        import torch
+
+        torch.set_num_threads(max(1, (CORES - min(self._projecting, 1)) // self.train_slots))
 
     def _projection_pool(self) -> ProcessPoolExecutor:
         with self._lock:

@@ -34,7 +34,7 @@ def register_loaded(cfg: ExperimentConfig, model) -> Job:
 
 
 def start_training(cfg: ExperimentConfig, restart: bool = False) -> Job:
-    """cfg's training job for this session; raises jobs.OverBudget or jobs.Busy (see jobs.train)."""
+    """cfg's training job for this session; raises jobs.OverBudget (see jobs.train)."""
     return jobs.backend().train(cfg, dataset(cfg.data.name, cfg.data.seed), restart=restart, session=session_id())
 
 
@@ -56,7 +56,7 @@ def active_config(sidebar_cfg: ExperimentConfig, pressed: bool) -> ExperimentCon
         previous = training(sidebar_cfg)
         try:
             start_training(sidebar_cfg, restart=previous is not None and previous.status in ("stopped", "failed"))
-        except (jobs.OverBudget, jobs.Busy) as exc:  # nothing starts; what the session had stays
+        except jobs.OverBudget as exc:  # nothing starts; what the session had stays
             ss["train_refused"] = (sidebar_cfg, str(exc))
         else:
             ss.pop("train_refused", None)
@@ -64,15 +64,18 @@ def active_config(sidebar_cfg: ExperimentConfig, pressed: bool) -> ExperimentCon
     elif sidebar_cfg != ss.get("active_cfg") and _is_finished(sidebar_cfg):
         ss["active_cfg"] = sidebar_cfg  # someone trained it already: show it at once
     elif "active_cfg" not in ss and train_estimate(sidebar_cfg) <= 1.25 * train_estimate(ExperimentConfig()):
-        start_training(sidebar_cfg)
-        ss["active_cfg"] = sidebar_cfg
+        try:
+            start_training(sidebar_cfg)
+            ss["active_cfg"] = sidebar_cfg
+        except jobs.OverBudget as exc:
+            ss["train_refused"] = (sidebar_cfg, str(exc))
     return ss.get("active_cfg")
 
 
 def retry_training(cfg: ExperimentConfig) -> None:
     try:
         start_training(cfg, restart=True)
-    except (jobs.OverBudget, jobs.Busy) as exc:
+    except jobs.OverBudget as exc:
         st.session_state["train_refused"] = (cfg, str(exc))
 
 
@@ -106,6 +109,7 @@ def training_panel(cfg: ExperimentConfig) -> Job | None:
         return None
     if task.pending:
         _live_progress(cfg)
+        _live_loss(cfg)
     elif task.status == "failed":
         failure("Training failed", task, lambda: retry_training(cfg), "retry_training")
     elif task.status == "stopped" and task.hit_limit:
@@ -132,8 +136,17 @@ def _live_progress(cfg: ExperimentConfig) -> None:
     cols[0].progress(task.progress, text=label)
     if cols[1].button("Stop", key="stop_button", help="Stop after this epoch and keep the model so far"):
         task.stop()
-    if task.history:
-        st.plotly_chart(_loss_chart(task), config=PLOTLY_CONFIG, key="live_loss")
+
+
+@st.fragment(run_every=3.0)
+def _live_loss(cfg: ExperimentConfig) -> None:
+    """The loss curves so far, every 3 s, as Streamlit's light line chart: a plotly chart rebuilt
+    and redrawn every second took a third of the CPU time of a training sharing two cores with it."""
+    task = training(cfg)
+    if task is not None and task.pending and task.history:
+        st.line_chart({"training": [h["train_loss"] for h in task.history],
+                       "validation": [h["val_loss"] for h in task.history]},
+                      x_label="epoch", y_label="per-pixel loss", height=220)
 
 
 def trained(cfg: ExperimentConfig) -> train.TrainResult | None:
@@ -200,7 +213,7 @@ def finished_projection(method: str, ds_name: str, proj: ProjectionConfig = Proj
 
 
 def warm_up() -> None:
-    """Start the sidebar data set's UMAP in the background as soon as a session opens, so the
+    """Start the data set's UMAP in the background as soon as the Latent page opens, so that the
     first one (numba compiles for ~10 s) is ready by the time the autoencoder is."""
     cfg = st.session_state.get("active_cfg")
     if cfg is not None:

@@ -25,11 +25,19 @@ if view.codes.shape[1] != 2:
     st.stop()
 
 codes = view.codes
-lo, hi = np.percentile(codes, 1, axis=0), np.percentile(codes, 99, axis=0)
-pad = 0.05 * (hi - lo)
-lo, hi = lo - pad, hi + pad
 n = st.slider("Grid size", 5, 25, 15, key="dec_n")
-gx, gy = np.linspace(lo[0], hi[0], n), np.linspace(hi[1], lo[1], n)  # rows from the top
+if act.cfg.model.kind == "variational":  # the prior's quantiles: each cell as likely under N(0, I)
+    from scipy.stats import norm
+
+    q = norm.ppf(np.linspace(0.05, 0.95, n))
+    lo, hi = np.array([q[0], q[0]]), np.array([q[-1], q[-1]])
+    gx, gy = q, q[::-1]  # rows from the top
+    st.caption("A variational code: the grid walks the prior's quantiles, from 5% to 95% on each axis.")
+else:  # the region where the held-out codes lie
+    lo, hi = np.percentile(codes, 1, axis=0), np.percentile(codes, 99, axis=0)
+    pad = 0.05 * (hi - lo)
+    lo, hi = lo - pad, hi + pad
+    gx, gy = np.linspace(lo[0], hi[0], n), np.linspace(hi[1], lo[1], n)  # rows from the top
 grid = np.array([[x, y] for y in gy for x in gx], dtype=np.float32)  # (n*n, 2)
 left, right = st.columns([3, 2])
 common.chart(container=left, fig=figures.latent_grid(train.decode(model, grid), ds.image_shape,

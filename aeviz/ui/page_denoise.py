@@ -14,10 +14,20 @@ common.about(
     "ones. An autoencoder trained as a **denoiser** (corrupted input, clean target) learns what digits "
     "look like and removes what does not fit; a plain one was never asked to. When the model in the "
     "sidebar was trained on clean digits, this page trains its *denoising twin* in the background: the "
-    "same widths, bottleneck and training, on this page's noise. PCA's baseline keeps the projection on "
-    "its top-k components (k = the bottleneck). PSNR (higher is better, in dB) and SSIM (1 is identical) "
-    "compare each with the clean digits. Then try the *Overcomplete* kind: a net that can copy its "
-    "input copies the noise too.")
+    "same widths, bottleneck and optimiser, for at most 4 epochs, on this page's noise. PCA's baseline "
+    "keeps the projection on its top-k components (k = the bottleneck). PSNR (higher is better, in dB) "
+    "and SSIM (1 is identical) compare each with the clean digits. Then try the *Overcomplete* kind: a "
+    "net that can copy its input copies the noise too.")
+
+shown_cfg = st.session_state.get("active_cfg")
+opening_twin = None if shown_cfg is None else views.matching_denoiser(shown_cfg, *views.DENOISE_DEFAULTS)
+if opening_twin is not None and common.training(opening_twin) is None:
+    # The page's opening noise: the twin is queued at once, behind the model if that still trains. It is
+    # the page's job, not a Train of the session's (which may have one training at a time).
+    try:
+        jobs.backend().train(opening_twin, common.dataset(shown_cfg.data.name, shown_cfg.data.seed))
+    except jobs.OverBudget as exc:
+        st.session_state["twin_refused"] = (opening_twin, str(exc))
 
 act = common.active(st.session_state["sidebar_cfg"])
 if act is None:
@@ -44,14 +54,12 @@ twin = None if twin_cfg is None else common.training(twin_cfg)
 def _start_twin() -> jobs.Job | None:
     try:
         return common.start_training(twin_cfg)
-    except (jobs.OverBudget, jobs.Busy) as exc:
+    except jobs.OverBudget as exc:
         st.session_state["twin_refused"] = (twin_cfg, str(exc))
         return None
 
 
-if twin_cfg is not None and twin is None and (kind, level) == views.DENOISE_DEFAULTS and \
-        st.session_state.get("twin_refused", (None,))[0] != twin_cfg:
-    twin = _start_twin()  # the page's opening noise: trained without asking
+
 if twin is not None and twin.finished_ok:
     cleaned, twin_scores = views.denoised_by(twin_cfg, twin.finished, kind, level)
     shown["denoising twin"], scores["denoising twin"] = cleaned, twin_scores

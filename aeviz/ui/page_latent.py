@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import html
+import time
 
 import numpy as np
 import plotly.graph_objects as go
@@ -9,7 +10,8 @@ import streamlit as st
 from plotly.io.json import to_json_plotly
 
 from aeviz import analysis, export, figures, report, weights
-from aeviz.ui import common, linked, views
+from aeviz.config import KINDS
+from aeviz.ui import common, linked, state, views
 
 st.header("Latent space")
 common.about(
@@ -21,8 +23,10 @@ common.about(
     "classes are). Look for the autoencoder separating classes that PCA blurs together: a "
     "non-linear bottleneck can learn a better low-dimensional map than PCA. Drag a box or lasso "
     "in any panel to pick digits; they light up in every panel and appear below with their "
-    "reconstructions.")
+    "reconstructions.\n\nThe kinds of autoencoder (sidebar):\n"
+    + "\n".join(f"- **{state.KIND_LABELS[name]}**: {text}" for name, text in KINDS.items()))
 
+common.warm_up()
 act = common.active(st.session_state["sidebar_cfg"])
 if act is None:
     st.stop()
@@ -121,6 +125,14 @@ ae_title = f"Autoencoder ({k}-D code" + (", PCA of it)" if k > 2 else ")")
 methods = ["pca", "umap"] + (["tsne"] if show_tsne else [])
 cols = st.columns(1 + len(methods))
 _panel(cols[0], view.emb, ae_title, "panel_ae", view.scores, ("ae", act.cfg, act.task.finished))
+if act.cfg.model.kind == "parametric-umap":  # what a parametric map is for, measured here
+    from aeviz import train
+
+    t0 = time.perf_counter()
+    train.encode(act.result.model, view.x)
+    cols[0].caption(f"None of these {len(view.x):,} held-out digits was seen in training: the encoder placed them "
+                    f"all in {1000 * (time.perf_counter() - t0):.0f} ms, one forward pass, where umap-learn must "
+                    "search for each new digit's neighbours and optimise its position.")
 
 
 @st.cache_resource(max_entries=16)

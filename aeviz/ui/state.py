@@ -20,7 +20,7 @@ BATCHES = (16, 32, 64, 128, 256, 512)
 KIND_LABELS = {
     "undercomplete": "Undercomplete", "linear": "Linear (= PCA)", "sparse-l1": "Sparse (L1)",
     "sparse-kl": "Sparse (KL to ρ)", "denoising": "Denoising", "overcomplete": "Overcomplete",
-    "conv": "Convolutional",
+    "conv": "Convolutional", "variational": "Variational (VAE)", "parametric-umap": "Parametric UMAP",
 }
 NOISE_LABELS = {"none": "none", "gaussian": "Gaussian", "salt-and-pepper": "salt & pepper", "masking": "masking"}
 _D = ExperimentConfig()

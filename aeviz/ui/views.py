@@ -21,12 +21,16 @@ DENOISE_SHOWN_MAX = 30  # the most digits the Denoising page shows
 NOISE_SEED = 123  # the page's noise: the same digits, corrupted the same way, for every model
 
 
+TWIN_EPOCHS = 4  # enough for a denoiser to beat the noisy input by several dB, in a few seconds
+
+
 def matching_denoiser(cfg: ExperimentConfig, kind: str, level: float) -> ExperimentConfig | None:
-    """cfg's denoising twin for this noise (same data, widths, bottleneck and training), or None
-    when cfg's model was trained on noise already."""
+    """cfg's denoising twin for this noise (same data, widths, bottleneck and optimiser; at most
+    TWIN_EPOCHS epochs), or None when cfg's model was trained on noise already."""
     if cfg.noise.kind != "none":
         return None
-    return replace(cfg, model=replace(cfg.model, kind="denoising"), noise=NoiseConfig(kind, float(level)))
+    return replace(cfg, model=replace(cfg.model, kind="denoising"), noise=NoiseConfig(kind, float(level)),
+                   train=replace(cfg.train, epochs=min(cfg.train.epochs, TWIN_EPOCHS)))
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
