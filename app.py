@@ -11,7 +11,7 @@ PAGES = [
 def main() -> None:
     import streamlit as st
 
-    from aeviz.ui import astlock, state  # light: the sidebar is drawn before torch and scikit-learn load
+    from aeviz.ui import astlock, session, sidebar  # light: the sidebar is drawn before torch and scikit-learn load
 
     astlock.install()  # before any thread of the server parses Python (see astlock)
 
@@ -20,16 +20,16 @@ def main() -> None:
                          for i, (path, title, icon, url) in enumerate(PAGES)])
     st.sidebar.title("aeviz")
     st.sidebar.caption("Train an autoencoder on digits and see what it learned.")
-    cfg, pressed = state.sidebar()
-    st.session_state["sidebar_cfg"] = cfg
+    cfg, pressed = sidebar.draw()
+    session.set_sidebar_config(cfg)
     from aeviz.ui import linked
     linked.preload(st.sidebar)  # plotly.js for the Latent panels, fetched while the model trains
     from aeviz import cost, jobs
     from aeviz.ui import common
     jobs.prefetch(cost.throughput)  # once per server: measured while this page loads its data
     try:
-        common.active_config(cfg, pressed)
-        state.estimate_caption(cfg)
+        common.choose_shown(cfg, pressed)
+        sidebar.estimate_caption(cfg)
     except jobs.JobsUnavailable as exc:  # said once, here; the pages need the jobs to show anything
         st.error(f"**Background work is unavailable.** {exc}", icon=":material/error:")
         st.button("Retry", key="retry_jobs", icon=":material/refresh:")

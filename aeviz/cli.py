@@ -32,7 +32,7 @@ def _progress(fraction: float, message: str) -> None:
 
 
 def cmd_lesson(args) -> int:
-    kwargs = {"seed": args.seed, "quick": args.quick, "epochs": args.epochs,
+    kwargs = {"seed": args.seed, "few_digits": args.few_digits, "epochs": args.epochs,
               "progress": None if args.json else _progress}
     if args.dataset:
         kwargs["dataset"] = args.dataset
@@ -134,7 +134,8 @@ def build_parser() -> argparse.ArgumentParser:
     les.add_argument("name", choices=list(experiments.LESSONS), help="which lesson")
     les.add_argument("--dataset", choices=list(data.DATASETS), help="data set (default: the lesson's own)")
     les.add_argument("--seed", type=int, default=0, help="seed of the split, the models and the noise (default 0)")
-    les.add_argument("--quick", action="store_true", help="fewer digits (800 to train, 300 held out)")
+    les.add_argument("--few-digits", "--quick", dest="few_digits", action="store_true",
+                     help="fewer digits: 800 to train, 300 held out (--quick is the old name)")
     les.add_argument("--epochs", type=int, help="train every net of the lesson for this many epochs "
                      "(fewer starve them: watch a claim fail)")
     les.add_argument("--json", action="store_true", help="print the numbers as JSON")

@@ -10,7 +10,6 @@ import functools
 import importlib.util
 import os
 import socket
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -171,7 +170,7 @@ def _fetch_openml(openml_name: str) -> dict[str, np.ndarray]:
     home = cache_dir() / "openml"
     if not any(home.rglob(openml_name)):  # sklearn has cached nothing of it: fail fast offline
         _require_internet(openml_name)
-    parser = "pandas" if importlib.util.find_spec("pandas") else "liac-arff"  # pandas: ~10x faster
+    parser = "pandas" if importlib.util.find_spec("pandas") else "liac-arff"  # pandas parses ARFF much faster
     try:
         x, y = fetch_openml(openml_name, version=1, as_frame=False, return_X_y=True,
                             data_home=str(home), parser=parser, n_retries=1, delay=0.5)
@@ -225,41 +224,9 @@ def load(name: str = DEFAULT_DATASET, *, seed: int = 0) -> Dataset:
     Returns a Dataset whose x arrays are (N, H*W) float32 in [0, 1] and read-only.
     Unknown names raise ValueError; online-only sets raise DatasetUnavailable when offline.
     """
-    if name in _UPLOADS:
-        return _UPLOADS[name]
     if name not in DATASETS:
         raise ValueError(f"unknown data set {name!r}; valid: {', '.join(DATASETS)}")
     return _load(name, int(seed))
-
-
-# Uploaded data sets, by content-derived name ("upload:<sha256 prefix>"), held in this process only
-# and only the most recent few (a session that needs an evicted one uploads it again).
-_UPLOADS: OrderedDict[str, Dataset] = OrderedDict()
-MAX_UPLOADS = 8
-
-
-def register_upload(ds: Dataset) -> str:
-    """Make an uploaded Dataset loadable by its name (bounded: the oldest is dropped)."""
-    _UPLOADS[ds.name] = ds
-    _UPLOADS.move_to_end(ds.name)
-    while len(_UPLOADS) > MAX_UPLOADS:
-        _UPLOADS.popitem(last=False)
-    return ds.name
-
-
-def load_upload(data: bytes, filename: str, *, seed: int = 0) -> Dataset:
-    """A user's file as a Dataset (see aeviz.upload for the accepted formats); raises UploadError."""
-    from .upload import load_upload as _load_upload
-
-    return _load_upload(data, filename, seed=seed)
-
-
-def __getattr__(name):  # aeviz.data.UploadError, without importing aeviz.upload at import time
-    if name == "UploadError":
-        from .upload import UploadError
-
-        return UploadError
-    raise AttributeError(name)
 
 
 @functools.lru_cache(maxsize=16)

@@ -5,7 +5,7 @@ claim held on this run against a criterion stated with its thresholds, one sente
 numbers (which says so plainly when the claim did not hold, and what would likely change that),
 and arrays for its figures. Nothing a lesson says is written before it has run.
 
-`quick=True` runs the same experiment on fewer digits (800 training, 300 held out), with more
+`few_digits=True` runs the same experiment on fewer digits (800 training, 300 held out), with more
 epochs to make up for the fewer steps: for tests and previews. `epochs=N` overrides the epochs
 of every net in the lesson, so a learner can starve one and watch a claim fail.
 `progress(fraction, message)` is called as the work goes on. A lesson's nets are trained through
@@ -33,7 +33,7 @@ class Fit:
 
     dataset: str
     seed: int
-    quick: bool
+    few_digits: bool
     model: ModelConfig
     train: TrainConfig
     noise: NoiseConfig = NoiseConfig()
@@ -45,13 +45,13 @@ class CnnFit:
 
     dataset: str
     seed: int
-    quick: bool
+    few_digits: bool
     epochs: int
 
 
 def fit(spec: Fit | CnnFit):
     """Train the net of one Fit (an autoencoder) or CnnFit (a classifier); returns it (eval mode, CPU)."""
-    ds = _data(spec.dataset, spec.seed, spec.quick)
+    ds = _data(spec.dataset, spec.seed, spec.few_digits)
     if isinstance(spec, CnnFit):
         return train.fit_classifier(ds.x_train, ds.y_train, ds.image_shape, epochs=spec.epochs, seed=spec.seed)
     return train.fit(ds.x_train, ds.x_test, ds.image_shape, spec.model, spec.train, spec.noise).model
@@ -126,9 +126,9 @@ def _say(progress: Progress, fraction: float, message: str) -> None:
         progress(fraction, message)
 
 
-def _data(name: str, seed: int, quick: bool) -> data.Dataset:
+def _data(name: str, seed: int, few_digits: bool) -> data.Dataset:
     ds = data.load(name, seed=seed)
-    return data.subsample(ds, 800, 300, seed=seed) if quick else ds
+    return data.subsample(ds, 800, 300, seed=seed) if few_digits else ds
 
 
 def _budget(cfg: TrainConfig, seed: int, epochs: int | None) -> TrainConfig:
@@ -174,15 +174,15 @@ LINEAR_SWEEP_QUICK = _steps(epochs=60, batch_size=64, lr=1e-2)  # 800 digits: mo
 LINEAR_EXACT = _steps(epochs=6, optimizer="lbfgs")
 
 
-def bottleneck(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, epochs: int | None = None,
+def bottleneck(dataset: str = "mnist-5k", seed: int = 0, few_digits: bool = False, epochs: int | None = None,
                progress: Progress = None, fit_many=fit_in_turn) -> Lesson:
     """Held-out error against latent size for the autoencoder, the linear autoencoder and PCA."""
-    ds = _data(dataset, seed, quick)
-    sizes = [1, 2, 4, 8, 16] if quick else [1, 2, 4, 8, 16, 32, 64]
-    ae_cfg = _budget(_steps(epochs=20 if quick else 10), seed, epochs)
-    lin_cfg = _budget(LINEAR_SWEEP_QUICK if quick else LINEAR_SWEEP, seed, epochs)
-    nets = fit_many([Fit(dataset, seed, quick, _net(latent_dim=k), ae_cfg) for k in sizes]
-                    + [Fit(dataset, seed, quick, _net(kind="linear", latent_dim=k, hidden=()), lin_cfg)
+    ds = _data(dataset, seed, few_digits)
+    sizes = [1, 2, 4, 8, 16] if few_digits else [1, 2, 4, 8, 16, 32, 64]
+    ae_cfg = _budget(_steps(epochs=20 if few_digits else 10), seed, epochs)
+    lin_cfg = _budget(LINEAR_SWEEP_QUICK if few_digits else LINEAR_SWEEP, seed, epochs)
+    nets = fit_many([Fit(dataset, seed, few_digits, _net(latent_dim=k), ae_cfg) for k in sizes]
+                    + [Fit(dataset, seed, few_digits, _net(kind="linear", latent_dim=k, hidden=()), lin_cfg)
                        for k in sizes], progress)
     ae = [_ae_error(m, ds.x_test) for m in nets[:len(sizes)]]
     lin = [_ae_error(m, ds.x_test) for m in nets[len(sizes):]]
@@ -210,12 +210,12 @@ def bottleneck(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, ep
         f"More epochs would likely change it ({_epochs_note(ae_cfg)} for the autoencoders).")
 
 
-def linear_vs_pca(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, epochs: int | None = None,
+def linear_vs_pca(dataset: str = "mnist-5k", seed: int = 0, few_digits: bool = False, epochs: int | None = None,
                   k: int = 8, progress: Progress = None, fit_many=fit_in_turn) -> Lesson:
     """A linear autoencoder and PCA at the same k: error ratio and principal angles."""
-    ds = _data(dataset, seed, quick)
+    ds = _data(dataset, seed, few_digits)
     cfg = _budget(LINEAR_EXACT, seed, epochs)
-    [model] = fit_many([Fit(dataset, seed, quick, _net(kind="linear", latent_dim=k, hidden=()), cfg)], progress)
+    [model] = fit_many([Fit(dataset, seed, few_digits, _net(kind="linear", latent_dim=k, hidden=()), cfg)], progress)
     ratio = _ae_error(model, ds.x_test) / _pca_error(ds, k)
     decoder = model.decoder[0].weight.detach().numpy()  # (D, k): the decoder's column space
     pcs = metrics.pca_components(ds.x_train, k)  # (D, k)
@@ -239,14 +239,14 @@ def linear_vs_pca(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False,
         {"angles": angles, "decoder": decoder.T, "pca": pcs.T, "image_shape": ds.image_shape})
 
 
-def structure_vs_noise(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, epochs: int | None = None,
+def structure_vs_noise(dataset: str = "mnist-5k", seed: int = 0, few_digits: bool = False, epochs: int | None = None,
                        progress: Progress = None, fit_many=fit_in_turn) -> Lesson:
     """The same undercomplete autoencoder on digits and on i.i.d. Gaussian pixels."""
-    cfg = _budget(_steps(epochs=20 if quick else 15), seed, epochs)
+    cfg = _budget(_steps(epochs=20 if few_digits else 15), seed, epochs)
     sets = [dataset, "gaussian-noise"]
-    nets = fit_many([Fit(name, seed, quick, _net(latent_dim=32), cfg) for name in sets], progress)
+    nets = fit_many([Fit(name, seed, few_digits, _net(latent_dim=32), cfg) for name in sets], progress)
     digits, noise_rel = [_ae_error(m, d.x_test) / _variance(d.x_test)  # the share of the variance lost
-                         for m, d in zip(nets, [_data(name, seed, quick) for name in sets])]
+                         for m, d in zip(nets, [_data(name, seed, few_digits) for name in sets])]
     checks = [
         Check(digits <= 0.5, f"digits lose {digits:.0%} of their variance",
               f"digits lost {digits:.0%} of their variance (more than half)"),
@@ -260,15 +260,15 @@ def structure_vs_noise(dataset: str = "mnist-5k", seed: int = 0, quick: bool = F
         f"More epochs would likely change it ({_epochs_note(cfg)}).")
 
 
-def sparsity(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, epochs: int | None = None,
+def sparsity(dataset: str = "mnist-5k", seed: int = 0, few_digits: bool = False, epochs: int | None = None,
              rho: float = 0.05, n_hidden: int = 200, progress: Progress = None, fit_many=fit_in_turn) -> Lesson:
     """Many sigmoid hidden units with a KL sparsity penalty (and an L1 variant) vs none."""
-    ds = _data(dataset, seed, quick)
-    cfg = _budget(_steps(epochs=30 if quick else 20, lr=1e-2), seed, epochs)
+    ds = _data(dataset, seed, few_digits)
+    cfg = _budget(_steps(epochs=30 if few_digits else 20, lr=1e-2), seed, epochs)
     runs = {}
     nets = [("KL to rho", "sparse-kl", {"beta": 0.005}), ("no penalty", "sparse-kl", {"beta": 0.0}),
             ("L1", "sparse-l1", {})]
-    models_ = fit_many([Fit(dataset, seed, quick, _net(kind=kind, latent_dim=n_hidden, hidden=(), rho=rho,
+    models_ = fit_many([Fit(dataset, seed, few_digits, _net(kind=kind, latent_dim=n_hidden, hidden=(), rho=rho,
                                                               **extra), cfg) for _, kind, extra in nets], progress)
     for (label, _, _), model in zip(nets, models_):
         runs[label] = (model, train.encode(model, ds.x_test))  # codes (N, n_hidden)
@@ -302,7 +302,7 @@ def sparsity(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, epoc
         {"activations": {k: v[1] for k, v in runs.items()}, "weights": weights, "image_shape": ds.image_shape})
 
 
-def overcomplete(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, epochs: int | None = None,
+def overcomplete(dataset: str = "mnist-5k", seed: int = 0, few_digits: bool = False, epochs: int | None = None,
                  sigma: float = 0.5, progress: Progress = None, fit_many=fit_in_turn) -> Lesson:
     """A code twice as wide as the input, unconstrained, against a 32-D and a denoising net.
 
@@ -310,13 +310,13 @@ def overcomplete(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, 
     ones (error as a fraction of the variance). Only a net that has learned the identity can
     reproduce noise it has never seen.
     """
-    ds, rand = _data(dataset, seed, quick), _data("gaussian-noise", seed, quick)
-    cfg = _budget(_steps(epochs=30 if quick else 10), seed, epochs)
+    ds, rand = _data(dataset, seed, few_digits), _data("gaussian-noise", seed, few_digits)
+    cfg = _budget(_steps(epochs=30 if few_digits else 10), seed, epochs)
     over, over_noise, under_noise, denoiser = fit_many([
-        Fit(dataset, seed, quick, _net(kind="overcomplete"), cfg),
-        Fit("gaussian-noise", seed, quick, _net(kind="overcomplete"), cfg),
-        Fit("gaussian-noise", seed, quick, _net(latent_dim=32), cfg),
-        Fit(dataset, seed, quick, _net(kind="denoising", latent_dim=32), cfg, NoiseConfig("gaussian", sigma)),
+        Fit(dataset, seed, few_digits, _net(kind="overcomplete"), cfg),
+        Fit("gaussian-noise", seed, few_digits, _net(kind="overcomplete"), cfg),
+        Fit("gaussian-noise", seed, few_digits, _net(latent_dim=32), cfg),
+        Fit(dataset, seed, few_digits, _net(kind="denoising", latent_dim=32), cfg, NoiseConfig("gaussian", sigma)),
     ], progress)
     var = _variance(rand.x_test)
     noisy = noise.gaussian(ds.x_test, sigma, seed=seed + 7)
@@ -350,15 +350,15 @@ def overcomplete(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, 
          "image_shape": ds.image_shape})
 
 
-def denoise_then_classify(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, epochs: int | None = None,
+def denoise_then_classify(dataset: str = "mnist-5k", seed: int = 0, few_digits: bool = False, epochs: int | None = None,
                           progress: Progress = None, fit_many=fit_in_turn) -> Lesson:
     """A small CNN trained on clean digits, tested on clean, noisy and autoencoder-denoised digits."""
-    ds = _data(dataset, seed, quick)
+    ds = _data(dataset, seed, few_digits)
     levels = [0.1, 0.3, 0.5, 0.7]
-    cnn_epochs = epochs if epochs is not None else (10 if quick else 6)
-    cfg = _budget(_steps(epochs=30 if quick else 20), seed, epochs)
-    cnn, denoiser = fit_many([CnnFit(dataset, seed, quick, cnn_epochs),
-                              Fit(dataset, seed, quick, _net(kind="denoising", latent_dim=32), cfg,
+    cnn_epochs = epochs if epochs is not None else (10 if few_digits else 6)
+    cfg = _budget(_steps(epochs=30 if few_digits else 20), seed, epochs)
+    cnn, denoiser = fit_many([CnnFit(dataset, seed, few_digits, cnn_epochs),
+                              Fit(dataset, seed, few_digits, _net(kind="denoising", latent_dim=32), cfg,
                                   NoiseConfig("gaussian", 0.5))], progress)
 
     def acc(x):
@@ -391,12 +391,12 @@ def denoise_then_classify(dataset: str = "mnist-5k", seed: int = 0, quick: bool 
         f"More epochs would likely change it ({_epochs_note(cfg)} for the denoiser).", aside=aside)
 
 
-def chapter_example(dataset: str = "mnist-10x10", seed: int = 0, quick: bool = False, epochs: int | None = None,
+def chapter_example(dataset: str = "mnist-10x10", seed: int = 0, few_digits: bool = False, epochs: int | None = None,
                     n_hidden: int = 50, progress: Progress = None, fit_many=fit_in_turn) -> Lesson:
     """The chapter's numbers: 10x10 digits (n = 100 inputs) through s = 50 hidden units, beside PCA-50."""
-    ds = _data(dataset, seed, quick)
-    cfg = _budget(_steps(epochs=20 if quick else 100, lr=3e-3), seed, epochs)
-    [model] = fit_many([Fit(dataset, seed, quick, _net(latent_dim=n_hidden, hidden=()), cfg)], progress)
+    ds = _data(dataset, seed, few_digits)
+    cfg = _budget(_steps(epochs=20 if few_digits else 100, lr=3e-3), seed, epochs)
+    [model] = fit_many([Fit(dataset, seed, few_digits, _net(latent_dim=n_hidden, hidden=()), cfg)], progress)
     ae, pca = _ae_error(model, ds.x_test), _pca_error(ds, n_hidden)
     lost = ae / _variance(ds.x_test)
     checks = [Check(lost <= 0.05, f"{ds.n_features} pixels through {n_hidden} units lose {lost:.1%} of the held-out "
@@ -415,14 +415,15 @@ def chapter_example(dataset: str = "mnist-10x10", seed: int = 0, quick: bool = F
 HOLE_KINDS = ("undercomplete", "variational", "parametric-umap")
 
 
-def latent_holes(dataset: str = "mnist-5k", seed: int = 0, quick: bool = False, epochs: int | None = None,
+def latent_holes(dataset: str = "mnist-5k", seed: int = 0, few_digits: bool = False, epochs: int | None = None,
                  grid: int = 15, progress: Progress = None, fit_many=fit_in_turn) -> Lesson:
     """Decode a grid over each 2-D code's region; the share of cells a CNN reads with confidence."""
-    ds = _data(dataset, seed, quick)
+    ds = _data(dataset, seed, few_digits)
     cfg = _budget(TrainConfig(), seed, epochs)  # the app's default net and training, for every kind
-    cnn, *nets = fit_many([CnnFit(dataset, seed, quick, epochs if epochs is not None else (10 if quick else 6))]
-                          + [Fit(dataset, seed, quick, ModelConfig(kind=k, latent_dim=2), cfg) for k in HOLE_KINDS],
-                          progress)
+    cnn_epochs = epochs if epochs is not None else (10 if few_digits else 6)
+    cnn, *nets = fit_many([CnnFit(dataset, seed, few_digits, cnn_epochs)]
+                          + [Fit(dataset, seed, few_digits, ModelConfig(kind=k, latent_dim=2), cfg)
+                             for k in HOLE_KINDS], progress)
     fractions, grids, regions = [], [], []
     for net in nets:
         codes = train.encode(net, ds.x_test)  # (N, 2)

@@ -208,7 +208,7 @@ def _columns(coords: dict[str, np.ndarray], n: int) -> tuple[list[str], list[np.
     return header, cols
 
 
-def codes_csv(
+def points_csv(
     ids: Sequence, labels: Sequence, split, coords: dict[str, np.ndarray], class_names: Sequence[str] | None = None
 ) -> bytes:
     """CSV (UTF-8), one row per sample: sample_id, label, split, then the columns of each array.

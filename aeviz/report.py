@@ -7,18 +7,19 @@ from collections.abc import Callable
 import numpy as np
 import plotly.graph_objects as go
 
-from . import analysis, data, export, figures, metrics, noise, train, weights
-from .config import ExperimentConfig
+from . import analysis, data, export, figures, metrics, noise, projections, train, weights
+from .config import DENOISE_SEED, DENOISE_VIEW, ExperimentConfig
 
 
-def panel_coords(view: analysis.LatentView, ds: data.Dataset, baselines: dict[str, np.ndarray]) -> dict:
+def panel_coords(view: analysis.LatentView, baselines: dict[str, np.ndarray]) -> dict:
     """The coordinates of every panel of the latent page, by name: codes, autoencoder, pca, umap..."""
     return {"code": view.codes, "autoencoder": view.emb, **baselines}
 
 
-def codes_csv(view: analysis.LatentView, ds: data.Dataset, baselines: dict[str, np.ndarray]) -> bytes:
-    return export.codes_csv(view.ids, view.labels, "test", panel_coords(view, ds, baselines),
-                            class_names=list(ds.class_names))
+def latent_csv(view: analysis.LatentView, ds: data.Dataset, baselines: dict[str, np.ndarray]) -> bytes:
+    """codes.csv: one row per viewed held-out digit, its code and its place in every panel."""
+    return export.points_csv(view.ids, view.labels, "test", panel_coords(view, baselines),
+                             class_names=list(ds.class_names))
 
 
 def all_metrics(cfg: ExperimentConfig, result: train.TrainResult, view: analysis.LatentView,
@@ -40,12 +41,13 @@ def report_figures(result: train.TrainResult, view: analysis.LatentView, ds: dat
                                                     scores=analysis.display_scores(view.scores))}
     for name, emb in baselines.items():
         scores = analysis.display_scores(analysis.scores(view.x, emb, view.labels))
-        figs[f"latent_{name}"] = figures.embedding(emb, view.labels, title=name.upper(), class_names=names,
-                                                   scores=scores)
+        figs[f"latent_{name}"] = figures.embedding(emb, view.labels, title=projections.TITLES[name],
+                                                   class_names=names, scores=scores)
     figs["loss_curves"] = figures.loss_curves(np.array(result.train_loss), np.array(result.val_loss))
-    noisy = noise.gaussian(view.x[:12], 0.3, seed=123)
+    shown = DENOISE_VIEW
+    noisy = noise.corrupt(view.x[:12], shown.kind, shown.level, seed=DENOISE_SEED)
     figs["denoising"] = figures.triptych(noisy, view.x[:12], train.reconstruct(result.model, noisy), ds.image_shape,
-                                         title="Gaussian noise 0.3")
+                                         title=f"{shown.kind} noise, level {shown.level:g}")
     if view.codes.shape[1] == 2 and result.codes_per_epoch is not None:
         figs["replay"] = figures.replay(result.codes_per_epoch, view.labels, class_names=names)
     return figs
@@ -57,7 +59,7 @@ def build(cfg: ExperimentConfig, result: train.TrainResult, view: analysis.Laten
     """Every report file. PNGs need Chromium; without one they are left out and a note says why."""
     files = {"config.json": export.metrics_json(cfg.to_dict()),
              "metrics.json": export.metrics_json(all_metrics(cfg, result, view, ds, baselines)),
-             "codes.csv": codes_csv(view, ds, baselines),
+             "codes.csv": latent_csv(view, ds, baselines),
              "model.safetensors": weights.model_bytes(result.model),
              "model.json": weights.config_json(cfg, ds.image_shape)}
     for name, fig in report_figures(result, view, ds, baselines).items():

@@ -167,7 +167,7 @@ def _optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
 
 def _adam(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
     """Adam with torch's fused kernel: one pass over all parameters instead of a dozen element-wise
-    ops per tensor; at batch 256 that takes a training step from ~6.2 to ~5.1 ms on 2 cores."""
+    ops per tensor, a large share of a small net's step."""
     return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, fused=True)
 
 

@@ -101,4 +101,7 @@ def run(args, backend: str) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from results import recorded  # bench/results.py: RESULTS.md keeps what this printed
+
+    with recorded("load_test"):
+        main()

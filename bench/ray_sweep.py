@@ -26,7 +26,7 @@ def main() -> None:
     from aeviz.jobs import ray_runner
 
     torch.set_num_threads(2)
-    experiments.bottleneck(quick=True)  # warm the caches and the first torch kernels for both runs
+    experiments.bottleneck(few_digits=True)  # warm the caches and the first torch kernels for both runs
     t0 = time.perf_counter()
     local = experiments.bottleneck()
     t_local = time.perf_counter() - t0
@@ -45,4 +45,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from results import recorded  # bench/results.py: RESULTS.md keeps what this printed
+
+    with recorded("ray_sweep"):
+        main()

@@ -212,4 +212,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from results import recorded  # bench/results.py: RESULTS.md keeps what this printed
+
+    with recorded("run"):
+        main()

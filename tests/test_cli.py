@@ -13,7 +13,7 @@ def _cli(*args, env=None):
 
 
 def test_lesson_json_has_the_documented_keys():
-    out = _cli("lesson", "structure-vs-noise", "--dataset", "digits", "--quick", "--json")
+    out = _cli("lesson", "structure-vs-noise", "--dataset", "digits", "--few-digits", "--json")
     assert out.returncode == 0, out.stderr
     numbers = json.loads(out.stdout)
     assert set(numbers) == {"digits_relative_error", "noise_relative_error", "holds", "criterion", "sentence"}
@@ -22,7 +22,7 @@ def test_lesson_json_has_the_documented_keys():
 
 
 def test_lesson_epochs_starves_every_net():
-    runs = {e: json.loads(_cli("lesson", "linear-vs-pca", "--quick", "--json", *e).stdout)
+    runs = {e: json.loads(_cli("lesson", "linear-vs-pca", "--few-digits", "--json", *e).stdout)
             for e in [(), ("--epochs", "1")]}
     assert runs[()]["holds"] is True and runs[("--epochs", "1")]["holds"] is False
     assert runs[()]["sentence"] != runs[("--epochs", "1")]["sentence"]
@@ -31,12 +31,12 @@ def test_lesson_epochs_starves_every_net():
 def test_help_documents_every_option():
     out = _cli("lesson", "--help")
     assert out.returncode == 0
-    for opt in ("--dataset", "--seed", "--quick", "--epochs", "--json", "bottleneck", "chapter-example"):
+    for opt in ("--dataset", "--seed", "--few-digits", "--epochs", "--json", "bottleneck", "chapter-example"):
         assert opt in out.stdout
 
 
 def test_errors_are_one_line_and_exit_1():
-    out = _cli("lesson", "structure-vs-noise", "--dataset", "mnist", "--quick")
+    out = _cli("lesson", "structure-vs-noise", "--dataset", "mnist", "--few-digits")
     assert out.returncode == 1
     errors = [line for line in out.stderr.splitlines() if "error" in line.lower()]
     assert len(errors) == 1 and errors[0].startswith("error:") and "offline" in errors[0]

@@ -67,7 +67,7 @@ def _wait_for_background_jobs() -> None:
 
 
 def test_a_lesson_costs_the_nets_it_plans_to_train():
-    fits = experiments.plan("denoise-then-classify", dataset="digits", quick=True)
+    fits = experiments.plan("denoise-then-classify", dataset="digits", few_digits=True)
     assert [type(f).__name__ for f in fits] == ["CnnFit", "Fit"]
     full = cost.lesson_seconds("bottleneck", {"dataset": "digits"})
     starved = cost.lesson_seconds("bottleneck", {"dataset": "digits", "epochs": 1})

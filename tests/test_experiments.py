@@ -1,14 +1,14 @@
-"""Each lesson's claim, checked on a small budget (quick=True: 800 training digits)."""
+"""Each lesson's claim, checked on a small budget (few_digits=True: 800 training digits)."""
 import numpy as np
 import pytest
 
 from aeviz import experiments
-from aeviz.lesson_figures import lesson_figures
+from aeviz.figures.lessons import lesson_figures
 
 
 def _run(name, **kw):
     seen = []
-    les = experiments.run(name, quick=True, progress=lambda f, m: seen.append((f, m)), **kw)
+    les = experiments.run(name, few_digits=True, progress=lambda f, m: seen.append((f, m)), **kw)
     assert seen and all(0 <= f <= 1 for f, _ in seen)  # progress is reported
     assert les.name == name and isinstance(les.holds, bool) and les.criterion.startswith("Holds when")
     assert set(les.to_json()) == set(les.numbers) | {"holds", "criterion", "sentence"}
@@ -49,7 +49,7 @@ def test_overcomplete_net_copies_noise_and_does_not_denoise():
     n = _run("overcomplete", dataset="digits")
     assert n["noise_error_overcomplete"] < n["noise_error_undercomplete"]
     assert n["denoise_psnr_denoising"] > n["denoise_psnr_overcomplete"]
-    assert n["train_error_overcomplete"] < 0.02  # near zero: per-pixel MSE (quick budget)
+    assert n["train_error_overcomplete"] < 0.02  # near zero: per-pixel MSE (few_digits budget)
 
 
 def test_denoising_first_helps_the_classifier_at_sigma_half():
@@ -66,7 +66,7 @@ def test_chapter_example_has_the_chapters_numbers():
 
 
 def test_one_registry_names_every_lesson_and_its_figures():
-    from aeviz.lesson_figures import BUILDERS
+    from aeviz.figures.lessons import BUILDERS
 
     assert list(BUILDERS) == list(experiments.LESSONS)
     assert all(spec.claim and spec.about and spec.run.__name__ == name.replace("-", "_")
@@ -74,8 +74,8 @@ def test_one_registry_names_every_lesson_and_its_figures():
 
 
 def test_a_starved_linear_autoencoder_does_not_learn_pca_and_says_so():
-    full = experiments.run("linear-vs-pca", quick=True)
-    starved = experiments.run("linear-vs-pca", quick=True, epochs=1)
+    full = experiments.run("linear-vs-pca", few_digits=True)
+    starved = experiments.run("linear-vs-pca", few_digits=True, epochs=1)
     assert full.holds and full.numbers["max_principal_angle_deg"] <= 5
     assert not starved.holds and starved.numbers["max_principal_angle_deg"] > 5
     assert starved.sentence != full.sentence and "1 epoch" in starved.sentence
@@ -94,5 +94,5 @@ def test_latent_holes_are_read_by_the_cnn(monkeypatch):
     from aeviz import train
 
     monkeypatch.setattr(train, "predict_proba", lambda clf, x: np.full((len(x), 10), 0.1))
-    unsure = experiments.run("latent-holes", dataset="digits", quick=True, epochs=3).numbers
+    unsure = experiments.run("latent-holes", dataset="digits", few_digits=True, epochs=3).numbers
     assert unsure["confident_fraction"] == [0.0, 0.0, 0.0]

@@ -118,14 +118,14 @@ def _rows(data: bytes):
     return list(csv.reader(io.StringIO(data.decode("utf-8"))))
 
 
-def test_codes_csv_rows_columns_injection_and_numbers():
+def test_points_csv_rows_columns_injection_and_numbers():
     rng = np.random.default_rng(0)
     n = 7
     code = rng.normal(size=(n, 3)).astype(np.float32)  # (N, 3): has negatives
     emb = rng.normal(size=(n, 2))  # (N, 2)
     labels = np.arange(n) % 3
     names = [HOSTILE, "+1", "ok"]
-    rows = _rows(export.codes_csv(np.arange(100, 100 + n), labels, "test",
+    rows = _rows(export.points_csv(np.arange(100, 100 + n), labels, "test",
                                   {"code": code, "autoencoder": emb}, class_names=names))
     assert rows[0] == ["sample_id", "label", "split", "code_0", "code_1", "code_2",
                        "autoencoder_x", "autoencoder_y"]
@@ -139,14 +139,14 @@ def test_codes_csv_rows_columns_injection_and_numbers():
 
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
-def test_codes_csv_neutralises_every_formula_start_in_text_cells(text):
-    rows = _rows(export.codes_csv([0], [text], [text], {"z": np.array([-1.5])}))
+def test_points_csv_neutralises_every_formula_start_in_text_cells(text):
+    rows = _rows(export.points_csv([0], [text], [text], {"z": np.array([-1.5])}))
     assert rows[1][1] == rows[1][2] == "'" + text and rows[1][3] == "-1.5"
 
 
-def test_codes_csv_rejects_ragged_inputs():
+def test_points_csv_rejects_ragged_inputs():
     with pytest.raises(ValueError, match="rows"):
-        export.codes_csv([0, 1], [0, 1], "test", {"code": np.zeros((3, 2))})
+        export.points_csv([0, 1], [0, 1], "test", {"code": np.zeros((3, 2))})
 
 
 def test_metrics_json_converts_numpy_and_nulls_non_finite():

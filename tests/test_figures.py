@@ -233,7 +233,21 @@ def test_latent_grid_coordinates_span_extent():
     assert y[-1] > y[0] and fig.layout.xaxis.showticklabels
 
 
-def test_every_figure_round_trips_json_with_a_name(emb_data):
+def _decoded(value):
+    """A value as plotly.js reads it: a typed array ({dtype, bdata, shape}) is base64 of the raw
+    values, which plotly.py encodes but does not decode."""
+    if isinstance(value, dict) and "bdata" in value:
+        import base64
+
+        flat = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        shape = value.get("shape")
+        return flat.reshape([int(n) for n in str(shape).split(",")]) if shape else flat
+    return np.asarray(value)
+
+
+def test_every_figure_keeps_every_value_through_json_and_has_its_own_name(emb_data):
+    """What an HTML export or a browser receives is the figure itself: every coordinate, image and
+    text survives the JSON round trip (typed arrays, NaN gaps and all)."""
     emb, labels, ids = emb_data
     rng = np.random.default_rng(0)
     images = rng.random((len(emb), 16))
@@ -261,6 +275,14 @@ def test_every_figure_round_trips_json_with_a_name(emb_data):
         assert back.layout.meta["aeviz_figure"] == fig.layout.meta["aeviz_figure"]
         assert back.layout.template.layout.font is not None and "Inter" in back.layout.font.family
         assert len(back.data) == len(fig.data)
+        for before, after in zip(fig.data, back.data):
+            for attr in ("x", "y", "z", "source", "text", "customdata"):
+                if attr in before:
+                    mine, theirs = before[attr], after[attr]
+                    assert (mine is None) == (theirs is None), (fig.layout.meta, attr)
+                    if mine is not None:
+                        np.testing.assert_array_equal(_decoded(theirs), np.asarray(mine),
+                                                      err_msg=f"{fig.layout.meta['aeviz_figure']}.{attr}")
         names.add(fig.layout.meta["aeviz_figure"])
     assert len(names) == len(figs)  # every builder names its figure differently
 

@@ -1,7 +1,6 @@
 """Background jobs against both backends: shared results, progress, Stop keeps the work so far,
 failures are final messages, bounded memory; on Ray, the work runs in tasks named aeviz-*."""
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -9,6 +8,7 @@ import pytest
 from aeviz import jobs
 from aeviz.config import DataConfig, ExperimentConfig, ModelConfig, ProjectionConfig, TrainConfig
 from aeviz.jobs import Job, Jobs, Registry, store, work
+from aeviz.jobs.job import FairSlots
 from aeviz.jobs.local import LocalRunner
 
 
@@ -36,7 +36,7 @@ def _cfg(backend, epochs=3, **model):
 
 
 def _registry(slots=2, max_entries=16):
-    return Registry(max_entries=max_entries, slots=threading.BoundedSemaphore(slots))
+    return Registry(max_entries=max_entries, slots=FairSlots(slots))
 
 
 def test_training_runs_reports_every_epoch_and_is_stored(backend, digits):
@@ -56,8 +56,7 @@ def test_training_runs_reports_every_epoch_and_is_stored(backend, digits):
 def test_stop_keeps_the_model_trained_so_far(backend, digits):
     cfg = _cfg(backend, epochs=300, latent_dim=2, hidden=(32,))
     job = backend.train(cfg, digits)
-    while not job.history and job.pending:
-        time.sleep(0.02)
+    assert job.wait_for(lambda j: j.history or not j.pending, 120)
     job.stop()
     job.wait(120)
     assert job.status == "stopped", job.error
@@ -78,7 +77,7 @@ def test_a_failed_projection_is_a_message_and_final(backend):
 
 def test_a_lesson_runs_as_a_job(backend):
     job = backend.lesson(("lesson", "linear-vs-pca", id(backend)), "linear-vs-pca",
-                         {"dataset": "digits", "quick": True}).wait(300)
+                         {"dataset": "digits", "few_digits": True}).wait(300)
     assert job.status == "done", job.error
     assert job.result.holds and job.result.numbers["max_principal_angle_deg"] <= 5
 
@@ -120,8 +119,7 @@ def test_jobs_beyond_the_slots_wait_in_a_queue():
     reg, release = _registry(slots=1), threading.Event()
     first = reg.submit("a", lambda j: release.wait(10))
     second = reg.submit("b", lambda j: 2)
-    while first.status != "running":
-        time.sleep(0.01)
+    assert first.wait_for(lambda j: j.status == "running", 10)
     assert second.status == "queued" and second.message == "waiting for a free worker"
     release.set()
     assert second.wait(10).result == 2 and first.wait(10).status == "done"
@@ -159,15 +157,12 @@ def test_the_backend_is_chosen_by_the_environment(monkeypatch):
 
 def test_waiting_jobs_are_served_by_session_in_turn():
     """Session A queues three jobs, then B one: B's runs second, not fourth."""
-    from aeviz.jobs.job import FairSlots
-
     reg, gate, order = Registry(max_entries=16, slots=FairSlots(1)), threading.Event(), []
     first = reg.submit("a0", lambda j: gate.wait(10) and order.append("a0"), session="A")
-    while first.status != "running":
-        time.sleep(0.01)
+    assert first.wait_for(lambda j: j.status == "running", 10)
     later = [reg.submit(k, lambda j, k=k: order.append(k), session=s)
              for k, s in [("a1", "A"), ("a2", "A"), ("b1", "B")]]
-    time.sleep(0.05)  # all four waiting for the one slot
+    assert reg._slots.queue_reaches(3, 10)  # all three waiting for the one slot
     gate.set()
     for job in [first, *later]:
         job.wait(10)
@@ -178,11 +173,11 @@ def test_a_new_train_replaces_the_sessions_queued_one_and_stops_its_running_one(
     backend = Jobs(LocalRunner())
     release = threading.Event()
     blocker = backend.trainings.submit("someone else's", lambda j: release.wait(30), session="other")
-    while blocker.status != "running":  # the local backend's training slots are now all taken ...
-        time.sleep(0.01)
+    assert blocker.wait_for(lambda j: j.status == "running", 10)  # the local backend's training slots ...
     slots = backend.trainings._slots
     hogs = [backend.trainings.submit(f"hog{i}", lambda j: release.wait(30), session="other")
             for i in range(slots.n - 1)]
+    assert all(h.wait_for(lambda j: j.status == "running", 10) for h in hogs)  # every slot is taken ...
     x, y = _cfg(backend, epochs=2, latent_dim=5), _cfg(backend, epochs=2, latent_dim=6)
     queued = backend.train(x, digits, session="A")
     assert queued.status == "queued"
@@ -193,8 +188,7 @@ def test_a_new_train_replaces_the_sessions_queued_one_and_stops_its_running_one(
     assert replacing.wait(60).status == "done"
     long = _cfg(backend, epochs=300, latent_dim=7)
     running = backend.train(long, digits, session="A")
-    while not running.history:
-        time.sleep(0.01)
+    assert running.wait_for(lambda j: j.history, 60)
     shared = backend.train(long, digits, session="B")  # B waits for the same training
     assert shared is running
     z = _cfg(backend, epochs=2, latent_dim=8)

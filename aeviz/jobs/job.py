@@ -43,6 +43,7 @@ class Job:
         self.started: float | None = None
         self.finished: float | None = None
         self._stop = threading.Event()
+        self._changed = threading.Condition()  # notified on every status change and report
         self._thread = threading.Thread(target=self._run, name=f"aeviz-{label}", daemon=True)
 
     def start(self) -> Job:
@@ -71,6 +72,16 @@ class Job:
     def finished_ok(self) -> bool:
         return self.status in ("done", "stopped")
 
+    def changed(self) -> None:
+        """Wake whoever waits in `wait_for` (called by `report` and on every status change)."""
+        with self._changed:
+            self._changed.notify_all()
+
+    def wait_for(self, predicate: Callable[[Job], bool], timeout: float | None = None) -> bool:
+        """Block until predicate(job) holds (checked at every change), or the timeout passes."""
+        with self._changed:
+            return self._changed.wait_for(lambda: predicate(self), timeout)
+
     def report(self, progress: float, message: str = "", **record) -> bool:
         """Record progress; returns True when a stop was requested."""
         self.progress = float(min(max(progress, 0.0), 1.0))
@@ -81,6 +92,7 @@ class Job:
         if self.limit_s is not None and self.started and time.time() - self.started > self.limit_s:
             self.hit_limit = True
             self._stop.set()
+        self.changed()
         return self._stop.is_set()
 
     def wait(self, timeout: float | None = None) -> Job:
@@ -90,9 +102,11 @@ class Job:
     def _run(self) -> None:
         if not self._slots.acquire(self):
             self.status, self.finished = "cancelled", time.time()
+            self.changed()
             return
         try:
             self.status, self.started, self.message = "running", time.time(), "starting"
+            self.changed()
             self.result = self._work(self)
             self.status = "stopped" if self._stop.is_set() else "done"
             self.progress = 1.0 if self.status == "done" else self.progress
@@ -103,6 +117,7 @@ class Job:
         finally:
             self.finished = time.time()
             self._slots.release()
+            self.changed()
 
 
 class FairSlots:
@@ -124,6 +139,7 @@ class FairSlots:
         """Block until it is `job`'s turn; False when it was cancelled while waiting."""
         with self._cond:
             self._waiting.append(job)
+            self._cond.notify_all()  # for queue_reaches
             while True:
                 if job in self._cancelled:
                     self._waiting.remove(job)
@@ -140,6 +156,11 @@ class FairSlots:
                     self._cond.notify_all()
                     return True
                 self._cond.wait()
+
+    def queue_reaches(self, n: int, timeout: float | None = None) -> bool:
+        """Block until at least n jobs wait for a slot, or the timeout passes."""
+        with self._cond:
+            return self._cond.wait_for(lambda: len(self._waiting) >= n, timeout)
 
     def release(self) -> None:
         with self._cond:

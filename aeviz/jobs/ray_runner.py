@@ -124,6 +124,7 @@ class RayRunner:
                 seen += len(records)
                 job.progress, job.message = progress, message or job.message
                 job.history.extend(records)
+                job.changed()
                 if job.stop_requested and not stop_sent:
                     self.board.stop.remote(job.id)
                     stop_sent = True

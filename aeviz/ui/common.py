@@ -11,6 +11,7 @@ import streamlit as st
 from .. import analysis, data, failures, jobs, train
 from ..config import ExperimentConfig, ProjectionConfig
 from ..jobs import Job
+from . import session
 
 PLOTLY_CONFIG = {
     "displaylogo": False,
@@ -19,8 +20,11 @@ PLOTLY_CONFIG = {
 
 
 def dataset(name: str, seed: int = 0) -> data.Dataset:
-    """data.load: cached there (built-in sets per name and seed; uploads by name)."""
-    return data.load(name, seed=seed)
+    """A built-in data set (data.load, cached there per name and seed) or an upload held here."""
+    from .. import upload
+
+    held = upload.held(name)
+    return held if held is not None else data.load(name, seed=seed)
 
 
 def training(cfg: ExperimentConfig) -> Job | None:
@@ -46,37 +50,37 @@ def train_estimate(cfg: ExperimentConfig) -> float:
     return cost.train_seconds(cfg, len(ds.x_train), len(ds.x_test), ds.image_shape)
 
 
-def active_config(sidebar_cfg: ExperimentConfig, pressed: bool) -> ExperimentConfig | None:
+def choose_shown(sidebar_cfg: ExperimentConfig, pressed: bool) -> ExperimentConfig | None:
     """The config whose model the pages show. Train starts the sidebar's config (or finishes one that
     was stopped) when it is within the server's budget; a config already trained by anyone shows at
     once; the first visit trains the sidebar's config only when it costs no more than the defaults
     (a link fills in the sidebar, and a costlier one waits for Train)."""
-    ss = st.session_state
     if pressed:
         previous = training(sidebar_cfg)
         try:
             start_training(sidebar_cfg, restart=previous is not None and previous.status in ("stopped", "failed"))
         except jobs.OverBudget as exc:  # nothing starts; what the session had stays
-            ss["train_refused"] = (sidebar_cfg, str(exc))
+            session.refuse("train", sidebar_cfg, str(exc))
         else:
-            ss.pop("train_refused", None)
-            ss["active_cfg"] = sidebar_cfg
-    elif sidebar_cfg != ss.get("active_cfg") and _is_finished(sidebar_cfg):
-        ss["active_cfg"] = sidebar_cfg  # someone trained it already: show it at once
-    elif "active_cfg" not in ss and train_estimate(sidebar_cfg) <= 1.25 * train_estimate(ExperimentConfig()):
+            session.forget_refusal("train")
+            session.show(sidebar_cfg)
+    elif sidebar_cfg != session.shown_config() and _is_finished(sidebar_cfg):
+        session.show(sidebar_cfg)  # someone trained it already: show it at once
+    elif session.shown_config() is None and \
+            train_estimate(sidebar_cfg) <= 1.25 * train_estimate(ExperimentConfig()):
         try:
             start_training(sidebar_cfg)
-            ss["active_cfg"] = sidebar_cfg
+            session.show(sidebar_cfg)
         except jobs.OverBudget as exc:
-            ss["train_refused"] = (sidebar_cfg, str(exc))
-    return ss.get("active_cfg")
+            session.refuse("train", sidebar_cfg, str(exc))
+    return session.shown_config()
 
 
 def retry_training(cfg: ExperimentConfig) -> None:
     try:
         start_training(cfg, restart=True)
     except jobs.OverBudget as exc:
-        st.session_state["train_refused"] = (cfg, str(exc))
+        session.refuse("train", cfg, str(exc))
 
 
 def _is_finished(cfg: ExperimentConfig) -> bool:
@@ -162,7 +166,9 @@ def latent_view(cfg: ExperimentConfig, finished_at: float) -> analysis.LatentVie
 
 
 @dataclass
-class Active:
+class ShownModel:
+    """The trained model the pages show, with its job, data set and view of the held-out digits."""
+
     cfg: ExperimentConfig
     task: Job
     result: train.TrainResult
@@ -170,9 +176,9 @@ class Active:
     view: analysis.LatentView
 
 
-def active(sidebar_cfg: ExperimentConfig) -> Active | None:
+def shown_model() -> ShownModel | None:
     """The model the pages show, or None (after drawing why: training, failed, nothing yet)."""
-    cfg = st.session_state.get("active_cfg")
+    cfg, sidebar_cfg = session.shown_config(), session.sidebar_config()
     if cfg is None:
         from .. import cost
 
@@ -186,7 +192,7 @@ def active(sidebar_cfg: ExperimentConfig) -> Active | None:
     if task is None or not task.finished_ok:
         return None
     ds = dataset(cfg.data.name, cfg.data.seed)
-    return Active(cfg, task, task.result, ds, latent_view(cfg, task.finished))
+    return ShownModel(cfg, task, task.result, ds, latent_view(cfg, task.finished))
 
 
 @st.cache_resource(max_entries=8)
@@ -215,7 +221,7 @@ def finished_projection(method: str, ds_name: str, proj: ProjectionConfig = Proj
 def warm_up() -> None:
     """Start the data set's UMAP in the background as soon as the Latent page opens, so that the
     first one (numba compiles for ~10 s) is ready by the time the autoencoder is."""
-    cfg = st.session_state.get("active_cfg")
+    cfg = session.shown_config()
     if cfg is not None:
         projection_task("umap", cfg.data.name)
 

@@ -168,8 +168,7 @@ function selected(points) {
 
 function send(gd, ids) {
   // The server first: Streamlit sends a trigger from a zero-delay timer, so the other panels are
-  // painted from a timer set after it. Painting two panels takes 0.1-0.25 s on a slow machine;
-  // the server's rerun (the gallery) now runs meanwhile instead of after it.
+  // painted from a timer set after it, so the server's rerun (the gallery) runs while they paint.
   gd.__aeviz.setTriggerValue("selection", ids);
   setTimeout(() => broadcast(gd.__aeviz.group, ids, gd), 0);
 }

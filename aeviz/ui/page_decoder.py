@@ -15,7 +15,7 @@ common.about(
     "means which digit. Pick a point with the sliders, or walk in a straight line between two "
     "held-out digits: the strip shows the decoder's in-between images.")
 
-act = common.active(st.session_state["sidebar_cfg"])
+act = common.shown_model()
 if act is None:
     st.stop()
 ds, view, model = act.ds, act.view, act.result.model

@@ -6,7 +6,7 @@ import streamlit as st
 
 from aeviz import cost, figures, jobs
 from aeviz.config import NOISE_KINDS
-from aeviz.ui import common, state, views
+from aeviz.ui import common, session, sidebar, views
 
 st.header("Denoising")
 common.about(
@@ -19,7 +19,7 @@ common.about(
     "and SSIM (1 is identical) compare each with the clean digits. Then try the *Overcomplete* kind: a "
     "net that can copy its input copies the noise too.")
 
-shown_cfg = st.session_state.get("active_cfg")
+shown_cfg = session.shown_config()
 opening_twin = None if shown_cfg is None else views.matching_denoiser(shown_cfg, *views.DENOISE_DEFAULTS)
 if opening_twin is not None and common.training(opening_twin) is None:
     # The page's opening noise: the twin is queued at once, behind the model if that still trains. It is
@@ -27,9 +27,9 @@ if opening_twin is not None and common.training(opening_twin) is None:
     try:
         jobs.backend().train(opening_twin, common.dataset(shown_cfg.data.name, shown_cfg.data.seed))
     except jobs.OverBudget as exc:
-        st.session_state["twin_refused"] = (opening_twin, str(exc))
+        session.refuse("twin", opening_twin, str(exc))
 
-act = common.active(st.session_state["sidebar_cfg"])
+act = common.shown_model()
 if act is None:
     st.stop()
 ds, view = act.ds, act.view
@@ -37,7 +37,7 @@ ds, view = act.ds, act.view
 c1, c2, c3 = st.columns(3)
 kinds = NOISE_KINDS[1:]
 kind = c1.selectbox("Noise", kinds, index=kinds.index(views.DENOISE_DEFAULTS[0]),
-                    format_func=state.NOISE_LABELS.get, key="dn_kind")
+                    format_func=sidebar.NOISE_LABELS.get, key="dn_kind")
 level = float(c2.slider("Level", 0.0, 1.0, views.DENOISE_DEFAULTS[1], 0.05, key="dn_level",
                         help="σ for Gaussian noise; the fraction of pixels hit for the other two."))
 n_show = c3.slider("Digits shown", 10, views.DENOISE_SHOWN_MAX, 12, key="dn_n")
@@ -55,7 +55,7 @@ def _start_twin() -> jobs.Job | None:
     try:
         return common.start_training(twin_cfg)
     except jobs.OverBudget as exc:
-        st.session_state["twin_refused"] = (twin_cfg, str(exc))
+        session.refuse("twin", twin_cfg, str(exc))
         return None
 
 
@@ -67,7 +67,7 @@ scores[f"PCA-{k}"] = table[f"PCA-{k}"]
 
 common.chart(fig=figures.image_grid(np.concatenate([x[:n_show] for x in shown.values()]), ds.image_shape,
                                     ncols=n_show, row_labels=list(shown),
-                                    title=f"{state.NOISE_LABELS[kind]} noise, level {level:g}"),
+                                    title=f"{sidebar.NOISE_LABELS[kind]} noise, level {level:g}"),
              key="triptych")
 noisy_psnr = scores["noisy"]["PSNR (dB)"]
 for col, (name, vals) in zip(st.columns(len(scores)), scores.items()):
@@ -86,12 +86,11 @@ def _twin_progress() -> None:
 
 
 if twin_cfg is None:
-    st.caption(f"This model was trained on {state.NOISE_LABELS[act.cfg.noise.kind]} noise "
+    st.caption(f"This model was trained on {sidebar.NOISE_LABELS[act.cfg.noise.kind]} noise "
                f"(level {act.cfg.noise.level:g}).")
 elif twin is None:
-    refused = st.session_state.get("twin_refused")
-    if refused is not None and refused[0] == twin_cfg:
-        st.warning(f"**No denoising twin.** {refused[1]}", icon=":material/block:")
+    if (refused := session.refusal("twin", twin_cfg)) is not None:
+        st.warning(f"**No denoising twin.** {refused}", icon=":material/block:")
     else:
         st.button("Train a denoising twin for this noise", key="train_twin", icon=":material/auto_fix_high:",
                   on_click=_start_twin, help=f"The same widths, bottleneck and training as this model, on noisy "

@@ -9,9 +9,9 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.io.json import to_json_plotly
 
-from aeviz import analysis, export, figures, report, weights
+from aeviz import analysis, export, figures, projections, report, weights
 from aeviz.config import KINDS
-from aeviz.ui import common, linked, state, views
+from aeviz.ui import common, linked, session, sidebar, views
 
 st.header("Latent space")
 common.about(
@@ -24,14 +24,15 @@ common.about(
     "non-linear bottleneck can learn a better low-dimensional map than PCA. Drag a box or lasso "
     "in any panel to pick digits; they light up in every panel and appear below with their "
     "reconstructions.\n\nThe kinds of autoencoder (sidebar):\n"
-    + "\n".join(f"- **{state.KIND_LABELS[name]}**: {text}" for name, text in KINDS.items()))
+    + "\n".join(f"- **{sidebar.KIND_LABELS[name]}**: {text}" for name, text in KINDS.items()))
 
 common.warm_up()
-act = common.active(st.session_state["sidebar_cfg"])
+act = common.shown_model()
 if act is None:
     st.stop()
 
 view, ds = act.view, act.ds
+DIGITS = (ds.name, act.cfg.data.seed)  # which digits the view holds: every panel's cache key has it
 names = list(ds.class_names)
 k = view.codes.shape[1]
 c1, c2, c3 = st.columns([2, 2, 3])
@@ -40,8 +41,6 @@ thumbs = c2.toggle("Digit thumbnails", help="Draw some of the digits at their po
 c3.metric("Held-out reconstruction error (per-pixel MSE)", f"{view.error:.4f}",
           help="Mean squared error per pixel on the held-out digits shown here.")
 
-SEL = f"selected_ids:{ds.name}"  # per data set: ids of another set's digits mean nothing here
-st.session_state.setdefault(SEL, [])
 
 
 def _on_select(panel_key: str) -> None:
@@ -50,19 +49,21 @@ def _on_select(panel_key: str) -> None:
     points = (event or {}).get("selection", {}).get("points", []) if event else []
     ids = sorted({int(p["customdata"][0] if isinstance(p["customdata"], list) else p["customdata"])
                   for p in points if p.get("customdata") is not None})
-    st.session_state[SEL] = ids
+    session.select(ds.name, ids)
 
 
 def _on_linked_select(panel_key: str) -> None:
     ids = linked.selection(panel_key)
     if ids is not None:
-        st.session_state[SEL] = ids
+        session.select(ds.name, ids)
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)
-def _panel_figure(token: tuple, title: str, thumbs: bool, selected: tuple, _emb: np.ndarray,
+def _panel_figure(token: tuple, digits: tuple, title: str, thumbs: bool, selected: tuple, _emb: np.ndarray,
                   _view: analysis.LatentView, _ds) -> go.Figure:
     """One panel's figure, built once per (data and model behind it, title, thumbnails, selection).
+    The cache key is everything read: `token` names what made _emb, `digits` (data set name and
+    split seed) the viewed digits _view and the data set _ds (their images, labels, ids, names).
 
     Building a plotly figure is mostly validation in Python (~0.1 s for a panel); re-runs that
     change nothing in a panel (another panel's bottleneck, a toggle elsewhere) reuse it. The cached
@@ -80,11 +81,11 @@ def _panel_figure(token: tuple, title: str, thumbs: bool, selected: tuple, _emb:
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)
-def _panel_json(token: tuple, title: str, thumbs: bool, _emb: np.ndarray, _view: analysis.LatentView,
-                _ds) -> tuple[str, str]:
+def _panel_json(token: tuple, digits: tuple, title: str, thumbs: bool, _emb: np.ndarray,
+                _view: analysis.LatentView, _ds) -> tuple[str, str]:
     """The panel's figure without a selection, for the linked panel (which draws selections
     itself), as plotly JSON: (figure without its template, template)."""
-    spec = _panel_figure(token, title, thumbs, (), _emb, _view, _ds).to_dict()  # arrays as base64
+    spec = _panel_figure(token, digits, title, thumbs, (), _emb, _view, _ds).to_dict()  # arrays as base64
     layout = linked.streamlit_look(spec["layout"])
     template = layout.pop("template", {})
     layout.pop("meta", None)  # the figure's name and thumbnail list, for exports; a change redraws all
@@ -100,17 +101,18 @@ drawn = []  # (token, title, emb) of each panel drawn in this run
 def _panel(col, emb: np.ndarray, title: str, key: str, scores: dict, token: tuple) -> None:
     """token: hashable, identifies emb (which model or baseline made it, from which data)."""
     drawn.append((token, title, emb))
-    sel = tuple(st.session_state[SEL])
+    sel = tuple(session.selection(ds.name))
     shown = () if thumbs else sel  # thumbnails draw no selection
     if linked.ensure_plotly_js():
         name = "embedding_thumbnails" if thumbs else "embedding"
-        linked.panel(col, *_panel_json(token, title, thumbs, emb, view, ds), linked.figure_key(token, title, thumbs),
-                     key=key, group=ds.name, selected=list(sel), linked=not thumbs,
+        linked.panel(col, *_panel_json(token, DIGITS, title, thumbs, emb, view, ds),
+                     linked.figure_key(token, title, thumbs), key=key, group=ds.name, selected=list(sel),
+                     linked=not thumbs,
                      # the toolbar's PNG is named after the panel, the same with or without thumbnails
                      config=common.plotly_config(key), on_select=lambda: _on_linked_select(key))
-        common.export_menu(col, lambda: _panel_figure(token, title, thumbs, shown, emb, view, ds), name, key)
+        common.export_menu(col, lambda: _panel_figure(token, DIGITS, title, thumbs, shown, emb, view, ds), name, key)
     else:
-        fig = _panel_figure(token, title, thumbs, shown, emb, view, ds)
+        fig = _panel_figure(token, DIGITS, title, thumbs, shown, emb, view, ds)
         common.chart(container=col, fig=fig, key=key, on_select=lambda: _on_select(key),
                      selection_mode=("box", "lasso"))
     col.caption(" · ".join(f"{n} **{v:.3f}**" for n, v in analysis.display_scores(scores).items()))
@@ -147,7 +149,7 @@ def _baseline(col, method: str) -> None:
         _panel(col, emb, "PCA", "panel_pca", scores, ("pca", ds.name, act.cfg.data.seed))
         return
     task = common.projection_task(method, ds.name)
-    title = {"pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}[method]
+    title = projections.TITLES[method]
     if task.status == "failed":
         with col:
             common.failure(f"{title} failed", task, lambda: common.projection_task(method, ds.name, restart=True),
@@ -182,9 +184,9 @@ if all(m == "pca" or common.finished_projection(m, ds.name) is not None for m in
     views.prefetch_pages(act)
     if not thumbs and linked.ensure_plotly_js():  # the same panels with digit thumbnails
         for token, title, emb in drawn:
-            views.prefetch(_panel_json, token, title, True, emb, view, ds)
+            views.prefetch(_panel_json, token, DIGITS, title, True, emb, view, ds)
 
-sel = st.session_state[SEL]
+sel = session.selection(ds.name)
 st.subheader("Selected digits")
 if not sel:
     st.caption("Drag a box or lasso in any panel to select digits.")
@@ -196,7 +198,7 @@ else:
                              title="Selected digits and their reconstructions")
     common.chart(fig=fig, key="gallery")
     if st.button("Clear selection"):
-        st.session_state[SEL] = []
+        session.select(ds.name, [])
         st.rerun()
 
 st.subheader("Export")
@@ -219,7 +221,7 @@ def _report_zip() -> bytes:
 
 
 DOWNLOADS = [  # (label, key, make the bytes, file name, MIME type, icon)
-    ("Codes CSV", "dl_codes", lambda: report.codes_csv(view, ds, _baselines()), "codes.csv", "text/csv",
+    ("Codes CSV", "dl_codes", lambda: report.latent_csv(view, ds, _baselines()), "codes.csv", "text/csv",
      ":material/table:"),
     ("Metrics JSON", "dl_metrics",
      lambda: export.metrics_json(report.all_metrics(act.cfg, act.result, view, ds, _baselines())),

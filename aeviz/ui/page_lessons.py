@@ -4,8 +4,8 @@ from __future__ import annotations
 import streamlit as st
 
 from aeviz import cost, data, experiments, jobs
-from aeviz.lesson_figures import lesson_figures
-from aeviz.ui import common
+from aeviz.figures.lessons import lesson_figures
+from aeviz.ui import common, session
 
 st.header("Lessons")
 st.caption("Each lesson turns one claim about autoencoders into an experiment. Press Run: it trains what "
@@ -43,7 +43,7 @@ def _run_lesson(name: str, restart: bool = False):
     try:
         return jobs.backend().lesson(_key(name), name, _kwargs(name), restart=restart, session=common.session_id())
     except jobs.OverBudget as exc:  # nothing starts
-        st.session_state[f"refused_{name}"] = (_key(name), str(exc))
+        session.refuse(f"lesson:{name}", _key(name), str(exc))
         return None
 
 
@@ -73,9 +73,8 @@ for name, spec in experiments.LESSONS.items():
         task = _run_lesson(name, restart=task is not None and task.status == "failed")
     cost_col.caption(f"Trains its nets: {cost.say(_estimate(name, tuple(sorted(_kwargs(name).items()))))} "
                      "on this server." if task is None else "")
-    refused = st.session_state.get(f"refused_{name}")
-    if task is None and refused is not None and refused[0] == key:
-        st.error(refused[1], icon=":material/block:")
+    if task is None and (refused := session.refusal(f"lesson:{name}", key)) is not None:
+        st.error(refused, icon=":material/block:")
     if task is None:
         st.divider()
         continue

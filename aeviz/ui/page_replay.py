@@ -16,7 +16,7 @@ common.about(
     "Codes wider than 2 are drawn through one PCA fitted on the final codes, so every frame "
     "shares the same axes.")
 
-act = common.active(st.session_state["sidebar_cfg"])
+act = common.shown_model()
 if act is None:
     st.stop()
 codes = act.result.codes_per_epoch  # (E + 1, N, k)

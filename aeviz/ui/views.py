@@ -8,17 +8,15 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from .. import analysis, jobs, train
-from ..config import ExperimentConfig, NoiseConfig
+from ..config import DENOISE_SEED, DENOISE_VIEW, ExperimentConfig, NoiseConfig
 from .common import dataset, latent_view, trained
 
 if TYPE_CHECKING:
-    from .common import Active
+    from .common import ShownModel
 
-# The Denoising page's noise when it opens: heavy enough that a denoiser with a 2-D code clearly
-# beats the noisy input (at sigma 0.3 it barely does), light enough that digits stay readable.
-DENOISE_DEFAULTS = ("gaussian", 0.5)
+DENOISE_DEFAULTS = (DENOISE_VIEW.kind, DENOISE_VIEW.level)  # the page's noise when it opens
 DENOISE_SHOWN_MAX = 30  # the most digits the Denoising page shows
-NOISE_SEED = 123  # the page's noise: the same digits, corrupted the same way, for every model
+NOISE_SEED = DENOISE_SEED
 
 
 TWIN_EPOCHS = 4  # enough for a denoiser to beat the noisy input by several dB, in a few seconds
@@ -75,6 +73,6 @@ def prefetch(fn, *args) -> None:
     jobs.prefetch(fn, *args)
 
 
-def prefetch_pages(act: Active) -> None:
+def prefetch_pages(act: ShownModel) -> None:
     """What the other pages will show of this model: the Denoising page at its opening setting."""
     prefetch(denoise_view, act.cfg, act.task.finished, *DENOISE_DEFAULTS)

@@ -21,12 +21,32 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import OrderedDict
 
 from ..data import Dataset
 from . import arrays, rules, zipped
 from .rules import ACCEPTED, SCALING_NOTE, UploadError, scale_to_unit
 
-__all__ = ["ACCEPTED", "SCALING_NOTE", "UploadError", "load_upload", "scale_to_unit"]
+__all__ = ["ACCEPTED", "SCALING_NOTE", "UploadError", "held", "hold", "load_upload", "scale_to_unit"]
+
+# Uploaded data sets by their content-derived names, held in this server's memory only, and only the
+# most recent few (a session whose upload was dropped uploads it again).
+MAX_HELD = 8
+_held: OrderedDict[str, Dataset] = OrderedDict()
+
+
+def hold(ds: Dataset) -> str:
+    """Keep an uploaded Dataset under its name (the oldest held one is dropped); returns the name."""
+    _held[ds.name] = ds
+    _held.move_to_end(ds.name)
+    while len(_held) > MAX_HELD:
+        _held.popitem(last=False)
+    return ds.name
+
+
+def held(name: str) -> Dataset | None:
+    """The uploaded Dataset held under `name`, or None (never uploaded here, or dropped)."""
+    return _held.get(name)
 
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip with members; an empty zip
 PARSERS = {  # extension -> (what it should be, content check, parser returning (images, labels))

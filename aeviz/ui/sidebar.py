@@ -14,6 +14,7 @@ from ..config import (
     ExperimentConfig,
     parse_hidden,
 )
+from . import session
 
 LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 1.0, 10.0)
 BATCHES = (16, 32, 64, 128, 256, 512)
@@ -57,9 +58,9 @@ def _valid(key: str, value) -> bool:
 
 def seed_from_query() -> list[str]:
     """Once per session: widget values from the query string. Returns messages about bad values."""
-    if st.session_state.get("_seeded"):
+    if session.link_read():
         return []
-    st.session_state["_seeded"] = True
+    session.mark_link_read()
     problems = []
     for key, (name, default, parse) in PARAMS.items():
         value = default
@@ -85,7 +86,7 @@ def write_query() -> None:
         st.query_params.from_dict(wanted)
 
 
-def sidebar() -> tuple[ExperimentConfig, bool]:
+def draw() -> tuple[ExperimentConfig, bool]:
     """Draw the settings; return the config they describe and whether Train was pressed."""
     for msg in seed_from_query():
         st.sidebar.warning(msg)
@@ -113,7 +114,7 @@ def sidebar() -> tuple[ExperimentConfig, bool]:
         sb.slider("Noise level", 0.0, 1.0, step=0.05, key="w_level",
                   help="σ for Gaussian noise; the fraction of pixels hit for the other two.")
     pressed = sb.button("Train", type="primary", width="stretch", key="train_button")
-    st.session_state["_estimate_slot"] = sb.empty()  # filled by estimate_caption once torch is loaded
+    session.put_estimate_slot(sb.empty())  # filled by estimate_caption once torch is loaded
     model_upload()
     write_query()
     return current_config(), pressed
@@ -124,10 +125,9 @@ def estimate_caption(cfg: ExperimentConfig) -> None:
     from .. import cost, jobs
     from . import common
 
-    slot = st.session_state.pop("_estimate_slot").container()
-    refused = st.session_state.get("train_refused")
-    if refused is not None and refused[0] == cfg:
-        slot.error(refused[1], icon=":material/block:")
+    slot = session.take_estimate_slot().container()
+    if (refused := session.refusal("train", cfg)) is not None:
+        slot.error(refused, icon=":material/block:")
     elif (job := common.training(cfg)) is not None and job.finished_ok or jobs.store.contains(cfg):
         slot.caption("Trained already: shows at once.")
     else:
@@ -166,23 +166,23 @@ def _on_model_upload() -> None:
     from .. import weights as model_files
     from . import common
 
-    files = st.session_state.get("model_files") or []
-    st.session_state.pop("upload_error", None)
+    files = st.session_state.get("model_files") or []  # the uploader widget's value
+    session.set_problem("model", None)
     weights = [f for f in files if f.name.endswith(".safetensors")]
     configs = [f for f in files if f.name.endswith(".json")]
     if len(files) < 2:
         return
     if len(weights) != 1 or len(configs) != 1:
-        st.session_state["upload_error"] = ("Upload exactly two files: the weights (`.safetensors`) and their "
-                                            "configuration (`.json`), as exported by aeviz.")
+        session.set_problem("model", "Upload exactly two files: the weights (`.safetensors`) and their "
+                                     "configuration (`.json`), as exported by aeviz.")
         return
     try:
         model, cfg, _ = model_files.load_model(weights[0].getvalue(), configs[0].getvalue())
     except ValueError as exc:
-        st.session_state["upload_error"] = f"Could not load the model: {exc}"
+        session.set_problem("model", f"Could not load the model: {exc}")
         return
     common.register_loaded(cfg, model)
-    st.session_state["active_cfg"] = cfg
+    session.show(cfg)
     _apply_to_widgets(cfg)
 
 
@@ -191,44 +191,41 @@ def model_upload() -> None:
         st.file_uploader("model.safetensors and model.json", type=["safetensors", "json"],
                          accept_multiple_files=True, key="model_files", on_change=_on_model_upload,
                          help="The pair from the Export section. Nothing uploaded is ever unpickled.")
-        if "upload_error" in st.session_state:
-            st.error(st.session_state["upload_error"])
+        if (problem := session.problem("model")) is not None:
+            st.error(problem)
 
 
 def data_name() -> str:
     """The data set the sidebar names: a built-in one, or the session's last good upload (until
     one is uploaded, the previous data set stays)."""
-    ss = st.session_state
-    if ss["w_data"] != UPLOAD:
-        ss["last_good_data"] = ss["w_data"]
-        return ss["w_data"]
-    name = ss.get("upload_name")
+    from .. import upload
+
+    if st.session_state["w_data"] != UPLOAD:
+        session.set_last_builtin_data(st.session_state["w_data"])
+        return st.session_state["w_data"]
+    name = session.uploaded_name()
+    if name is not None and upload.held(name) is not None:
+        return name
     if name is not None:
-        try:
-            data.load(name)  # still held by this server?
-            return name
-        except ValueError:
-            ss.pop("upload_name")
-            ss["data_error"] = "The uploaded data set was dropped from the server's memory: upload it again."
-    return ss.get("last_good_data", data.DEFAULT_DATASET)
+        session.set_uploaded(None)
+        session.set_problem("data", "The uploaded data set was dropped from the server's memory: upload it again.")
+    return session.last_builtin_data(data.DEFAULT_DATASET)
 
 
 def _on_data_upload() -> None:
     from .. import upload
 
-    ss = st.session_state
-    ss.pop("data_error", None)
-    f = ss.get("data_file")
+    session.set_problem("data", None)
+    f = st.session_state.get("data_file")  # the uploader widget's value
     if f is None:
         return
     try:
         ds = upload.load_upload(f.getvalue(), f.name)
     except upload.UploadError as exc:
-        ss["data_error"] = f"{f.name}: {exc}"  # the previous data and model stay
+        session.set_problem("data", f"{f.name}: {exc}")  # the previous data and model stay
         return
-    ss["upload_name"] = data.register_upload(ds)
-    ss["upload_desc"] = f"{f.name}: {len(ds.x_train) + len(ds.x_test):,} images, {ds.image_shape[0]}x" \
-                        f"{ds.image_shape[1]}, {len(ds.class_names)} classes"
+    session.set_uploaded(upload.hold(ds), f"{f.name}: {len(ds.x_train) + len(ds.x_test):,} images, "
+                                          f"{ds.image_shape[0]}x{ds.image_shape[1]}, {len(ds.class_names)} classes")
 
 
 def data_upload() -> None:
@@ -238,9 +235,9 @@ def data_upload() -> None:
         st.file_uploader("Your images", type=["npz", "npy", "csv", "zip"], key="data_file",
                          on_change=_on_data_upload, help=upload.ACCEPTED)
         st.caption(upload.SCALING_NOTE)
-        if "data_error" in st.session_state:
-            st.error(st.session_state["data_error"])
-        elif "upload_desc" in st.session_state:
-            st.success(st.session_state["upload_desc"])
+        if (problem := session.problem("data")) is not None:
+            st.error(problem)
+        elif (description := session.uploaded_description()) is not None and session.uploaded_name():
+            st.success(description)
         else:
             st.info("Upload a file to train on your own images; until then the previous data set stays.")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
-from . import figures
-from .experiments import Lesson
+from ..experiments import Lesson
+from . import curves, mosaics
 
 
 def _unit_range(rows: np.ndarray) -> np.ndarray:
@@ -19,7 +19,7 @@ def _unit_range(rows: np.ndarray) -> np.ndarray:
 def _bottleneck(les: Lesson) -> list[go.Figure]:
     n = les.numbers
     return [
-        figures.error_vs_bottleneck(
+        curves.error_vs_bottleneck(
             n["latent_sizes"],
             {"autoencoder": n["ae_error"], "linear autoencoder": n["linear_error"], "PCA": n["pca_error"]},
             title="Held-out error against bottleneck size",
@@ -30,14 +30,14 @@ def _bottleneck(les: Lesson) -> list[go.Figure]:
 def _linear(les: Lesson) -> list[go.Figure]:
     a = les.arrays
     k = les.numbers["k"]
-    angles = figures.bars(
+    angles = curves.bars(
         {f"θ{i + 1}": float(v) for i, v in enumerate(a["angles"])},
         title=f"Principal angles: linear decoder vs top-{k} PCA subspace",
         y_title="degrees",
         fmt=".1f",
     )
     rows = np.concatenate([_unit_range(a["decoder"]), _unit_range(a["pca"])])
-    grid = figures.image_grid(
+    grid = mosaics.image_grid(
         rows,
         a["image_shape"],
         ncols=k,
@@ -50,7 +50,7 @@ def _linear(les: Lesson) -> list[go.Figure]:
 def _structure(les: Lesson) -> list[go.Figure]:
     n = les.numbers
     return [
-        figures.bars(
+        curves.bars(
             {"digits": n["digits_relative_error"], "i.i.d. noise": n["noise_relative_error"]},
             title="Error of a 32-D code as a fraction of the data's variance",
             y_title="error / variance",
@@ -61,7 +61,7 @@ def _structure(les: Lesson) -> list[go.Figure]:
 
 def _sparsity(les: Lesson) -> list[go.Figure]:
     a = les.arrays
-    hist = figures.histogram(
+    hist = curves.histogram(
         {k: v.ravel() for k, v in a["activations"].items() if k != "L1"},
         title="Hidden activations on held-out digits",
         x_title="activation",
@@ -69,13 +69,13 @@ def _sparsity(les: Lesson) -> list[go.Figure]:
         vline_label="ρ",
     )
     w = _unit_range(a["weights"][:60])
-    grid = figures.image_grid(w, a["image_shape"], ncols=15, title="First-layer weights of the sparse net, as images")
+    grid = mosaics.image_grid(w, a["image_shape"], ncols=15, title="First-layer weights of the sparse net, as images")
     return [hist, grid]
 
 
 def _overcomplete(les: Lesson) -> list[go.Figure]:
     n, a = les.numbers, les.arrays
-    bars = figures.bars(
+    bars = curves.bars(
         {"overcomplete": n["noise_error_overcomplete"], "undercomplete (32-D)": n["noise_error_undercomplete"]},
         title="Unseen random noise: error / variance (low = it copies)",
         y_title="error / variance",
@@ -83,7 +83,7 @@ def _overcomplete(les: Lesson) -> list[go.Figure]:
     )
     outs = a["outputs"]
     rows = np.concatenate([a["noisy"], a["clean"], outs["overcomplete"], outs["denoising"]])
-    grid = figures.image_grid(
+    grid = mosaics.image_grid(
         rows,
         a["image_shape"],
         ncols=len(a["clean"]),
@@ -97,7 +97,7 @@ def _classify(les: Lesson) -> list[go.Figure]:
     n = les.numbers
     clean = [n["accuracy_clean"]] * len(n["noise_levels"])
     return [
-        figures.grouped_lines(
+        curves.grouped_lines(
             n["noise_levels"],
             {"clean": clean, "noisy": n["accuracy_noisy"], "denoised first": n["accuracy_denoised"]},
             title="CNN accuracy against noise level",
@@ -109,13 +109,13 @@ def _classify(les: Lesson) -> list[go.Figure]:
 
 def _chapter(les: Lesson) -> list[go.Figure]:
     n, a = les.numbers, les.arrays
-    bars = figures.bars(
+    bars = curves.bars(
         {f"autoencoder ({n['n_hidden']} units)": n["ae_error"], f"PCA-{n['n_hidden']}": n["pca_error"]},
         title=f"n = {n['n_inputs']} inputs, s = {n['n_hidden']} hidden units",
         y_title="per-pixel MSE",
         fmt=".4f",
     )
-    grid = figures.image_grid(
+    grid = mosaics.image_grid(
         np.concatenate([a["clean"], a["recon"]]),
         a["image_shape"],
         ncols=len(a["clean"]),
@@ -127,7 +127,7 @@ def _chapter(les: Lesson) -> list[go.Figure]:
 
 def _holes(les: Lesson) -> list[go.Figure]:
     n, a = les.numbers, les.arrays
-    return [figures.latent_grid(g, a["image_shape"], region, n["grid"],
+    return [mosaics.latent_grid(g, a["image_shape"], region, n["grid"],
                                 title=f"{kind}: {frac:.0%} read with confidence")
             for kind, frac, g, region in zip(n["kinds"], n["confident_fraction"], a["grids"], a["regions"])]
 

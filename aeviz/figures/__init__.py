@@ -1,0 +1,11 @@
+"""Plotly figure builders: plain numpy results in, `plotly.graph_objects.Figure` out; nothing here
+shows or saves a figure. By subject: `latent` (maps of codes), `mosaics` (digits as pictures),
+`curves` (numbers against numbers), `lessons` (each lesson's figures); `style` is their one look."""
+from .curves import bars, error_vs_bottleneck, grouped_lines, histogram, loss_curves
+from .latent import embedding, embedding_with_thumbnails, replay
+from .mosaics import image, image_grid, latent_grid, mosaic, triptych
+from .style import GAP, PALETTE, class_color
+
+__all__ = ["GAP", "PALETTE", "bars", "class_color", "embedding", "embedding_with_thumbnails", "error_vs_bottleneck",
+           "grouped_lines", "histogram", "image", "image_grid", "latent_grid", "loss_curves", "mosaic", "replay",
+           "triptych"]

@@ -1,0 +1,181 @@
+"""Maps of codes: one point per digit, coloured by class; with digit thumbnails; a replay over epochs."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.express as px
+import plotly.graph_objects as go
+from PIL import Image
+
+from .style import FONT, _finish, _shape, class_color, png_uri
+
+
+def _class_traces(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray, class_names, opacity: float,
+                  selected: np.ndarray | None) -> list[go.Scatter]:
+    """One scatter per present class; with `selected` (positions), per-trace selectedpoints."""
+    traces = []
+    for c in np.unique(labels):
+        idx = np.flatnonzero(labels == c)  # positions of class c in emb
+        name = str(class_names[c]) if class_names is not None else str(c)
+        tr = go.Scatter(x=emb[idx, 0], y=emb[idx, 1], mode="markers", name=name, legendgroup=name,
+                        customdata=ids[idx], marker=dict(color=class_color(c), size=5, opacity=opacity),
+                        hovertemplate=f"#%{{customdata}} · {name}<extra></extra>")
+        # How a selection looks, whoever makes it (the figure here, or plotly.js in the browser).
+        tr.selected = dict(marker=dict(opacity=1.0))
+        tr.unselected = dict(marker=dict(opacity=0.12))
+        if selected is not None:
+            tr.selectedpoints = np.flatnonzero(np.isin(idx, selected)).tolist()  # indices within trace
+        traces.append(tr)
+    return traces
+
+
+def _highlight_trace(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray,
+                     selected: np.ndarray) -> go.Scatter:
+    """The selected points again, full opacity with a dark outline (customdata = their ids)."""
+    return go.Scatter(x=emb[selected, 0], y=emb[selected, 1], mode="markers", name="selected",
+                      showlegend=False, customdata=ids[selected],
+                      hovertemplate="#%{customdata}<extra></extra>",
+                      marker=dict(color=[class_color(c) for c in labels[selected]], size=7, opacity=1.0,
+                                  line=dict(color="#111", width=1.2)))
+
+
+def _scatter_axes(fig: go.Figure) -> None:
+    """Axes of a 2-D embedding: titled, no tick labels, equal scaling, lasso by default.
+
+    No automargin (plotly_white turns it on): without tick labels there is nothing to fit, and the
+    automargin pass makes plotly.js draw all the points a second time, which doubled the time a
+    page takes to show a new panel. The margins must leave room for the axis titles (>= 30 px).
+    """
+    fig.update_xaxes(title_text="dim 1", showticklabels=False, zeroline=False, automargin=False)
+    fig.update_yaxes(title_text="dim 2", showticklabels=False, zeroline=False, scaleanchor="x", scaleratio=1,
+                     automargin=False)
+    fig.update_layout(dragmode="lasso", legend=dict(itemsizing="constant", tracegroupgap=0),
+                      hoverlabel=dict(font_family=FONT))
+
+
+def _padded_range(emb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The axes' range of an embedding: its bounding box padded by 5% of each span."""
+    lo, hi = emb.min(axis=0), emb.max(axis=0)
+    pad = 0.05 * np.maximum(hi - lo, 1e-9)
+    return lo - pad, hi + pad
+
+
+def embedding(emb: np.ndarray, labels: np.ndarray, *, title: str = "", class_names=None,
+              selected: np.ndarray | None = None, scores: dict | None = None,
+              ids: np.ndarray | None = None, opacity: float = 0.8) -> go.Figure:
+    """Scatter of a 2-D embedding, one trace per class.
+
+    emb (N, 2); labels (N,) ints; ids (N,) ints (default arange(N)) become each point's customdata,
+    so a Streamlit selection maps back to digits. selected: positions into emb (not ids); those
+    points stay opaque (selectedpoints) and get an outlined highlight trace, the rest fade; None or
+    empty selects nothing.
+    scores: name -> value, shown as a subtitle.
+    """
+    emb, labels = np.asarray(emb, dtype=float), np.asarray(labels).astype(int)
+    ids = np.arange(len(emb)) if ids is None else np.asarray(ids)
+    sel = None if selected is None else np.asarray(selected, dtype=int).reshape(-1)
+    sel = None if sel is None or not len(sel) else sel  # an empty selection fades nothing
+    fig = go.Figure(_class_traces(emb, labels, ids, class_names, opacity, sel))
+    if sel is not None and len(sel):
+        fig.add_trace(_highlight_trace(emb, labels, ids, sel))
+    _scatter_axes(fig)
+    lo, hi = _padded_range(emb)
+    # Fixed ranges (not autorange): the same panel with and without thumbnails has the same axes,
+    # so the browser restyles it instead of moving every point.
+    fig.update_xaxes(range=[lo[0], hi[0]])
+    fig.update_yaxes(range=[lo[1], hi[1]])
+    sub = " · ".join(f"{k} {v:.3f}" for k, v in (scores or {}).items())
+    return _finish(fig, "embedding", title, 420, subtitle=sub)
+
+
+def _tile(img: np.ndarray, color: str, side: int) -> Image.Image:
+    """One digit img (h, w) in [0, 1] as a side x side RGBA tile: class-coloured ink, transparent paper."""
+    h, w = img.shape
+    rgba = np.zeros((h, w, 4), dtype=np.uint8)  # (h, w, RGBA)
+    rgba[..., :3] = px.colors.hex_to_rgb(color)
+    rgba[..., 3] = np.round(np.clip(img, 0, 1) * 255).astype(np.uint8)
+    # Small digits (8x8) stay crisp blocks; 28x28 ones are smoothed when scaled.
+    resample = Image.NEAREST if side >= 3 * max(h, w) else Image.BILINEAR
+    return Image.fromarray(rgba, "RGBA").resize((side, side), resample)
+
+
+def embedding_with_thumbnails(emb: np.ndarray, images: np.ndarray, image_shape: Sequence[int],
+                              labels: np.ndarray, *, title: str = "", class_names=None, max_thumbs: int = 150,
+                              seed: int = 0, ids: np.ndarray | None = None,
+                              scores: dict | None = None, resolution: int = 800) -> go.Figure:
+    """The faded embedding scatter with a seeded random subset of digits drawn at their positions.
+
+    emb (N, 2); images (N, D); labels (N,). At most max_thumbs digits (ink in the class colour),
+    each about 4.5% of the larger axis span wide, centred on its point. They are composited into
+    one transparent PNG of `resolution` pixels along the larger span, laid over the axes' range:
+    one image for the browser to decode and place instead of 150.
+    layout.meta["thumbnails"] lists the positions drawn, in drawing order.
+    """
+    emb, labels = np.asarray(emb, dtype=float), np.asarray(labels).astype(int)
+    x, _, _ = _shape(images, image_shape)
+    fig = embedding(emb, labels, title=title, class_names=class_names, ids=ids, scores=scores, opacity=0.25)
+    lo, hi = _padded_range(emb)
+    span = hi - lo  # (2,) data units
+    px_per_unit = resolution / float(np.max(span))  # the same on both axes: thumbnails stay square
+    width, height = (np.maximum(np.round(span * px_per_unit), 1)).astype(int)
+    side = max(1, round(0.045 * resolution))
+    rng = np.random.default_rng(seed)
+    pick = rng.choice(len(emb), size=min(max_thumbs, len(emb)), replace=False)
+    # A margin of one tile on every side, cropped at the end: tiles of points near an edge are cut,
+    # not refused (alpha_composite takes no negative offsets).
+    canvas = Image.new("RGBA", (int(width) + 2 * side, int(height) + 2 * side), (0, 0, 0, 0))
+    for i in pick:
+        cx = (emb[i, 0] - lo[0]) * px_per_unit + side  # pixel column of the point
+        cy = (hi[1] - emb[i, 1]) * px_per_unit + side  # pixel row (image rows run downwards)
+        canvas.alpha_composite(_tile(x[i], class_color(labels[i]), side),
+                               dest=(int(round(cx - side / 2)), int(round(cy - side / 2))))
+    canvas = canvas.crop((side, side, side + int(width), side + int(height)))
+    fig.update_layout(images=[dict(source=png_uri(canvas), xref="x", yref="y", x=lo[0], y=hi[1],
+                                   sizex=span[0], sizey=span[1], xanchor="left", yanchor="top",
+                                   sizing="stretch", layer="above")])
+    fig.layout.meta = {"aeviz_figure": "embedding_thumbnails", "thumbnails": [int(i) for i in pick]}
+    return fig
+
+
+def _robust_range(a: np.ndarray) -> list[float]:
+    """The 1st-99th percentile range of a (M,), padded by 5% on each side."""
+    lo, hi = np.percentile(a, [1, 99])
+    pad = 0.05 * max(hi - lo, 1e-9)
+    return [float(lo - pad), float(hi + pad)]
+
+
+def _animation_controls(names: list[str]) -> dict:
+    """Play/pause buttons and an "epoch" slider over frames called names."""
+    step = dict(mode="immediate", frame=dict(duration=350, redraw=False), transition=dict(duration=250))
+    play = dict(label="▶ Play", method="animate", args=[None, {**step, "fromcurrent": False}])
+    stop = dict(mode="immediate", frame=dict(duration=0), transition=dict(duration=0))
+    pause = dict(label="❚❚ Pause", method="animate", args=[[None], stop])
+    slider = dict(active=len(names) - 1, currentvalue=dict(prefix="epoch "), x=0.22, len=0.78, y=0,
+                  yanchor="top", pad=dict(t=45, b=0), steps=[dict(label=n, method="animate", args=[[n], step])
+                                                           for n in names])
+    buttons = dict(type="buttons", direction="left", buttons=[play, pause], x=0.2, xanchor="right", y=0,
+                   yanchor="top", pad=dict(t=70, r=10), showactive=False)
+    return dict(updatemenus=[buttons], sliders=[slider])
+
+
+def replay(codes_per_epoch: np.ndarray, labels: np.ndarray, *, class_names=None,
+           title: str = "How the latent space formed") -> go.Figure:
+    """An animation of the 2-D codes, one frame per epoch (frame "0" = before training).
+
+    codes_per_epoch (E+1, N, 2); labels (N,). Axis ranges are fixed over all frames (1-99
+    percentiles, padded 5%). The figure first shows the last epoch; Play runs from epoch 0.
+    """
+    codes, labels = np.asarray(codes_per_epoch, dtype=float), np.asarray(labels).astype(int)
+    ids = np.arange(codes.shape[1])
+    names = [str(e) for e in range(len(codes))]
+    frames = [go.Frame(name=n, data=_class_traces(c, labels, ids, class_names, 0.8, None))
+              for n, c in zip(names, codes, strict=True)]
+    fig = go.Figure(data=frames[-1].data, frames=frames)
+    _scatter_axes(fig)
+    fig.update_xaxes(range=_robust_range(codes[..., 0].ravel()), autorange=False)
+    fig.update_yaxes(range=_robust_range(codes[..., 1].ravel()), autorange=False)
+    fig.update_layout(dragmode="zoom", **_animation_controls(names))
+    fig = _finish(fig, "replay", title, 520)
+    fig.update_layout(margin=dict(b=110))
+    return fig

@@ -1,0 +1,113 @@
+"""What a session keeps between reruns, besides its widgets' values (sidebar.py owns those): every
+key in one place, read and written through these functions and nowhere else."""
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from ..config import ExperimentConfig
+
+
+def _get(key: str, default: Any = None) -> Any:
+    return st.session_state.get(key, default)
+
+
+def _set(key: str, value: Any) -> None:
+    st.session_state[key] = value
+
+
+# The model the pages show, and the configuration the sidebar describes now.
+def shown_config() -> ExperimentConfig | None:
+    return _get("shown_config")
+
+
+def show(cfg: ExperimentConfig) -> None:
+    _set("shown_config", cfg)
+
+
+def sidebar_config() -> ExperimentConfig:
+    return _get("sidebar_config")
+
+
+def set_sidebar_config(cfg: ExperimentConfig) -> None:
+    _set("sidebar_config", cfg)
+
+
+# Refusals (over the budget), each for what was asked: ("train", cfg), ("twin", cfg), ("lesson", key).
+def refusal(what: str, key: Any) -> str | None:
+    """The message of the last refusal of `what`, when it was for `key`."""
+    held = _get(f"refused:{what}")
+    return held[1] if held is not None and held[0] == key else None
+
+
+def refuse(what: str, key: Any, message: str) -> None:
+    _set(f"refused:{what}", (key, message))
+
+
+def forget_refusal(what: str) -> None:
+    st.session_state.pop(f"refused:{what}", None)
+
+
+# The digits picked on the Latent page, per data set (ids of another set's digits mean nothing).
+def selection(ds_name: str) -> list[int]:
+    return list(_get(f"selection:{ds_name}", []))
+
+
+def select(ds_name: str, ids: list[int]) -> None:
+    _set(f"selection:{ds_name}", list(ids))
+
+
+# The placeholder under Train, filled once the estimate is known.
+def put_estimate_slot(slot) -> None:
+    _set("estimate_slot", slot)
+
+
+def take_estimate_slot():
+    return st.session_state.pop("estimate_slot", None)
+
+
+# The link: read once per session.
+def link_read() -> bool:
+    return bool(_get("link_read"))
+
+
+def mark_link_read() -> None:
+    _set("link_read", True)
+
+
+# Uploads: the data set the session uploaded, and what the sidebar says about it.
+def uploaded_name() -> str | None:
+    return _get("uploaded_name")
+
+
+def set_uploaded(name: str | None, description: str | None = None) -> None:
+    if name is None:
+        st.session_state.pop("uploaded_name", None)
+    else:
+        _set("uploaded_name", name)
+        _set("uploaded_description", description)
+
+
+def uploaded_description() -> str | None:
+    return _get("uploaded_description")
+
+
+def last_builtin_data(default: str) -> str:
+    return _get("last_builtin_data", default)
+
+
+def set_last_builtin_data(name: str) -> None:
+    _set("last_builtin_data", name)
+
+
+def problem(where: str) -> str | None:
+    """What went wrong with the session's last upload of data ("data") or of a model ("model")."""
+    return _get(f"problem:{where}")
+
+
+def set_problem(where: str, message: str | None) -> None:
+    if message is None:
+        st.session_state.pop(f"problem:{where}", None)
+    else:
+        _set(f"problem:{where}", message)
