@@ -1,10 +1,10 @@
 """aeviz: an interactive autoencoder lab. Run with `streamlit run app.py`."""
-PAGES = [
-    ("aeviz/ui/page_latent.py", "Latent space", ":material/scatter_plot:", "latent"),
-    ("aeviz/ui/page_denoise.py", "Denoising", ":material/auto_fix_high:", "denoising"),
-    ("aeviz/ui/page_decoder.py", "Decoder", ":material/grid_view:", "decoder"),
-    ("aeviz/ui/page_replay.py", "Training replay", ":material/replay:", "replay"),
-    ("aeviz/ui/page_lessons.py", "Lessons", ":material/school:", "lessons"),
+PAGES = [  # file, icon, url path (its title is app.page.<url path> in aeviz/i18n/*/app.toml)
+    ("aeviz/ui/page_latent.py", ":material/scatter_plot:", "latent"),
+    ("aeviz/ui/page_denoise.py", ":material/auto_fix_high:", "denoising"),
+    ("aeviz/ui/page_decoder.py", ":material/grid_view:", "decoder"),
+    ("aeviz/ui/page_replay.py", ":material/replay:", "replay"),
+    ("aeviz/ui/page_lessons.py", ":material/school:", "lessons"),
 ]
 
 
@@ -15,11 +15,17 @@ def main() -> None:
 
     astlock.install()  # before any thread of the server parses Python (see astlock)
 
-    st.set_page_config(page_title="aeviz · autoencoder lab", page_icon=":material/blur_on:", layout="wide")
-    nav = st.navigation([st.Page(path, title=title, icon=icon, url_path=url, default=i == 0)
-                         for i, (path, title, icon, url) in enumerate(PAGES)])
+    from aeviz.i18n import t
+
+    sidebar.seed_language()  # before the first text: the page titles speak it too
+    st.set_page_config(page_title=t("app.title"), page_icon=":material/blur_on:", layout="wide")
+    nav = st.navigation([st.Page(path, title=t(f"app.page.{url}"), icon=icon, url_path=url, default=i == 0)
+                         for i, (path, icon, url) in enumerate(PAGES)])
+    # The document's language, so screen readers pronounce the page in it (Streamlit's is always "en").
+    st.sidebar.html(f"<script>document.documentElement.lang = {t('app.html_lang')!r};</script>",
+                    unsafe_allow_javascript=True)
     st.sidebar.title("aeviz")
-    st.sidebar.caption("Train an autoencoder on digits and see what it learned.")
+    st.sidebar.caption(t("app.tagline"))
     cfg, pressed = sidebar.draw()
     session.set_sidebar_config(cfg)
     from aeviz.ui import linked
@@ -31,8 +37,8 @@ def main() -> None:
         common.choose_shown(cfg, pressed)
         sidebar.estimate_caption(cfg)
     except jobs.JobsUnavailable as exc:  # said once, here; the pages need the jobs to show anything
-        st.error(f"**Background work is unavailable.** {exc}", icon=":material/error:")
-        st.button("Retry", key="retry_jobs", icon=":material/refresh:")
+        st.error(t("app.jobs_unavailable", why=exc), icon=":material/error:")
+        st.button(t("common.retry"), key="retry_jobs", icon=":material/refresh:")
         st.stop()
     nav.run()
 

@@ -1,4 +1,7 @@
-"""`python -m aeviz ...`: lessons, training and reports without a browser."""
+"""`python -m aeviz ...`: lessons, training and reports without a browser.
+
+English by default; `--lang pt` (before or after the command) prints the results in Portuguese.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +13,14 @@ from pathlib import Path
 
 import numpy as np
 
-from . import analysis, data, experiments, export, failures, report, weights
+from . import analysis, data, experiments, export, failures, i18n, report, weights
 from .config import (
     KINDS,
     NOISE_KINDS,
     ExperimentConfig,
     parse_hidden,
 )
+from .i18n import Msg, t
 
 
 def _jsonable(v):
@@ -40,20 +44,23 @@ def cmd_lesson(args) -> int:
     if args.json:
         print(json.dumps(lesson.to_json(), default=_jsonable, indent=2, ensure_ascii=False))
     else:
-        print(f"{lesson.name}: {'holds' if lesson.holds else 'did not hold'}. {lesson.sentence}")
-        print(f"  criterion: {lesson.criterion}")
+        verdict = "cli.lesson_holds" if lesson.holds else "cli.lesson_failed"
+        print(t(verdict, name=lesson.name, sentence=lesson.sentence))
+        print(f"  {t('cli.criterion', criterion=lesson.criterion)}")
+        sep = t("cli.list_separator")  # ", " where numbers have decimal points, "; " where they have commas
+
         def show(v):
-            return f"{v:.4g}" if isinstance(v, (int, float)) else str(v)
+            return i18n.number(v, ".4g") if isinstance(v, (int, float)) else str(v)
 
         for k, v in lesson.numbers.items():
-            print(f"  {k} = {', '.join(map(show, v)) if isinstance(v, list) else show(v)}")
+            print(f"  {k} = {sep.join(map(show, v)) if isinstance(v, list) else show(v)}")
     return 0
 
 
 def _config(args) -> ExperimentConfig:
     hidden = parse_hidden(args.hidden)
     if hidden is None:
-        raise ValueError(f"--hidden {args.hidden!r}: give up to 4 widths from 1 to 4096, comma-separated")
+        raise ValueError(Msg("cli.bad_hidden", hidden=repr(args.hidden)))
     return ExperimentConfig.of(args.dataset, args.kind, args.latent_dim, hidden, args.epochs, args.batch_size,
                                args.lr, args.seed, args.noise, args.noise_level)
 
@@ -64,7 +71,7 @@ def _train(args):
 
     def on_epoch(epoch, tr, va, elapsed):
         print(
-            f"  epoch {epoch}/{cfg.train.epochs}  train {tr:.5f}  val {va:.5f}  {elapsed:.1f} s",
+            f"  {t('cli.epoch', epoch=epoch, epochs=cfg.train.epochs, train=tr, val=va, seconds=elapsed)}",
             file=sys.stderr,
             flush=True,
         )
@@ -89,7 +96,7 @@ def cmd_report(args) -> int:
     view = analysis.latent_view(result.model, ds)
     baselines = {"pca": analysis.baseline_projection("pca", ds)}
     if not args.no_umap:
-        print("  UMAP of the held-out digits", file=sys.stderr, flush=True)
+        print(f"  {t('cli.umap')}", file=sys.stderr, flush=True)
         baselines["umap"] = analysis.baseline_projection("umap", ds)
     files = report.build(
         cfg,
@@ -122,11 +129,24 @@ def _training_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, help="output directory (created if missing)")
 
 
+def _language(default) -> argparse.ArgumentParser:
+    """--lang, for the main parser (default "en") and each command (no default, so that `python -m aeviz
+    --lang pt lesson ...` is not undone by the command's own parser; `lesson ... --lang pt` works too)."""
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--lang", choices=list(i18n.LANGUAGES), default=default,
+                   help="language of the printed results: " + ", ".join(f"{k} ({v})" for k, v in i18n.LANGUAGES.items())
+                   + f" (default {i18n.DEFAULT})")
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m aeviz", description="aeviz without a browser.")
+    p = argparse.ArgumentParser(prog="python -m aeviz", description="aeviz without a browser.",
+                                parents=[_language(i18n.DEFAULT)])
     sub = p.add_subparsers(dest="command", required=True)
+    command = _language(argparse.SUPPRESS)
     les = sub.add_parser(
         "lesson",
+        parents=[command],
         help="run one of the chapter's experiments and print its numbers",
         description="Run one lesson and say whether its claim held: "
         + "; ".join(f"{n}: {spec.claim}" for n, spec in experiments.LESSONS.items()),
@@ -142,6 +162,7 @@ def build_parser() -> argparse.ArgumentParser:
     les.set_defaults(func=cmd_lesson)
     tr = sub.add_parser(
         "train",
+        parents=[command],
         help="train a model and save model.safetensors + model.json",
         description="Train an autoencoder and save its weights (safetensors) and configuration.",
     )
@@ -149,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
     tr.set_defaults(func=cmd_train)
     rep = sub.add_parser(
         "report",
+        parents=[command],
         help="train a model and write the app's report files (unzipped)",
         description="Train, then write config, metrics, figures (HTML and PNG), codes CSV "
         "and weights to --out, as the app's 'Download report' does.",
@@ -162,10 +184,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv=None) -> int:
     args = build_parser().parse_args(argv)
+    i18n.use(args.lang)
     try:
         return args.func(args)
     except Exception as exc:  # one clear line and exit status 1; AEVIZ_DEBUG=1 for the traceback
         if os.environ.get("AEVIZ_DEBUG"):
             raise
-        print(f"error: {failures.message(exc)}", file=sys.stderr)
+        print(t("cli.error", message=failures.message(exc)), file=sys.stderr)
         return 1

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config import ExperimentConfig, ModelConfig
+from .i18n import Msg
 
 TRACKED = 2000  # the held-out digits whose codes are kept every epoch (analysis.VIEW_SIZE)
 LBFGS_EVALS = 50  # evaluations in one L-BFGS epoch, at most (train._optimizer)
@@ -248,10 +249,15 @@ def projection_seconds(method: str, n: int) -> float:
     return {"umap": 0.5 + n * 4e-4, "tsne": 1.0 + n * 4e-3}.get(method, 1.0)
 
 
-def say(seconds: float) -> str:
-    """'about 6 s', 'about 3 min', 'about 2 h'."""
+def about(seconds: float) -> Msg:
+    """'about 6 s', 'about 3 min', 'about 2 h', worded later (for a message kept and shown afterwards)."""
     if seconds < 90:
-        return f"about {max(1, round(seconds))} s"
+        return Msg("cost.about_s", n=max(1, round(seconds)))
     if seconds < 5400:
-        return f"about {round(seconds / 60)} min"
-    return f"about {seconds / 3600:.0f} h"
+        return Msg("cost.about_min", n=round(seconds / 60))
+    return Msg("cost.about_h", n=seconds / 3600)
+
+
+def say(seconds: float) -> str:
+    """'about 6 s', 'about 3 min', 'about 2 h', in the current language (for the page being drawn)."""
+    return str(about(seconds))

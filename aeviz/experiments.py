@@ -23,8 +23,11 @@ from sklearn.decomposition import PCA
 
 from . import data, failures, metrics, models, noise, train
 from .config import ModelConfig, NoiseConfig, TrainConfig
+from .i18n import Joined, Msg, t
 
-Progress = Callable[[float, str], None] | None
+# A lesson runs in a background job, away from whoever reads it: everything it says is a Msg (or a
+# Joined of them), worded by str() in the reader's language (catalogue aeviz/i18n/*/lessons.toml).
+Progress = Callable[[float, Msg | str], None] | None
 
 
 @dataclass(frozen=True)
@@ -79,8 +82,8 @@ def fit_in_turn(fits: list[Fit], progress: Progress = None) -> list:
     """The default fit_many: each Fit in turn, in this process."""
     out = []
     for i, spec in enumerate(fits):
-        what = spec.model.kind if isinstance(spec, Fit) else "classifier"
-        _say(progress, i / len(fits), f"training net {i + 1} of {len(fits)} ({what})")
+        what = spec.model.kind if isinstance(spec, Fit) else Msg("lessons.progress.classifier")
+        _say(progress, i / len(fits), Msg("lessons.progress.training_net", i=i + 1, n=len(fits), what=what))
         out.append(fit(spec))
     return out
 
@@ -90,8 +93,8 @@ class Check:
     """One condition of a lesson's criterion: whether it held, and the words for either case."""
 
     ok: bool
-    held: str  # what the numbers show when it held
-    failed: str  # what they show when it did not
+    held: Msg  # what the numbers show when it held
+    failed: Msg  # what they show when it did not
 
 
 @dataclass
@@ -99,29 +102,36 @@ class Lesson:
     name: str
     numbers: dict  # the lesson's measured values: floats, ints and lists of floats
     holds: bool  # did the claim hold on this run, by `criterion`
-    criterion: str  # one line: the thresholds that decide the claim
-    sentence: str  # what the numbers say, computed from them
+    criterion: Msg  # one line: the thresholds that decide the claim (str() words it)
+    sentence: Msg  # what the numbers say, computed from them (str() words it)
     arrays: dict = field(default_factory=dict)  # inputs of the lesson's figures (numpy)
 
     def to_json(self) -> dict:
-        """The numbers with the verdict: what `python -m aeviz lesson NAME --json` prints."""
-        return {**self.numbers, "holds": self.holds, "criterion": self.criterion, "sentence": self.sentence}
+        """The numbers with the verdict, worded in the current language: what `python -m aeviz lesson
+        NAME --json` prints."""
+        return {**self.numbers, "holds": self.holds, "criterion": str(self.criterion), "sentence": str(self.sentence)}
 
 
-def _verdict(name: str, numbers: dict, criterion: str, finding: str, checks: list[Check], advice: str,
-             arrays: dict | None = None, aside: str = "") -> Lesson:
+def _verdict(name: str, numbers: dict, criterion: Msg, finding: Msg, checks: list[Check], advice: Msg,
+             arrays: dict | None = None, aside: Msg | str = "") -> Lesson:
     """A Lesson whose sentence is `finding` plus each check's own words (and `aside`) when all held,
     or a plain 'did not hold' naming what failed and `advice` otherwise."""
     holds = all(c.ok for c in checks)
     if holds:
-        sentence = f"{finding} {'; '.join(c.held for c in checks)}{aside}."
+        sentence = Msg("lessons.verdict.held", finding=finding, checks=Joined([c.held for c in checks], "; "),
+                       aside=aside)
     else:
-        failed = "; ".join(c.failed for c in checks if not c.ok)
-        sentence = f"The claim did not hold on this run: {failed}. {advice}"
+        sentence = Msg("lessons.verdict.failed", failed=Joined([c.failed for c in checks if not c.ok], "; "),
+                       advice=advice)
     return Lesson(name, numbers, holds, criterion, sentence, arrays or {})
 
 
-def _say(progress: Progress, fraction: float, message: str) -> None:
+def _ks(ks) -> str:
+    """Latent sizes as one parameter ("1, 2, 4"): whole numbers read the same in every language."""
+    return ", ".join(map(str, ks))
+
+
+def _say(progress: Progress, fraction: float, message: Msg | str) -> None:
     if progress is not None:
         progress(fraction, message)
 
@@ -150,8 +160,13 @@ def _variance(x: np.ndarray) -> float:
     return float(x.var(axis=0).mean())
 
 
-def _epochs_note(cfg: TrainConfig) -> str:
-    return f"this run trained {cfg.epochs} epoch{'s' * (cfg.epochs != 1)}"
+def _epochs_note(cfg: TrainConfig) -> Msg:
+    return Msg("lessons.epochs_note.one" if cfg.epochs == 1 else "lessons.epochs_note.many", n=cfg.epochs)
+
+
+def _more_epochs(cfg: TrainConfig) -> Msg:
+    """The advice of most lessons when their claim did not hold."""
+    return Msg("lessons.advice.epochs", note=_epochs_note(cfg))
 
 
 def _net(**model) -> ModelConfig:
@@ -194,20 +209,18 @@ def bottleneck(dataset: str = "mnist-5k", seed: int = 0, few_digits: bool = Fals
     off = [k for k, r in zip(sizes, lin_ratio) if r > 1.1]
     best = int(np.argmax(gain))
     checks = [
-        Check(not rises, f"the autoencoder's error falls from {ae[0]:.4f} at k = {sizes[0]} to {ae[-1]:.4f} at "
-                         f"k = {sizes[-1]}",
-              f"the autoencoder's error rose as the code widened (at k = {', '.join(map(str, rises))})"),
-        Check(not loses_narrow, f"at k ≤ 4 it beats PCA, most at k = {sizes[best]} ({gain[best]:.2f}x lower error)",
-              f"it did not beat PCA at k = {', '.join(map(str, loses_narrow))}"),
-        Check(not off, f"the linear autoencoder stays within {100 * (lin_ratio.max() - 1):.0f}% of PCA at every k",
-              f"the linear autoencoder strayed more than 10% from PCA at k = {', '.join(map(str, off))}"),
+        Check(not rises, Msg("lessons.bottleneck.falls", first=float(ae[0]), k0=sizes[0], last=float(ae[-1]),
+                             k1=sizes[-1]),
+              Msg("lessons.bottleneck.rises", ks=_ks(rises))),
+        Check(not loses_narrow, Msg("lessons.bottleneck.beats_pca", k=sizes[best], gain=float(gain[best])),
+              Msg("lessons.bottleneck.loses_to_pca", ks=_ks(loses_narrow))),
+        Check(not off, Msg("lessons.bottleneck.linear_close", pct=float(100 * (lin_ratio.max() - 1))),
+              Msg("lessons.bottleneck.linear_off", ks=_ks(off))),
     ]
     return _verdict(
         "bottleneck", {"latent_sizes": sizes, "ae_error": ae, "linear_error": lin, "pca_error": pca},
-        f"Holds when the autoencoder's held-out error never rises by more than 5% as k grows, it is below "
-        f"PCA's at k = {', '.join(map(str, narrow))}, and the linear autoencoder is within 10% of PCA at every k.",
-        "A narrower code loses more:", checks,
-        f"More epochs would likely change it ({_epochs_note(ae_cfg)} for the autoencoders).")
+        Msg("lessons.bottleneck.criterion", narrow=_ks(narrow)), Msg("lessons.bottleneck.finding"), checks,
+        Msg("lessons.bottleneck.advice", note=_epochs_note(ae_cfg)))
 
 
 def linear_vs_pca(dataset: str = "mnist-5k", seed: int = 0, few_digits: bool = False, epochs: int | None = None,
@@ -220,22 +233,18 @@ def linear_vs_pca(dataset: str = "mnist-5k", seed: int = 0, few_digits: bool = F
     decoder = model.decoder[0].weight.detach().numpy()  # (D, k): the decoder's column space
     pcs = metrics.pca_components(ds.x_train, k)  # (D, k)
     angles = metrics.principal_angles_deg(decoder, pcs)
+    largest, mean = float(angles.max()), float(angles.mean())
     checks = [
-        Check(ratio <= 1.01, f"its held-out error is {ratio:.3f} x PCA's",
-              f"its held-out error is {ratio:.3f} x PCA's (above 1.01)"),
-        Check(angles.max() <= 5, f"its decoder spans PCA's subspace within {angles.max():.1f}° (largest principal "
-                                 f"angle; mean {angles.mean():.1f}°), up to a rotation inside it",
-              f"its decoder's subspace is still {angles.max():.1f}° from PCA's at the largest principal angle"),
+        Check(ratio <= 1.01, Msg("lessons.linear-vs-pca.ratio_ok", ratio=float(ratio)),
+              Msg("lessons.linear-vs-pca.ratio_high", ratio=float(ratio))),
+        Check(largest <= 5, Msg("lessons.linear-vs-pca.angle_ok", largest=largest, mean=mean),
+              Msg("lessons.linear-vs-pca.angle_off", largest=largest)),
     ]
     return _verdict(
         "linear-vs-pca",
-        {"k": k, "error_ratio": ratio, "max_principal_angle_deg": float(angles.max()),
-         "mean_principal_angle_deg": float(angles.mean())},
-        "Holds when the error ratio to PCA is at most 1.01 and the largest principal angle between the "
-        "decoder's subspace and PCA's is at most 5°.",
-        f"At k = {k} the linear autoencoder learns what PCA learns:", checks,
-        f"More epochs would likely change it ({_epochs_note(cfg)}; the last principal directions, whose "
-        "variances differ by a few percent, are found last).",
+        {"k": k, "error_ratio": ratio, "max_principal_angle_deg": largest, "mean_principal_angle_deg": mean},
+        Msg("lessons.linear-vs-pca.criterion"), Msg("lessons.linear-vs-pca.finding", k=k), checks,
+        Msg("lessons.linear-vs-pca.advice", note=_epochs_note(cfg)),
         {"angles": angles, "decoder": decoder.T, "pca": pcs.T, "image_shape": ds.image_shape})
 
 
@@ -248,16 +257,15 @@ def structure_vs_noise(dataset: str = "mnist-5k", seed: int = 0, few_digits: boo
     digits, noise_rel = [_ae_error(m, d.x_test) / _variance(d.x_test)  # the share of the variance lost
                          for m, d in zip(nets, [_data(name, seed, few_digits) for name in sets])]
     checks = [
-        Check(digits <= 0.5, f"digits lose {digits:.0%} of their variance",
-              f"digits lost {digits:.0%} of their variance (more than half)"),
-        Check(noise_rel >= 0.8, f"i.i.d. noise loses {noise_rel:.0%}",
-              f"i.i.d. noise lost only {noise_rel:.0%} (less than 80%)"),
+        Check(digits <= 0.5, Msg("lessons.structure-vs-noise.digits_ok", share=float(digits)),
+              Msg("lessons.structure-vs-noise.digits_high", share=float(digits))),
+        Check(noise_rel >= 0.8, Msg("lessons.structure-vs-noise.noise_ok", share=float(noise_rel)),
+              Msg("lessons.structure-vs-noise.noise_low", share=float(noise_rel))),
     ]
     return _verdict(
         "structure-vs-noise", {"digits_relative_error": digits, "noise_relative_error": noise_rel},
-        "Holds when a 32-D code loses at most half of the digits' variance and at least 80% of the noise's.",
-        "Through 32 numbers only correlated inputs survive:", checks,
-        f"More epochs would likely change it ({_epochs_note(cfg)}).")
+        Msg("lessons.structure-vs-noise.criterion"), Msg("lessons.structure-vs-noise.finding"), checks,
+        _more_epochs(cfg))
 
 
 def sparsity(dataset: str = "mnist-5k", seed: int = 0, few_digits: bool = False, epochs: int | None = None,
@@ -277,28 +285,22 @@ def sparsity(dataset: str = "mnist-5k", seed: int = 0, few_digits: bool = False,
     kept = 1 - _ae_error(kl_model, ds.x_test) / _variance(ds.x_test)
     weights = models.first_layer_weights(kl_model)  # (n_hidden, D)
     strokes = metrics.neighbour_correlation(weights, ds.image_shape)
+    kept, strokes = float(kept), float(strokes)
     checks = [
-        Check(rho / 2 <= sparse <= 2 * rho, f"with the KL penalty the {n_hidden} units fire {sparse:.3f} on average "
-                                            f"(target ρ = {rho}), against {plain:.3f} without it",
-              f"the units fire {sparse:.3f} on average, not within a factor 2 of ρ = {rho}"),
-        Check(plain >= 3 * rho, "the penalty is what makes them sparse",
-              f"without the penalty they fire {plain:.3f}, too close to ρ to credit the penalty"),
-        Check(kept >= 0.65, f"the sparse code still keeps {kept:.0%} of the held-out variance",
-              f"the sparse code keeps only {kept:.0%} of the held-out variance (less than 65%)"),
-        Check(strokes >= 0.3, f"its weights are smooth strokes (adjacent-pixel correlation {strokes:.2f}; "
-                              "random weights: about 0)",
-              f"its weights are not yet strokes (adjacent-pixel correlation {strokes:.2f}, below 0.3)"),
+        Check(rho / 2 <= sparse <= 2 * rho,
+              Msg("lessons.sparsity.rate_ok", units=n_hidden, sparse=sparse, rho=rho, plain=plain),
+              Msg("lessons.sparsity.rate_off", sparse=sparse, rho=rho)),
+        Check(plain >= 3 * rho, Msg("lessons.sparsity.penalty_ok"), Msg("lessons.sparsity.penalty_weak", plain=plain)),
+        Check(kept >= 0.65, Msg("lessons.sparsity.kept_ok", kept=kept), Msg("lessons.sparsity.kept_low", kept=kept)),
+        Check(strokes >= 0.3, Msg("lessons.sparsity.strokes_ok", corr=strokes),
+              Msg("lessons.sparsity.strokes_not", corr=strokes)),
     ]
     return _verdict(
         "sparsity",
         {"rho": rho, "mean_activation_sparse": sparse, "mean_activation_plain": plain,
          "mean_abs_code_l1": float(np.abs(runs["L1"][1]).mean()), "variance_kept_sparse": kept,
          "weight_neighbour_correlation": strokes},
-        "Holds when the sparse units' mean activation is within a factor 2 of ρ, at least 3ρ without the "
-        "penalty, the sparse code keeps at least 65% of the held-out variance, and its weights' "
-        "adjacent-pixel correlation is at least 0.3.",
-        "Sparse units still find structure:", checks,
-        f"More epochs would likely change it ({_epochs_note(cfg)}).",
+        Msg("lessons.sparsity.criterion"), Msg("lessons.sparsity.finding"), checks, _more_epochs(cfg),
         {"activations": {k: v[1] for k, v in runs.items()}, "weights": weights, "image_shape": ds.image_shape})
 
 
@@ -330,22 +332,17 @@ def overcomplete(dataset: str = "mnist-5k", seed: int = 0, few_digits: bool = Fa
         "noisy_psnr": metrics.psnr(ds.x_test, noisy),
     }
     gap = n["denoise_psnr_denoising"] - n["denoise_psnr_overcomplete"]
+    over_share, under_share = float(n["noise_error_overcomplete"]), float(n["noise_error_undercomplete"])
     checks = [
-        Check(n["noise_error_overcomplete"] <= 0.5,
-              f"on unseen random noise it loses only {n['noise_error_overcomplete']:.0%} of the variance, where a "
-              f"32-D net loses {n['noise_error_undercomplete']:.0%}",
-              f"on unseen random noise it lost {n['noise_error_overcomplete']:.0%} of the variance (more than half): "
-              "it has not learned to copy"),
-        Check(gap >= 1, f"on noisy digits it reaches {n['denoise_psnr_overcomplete']:.1f} dB where a denoising net "
-                        f"reaches {n['denoise_psnr_denoising']:.1f} dB",
-              f"a denoising net beat it on noisy digits by only {gap:.1f} dB (less than 1 dB)"),
+        Check(over_share <= 0.5, Msg("lessons.overcomplete.copies", over=over_share, under=under_share),
+              Msg("lessons.overcomplete.no_copy", over=over_share)),
+        Check(gap >= 1, Msg("lessons.overcomplete.psnr_gap", over=float(n["denoise_psnr_overcomplete"]),
+                            denoiser=float(n["denoise_psnr_denoising"])),
+              Msg("lessons.overcomplete.psnr_close", gap=float(gap))),
     ]
     return _verdict(
-        "overcomplete", n,
-        "Holds when the overcomplete net loses at most half of the variance of unseen i.i.d. noise, and a "
-        "denoising net beats it by at least 1 dB of PSNR on noisy digits.",
-        "A code wider than the input copies:", checks,
-        f"More epochs would likely change it ({_epochs_note(cfg)}).",
+        "overcomplete", n, Msg("lessons.overcomplete.criterion"), Msg("lessons.overcomplete.finding"), checks,
+        _more_epochs(cfg),
         {"noisy": noisy[:10], "clean": ds.x_test[:10], "outputs": {k: v[:10] for k, v in outs.items()},
          "image_shape": ds.image_shape})
 
@@ -366,7 +363,7 @@ def denoise_then_classify(dataset: str = "mnist-5k", seed: int = 0, few_digits: 
 
     clean, noisy_acc, denoised_acc = acc(ds.x_test), [], []
     for i, s in enumerate(levels):
-        _say(progress, 0.8 + 0.2 * i / len(levels), f"testing at sigma {s}")
+        _say(progress, 0.8 + 0.2 * i / len(levels), Msg("lessons.progress.testing_sigma", sigma=s))
         noisy = noise.gaussian(ds.x_test, s, seed=seed + 11)
         noisy_acc.append(acc(noisy))
         denoised_acc.append(acc(train.reconstruct(denoiser, noisy)))
@@ -374,21 +371,19 @@ def denoise_then_classify(dataset: str = "mnist-5k", seed: int = 0, few_digits: 
     gain = denoised_acc[j] - noisy_acc[j]
     checks = [
         Check(clean - noisy_acc[j] >= 0.1,
-              f"at σ = 0.5 the CNN's accuracy falls from {clean:.1%} to {noisy_acc[j]:.1%}",
-              f"noise at σ = 0.5 cost the CNN only {100 * (clean - noisy_acc[j]):.0f} points"),
-        Check(gain >= 0.1, f"denoising first brings it back to {denoised_acc[j]:.1%}",
-              f"denoising first won back only {100 * gain:.0f} points at σ = 0.5 (less than 10)"),
+              Msg("lessons.denoise-then-classify.noise_hurts", clean=clean, noisy=noisy_acc[j]),
+              Msg("lessons.denoise-then-classify.noise_harmless", points=100 * (clean - noisy_acc[j]))),
+        Check(gain >= 0.1, Msg("lessons.denoise-then-classify.gain_ok", denoised=denoised_acc[j]),
+              Msg("lessons.denoise-then-classify.gain_small", points=100 * gain)),
     ]
     cost = 100 * (noisy_acc[0] - denoised_acc[0])
-    aside = f" (at σ = 0.1, where noise does little harm, denoising costs {cost:.0f} points)" if cost > 0 else ""
+    aside = Msg("lessons.denoise-then-classify.aside", points=cost) if cost > 0 else ""
     return _verdict(
         "denoise-then-classify",
         {"noise_levels": levels, "accuracy_clean": clean, "accuracy_noisy": noisy_acc,
          "accuracy_denoised": denoised_acc},
-        "Holds when noise at σ = 0.5 costs the CNN at least 10 points of accuracy and denoising first wins "
-        "back at least 10.",
-        "Denoising is worth doing before classifying:", checks,
-        f"More epochs would likely change it ({_epochs_note(cfg)} for the denoiser).", aside=aside)
+        Msg("lessons.denoise-then-classify.criterion"), Msg("lessons.denoise-then-classify.finding"), checks,
+        Msg("lessons.denoise-then-classify.advice", note=_epochs_note(cfg)), aside=aside)
 
 
 def chapter_example(dataset: str = "mnist-10x10", seed: int = 0, few_digits: bool = False, epochs: int | None = None,
@@ -399,16 +394,15 @@ def chapter_example(dataset: str = "mnist-10x10", seed: int = 0, few_digits: boo
     [model] = fit_many([Fit(dataset, seed, few_digits, _net(latent_dim=n_hidden, hidden=()), cfg)], progress)
     ae, pca = _ae_error(model, ds.x_test), _pca_error(ds, n_hidden)
     lost = ae / _variance(ds.x_test)
-    checks = [Check(lost <= 0.05, f"{ds.n_features} pixels through {n_hidden} units lose {lost:.1%} of the held-out "
-                                  f"variance (per-pixel error {ae:.4f}; PCA-{n_hidden}: {pca:.4f})",
-                    f"{ds.n_features} pixels through {n_hidden} units lost {lost:.1%} of the held-out variance "
-                    "(more than 5%)")]
+    pixels, lost = int(ds.n_features), float(lost)
+    checks = [Check(lost <= 0.05, Msg("lessons.chapter-example.kept", pixels=pixels, units=n_hidden, lost=lost,
+                                      ae=float(ae), pca=float(pca)),
+                    Msg("lessons.chapter-example.lost_too_much", pixels=pixels, units=n_hidden, lost=lost))]
     return _verdict(
         "chapter-example", {"n_inputs": ds.n_features, "n_hidden": n_hidden, "ae_error": ae, "pca_error": pca,
                             "variance_lost": lost},
-        f"Holds when the {n_hidden}-unit code loses at most 5% of the held-out digits' variance.",
-        "Half the numbers keep almost everything, because digits have structure:", checks,
-        f"More epochs would likely change it ({_epochs_note(cfg)}).",
+        Msg("lessons.chapter-example.criterion", units=n_hidden), Msg("lessons.chapter-example.finding"), checks,
+        _more_epochs(cfg),
         {"clean": ds.x_test[:12], "recon": train.reconstruct(model, ds.x_test[:12]), "image_shape": ds.image_shape})
 
 
@@ -436,78 +430,58 @@ def latent_holes(dataset: str = "mnist-5k", seed: int = 0, few_digits: bool = Fa
         grids.append(images)
         regions.append((float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])))
     plain, vae, pu = fractions
-    checks = [Check(vae >= plain + 0.1, f"the CNN reads {vae:.0%} of the variational code's grid with confidence, "
-                                        f"against {plain:.0%} of the plain autoencoder's (parametric UMAP: {pu:.0%})",
-                    f"the CNN reads {vae:.0%} of the variational code's grid with confidence, not 10 points more "
-                    f"than the plain autoencoder's {plain:.0%}")]
+    checks = [Check(vae >= plain + 0.1, Msg("lessons.latent-holes.reads", vae=vae, plain=plain, umap=pu),
+                    Msg("lessons.latent-holes.no_gain", vae=vae, plain=plain))]
     return _verdict(
         "latent-holes", {"kinds": list(HOLE_KINDS), "confident_fraction": fractions, "grid": grid},
-        "Holds when the share of decoded grid cells that the CNN classifies with probability at least 0.9 is "
-        "at least 10 points higher for the variational code than for the plain autoencoder's.",
-        "A regularised code decodes everywhere:", checks,
-        f"Another KL weight (vae_beta) may change it: a lighter one sharpens the variational decoder's digits, a "
-        f"heavier one fills the gaps between classes; more epochs may too ({_epochs_note(cfg)}).",
+        Msg("lessons.latent-holes.criterion"), Msg("lessons.latent-holes.finding"), checks,
+        Msg("lessons.latent-holes.advice", note=_epochs_note(cfg)),
         {"grids": grids, "regions": regions, "image_shape": ds.image_shape})
 
 
 @dataclass(frozen=True)
 class Spec:
-    """One lesson: its claim, what the experiment does, and the function that runs it."""
+    """One lesson: the function that runs it and its data set. Its words are in the catalogue under
+    its name (lessons.<name>.claim, .about, .quote), so each reader gets them in their language."""
 
-    claim: str  # the chapter's claim, as the page's heading
-    about: str  # what the experiment does, in a few plain sentences
+    name: str
     run: Callable[..., Lesson]
     dataset: str = "mnist-5k"  # its data set by default; the page offers the others unless fixed
     fixed_dataset: bool = False  # True: the experiment is about this data set
+    beyond_chapter: bool = False  # True: the chapter does not make this claim; its quote is the closest it comes
+
+    @property
+    def claim(self) -> str:
+        """The chapter's claim, as the page's heading."""
+        return t(f"lessons.{self.name}.claim")
+
+    @property
+    def about(self) -> str:
+        """What the experiment does, in a few plain sentences."""
+        return t(f"lessons.{self.name}.about")
+
+    @property
+    def quote(self) -> str:
+        """The chapter's own sentence for the claim: verbatim in Portuguese (the chapter's language),
+        translated in English (tests/test_experiments.py checks the Portuguese against the chapter)."""
+        return t(f"lessons.{self.name}.quote")
 
 
-LESSONS: dict[str, Spec] = {
-    "bottleneck": Spec(
-        "A bottleneck forces a compressed representation",
-        "Held-out error as the code narrows from 64 numbers to 1: the autoencoder, a linear autoencoder and PCA.",
-        bottleneck),
-    "linear-vs-pca": Spec(
-        "A linear autoencoder learns what PCA learns",
-        "A linear autoencoder with an 8-number code, trained without ever seeing PCA, against PCA's top 8 "
-        "components: the ratio of their errors and the principal angles between their subspaces (the basis "
-        "inside the subspace may differ).",
-        linear_vs_pca),
-    "structure-vs-noise": Spec(
-        "Structure can be compressed; i.i.d. noise cannot",
-        "The same 32-number autoencoder on digits and on independent Gaussian pixels: how much of each "
-        "one's variance is lost.",
-        structure_vs_noise),
-    "sparsity": Spec(
-        "With a sparsity constraint, many hidden units still find structure",
-        "200 sigmoid hidden units pushed towards a mean firing rate ρ by a KL penalty, against the same net "
-        "without it. The first-layer weights, drawn as images, show what each unit looks for.",
-        sparsity),
-    "overcomplete": Spec(
-        "Too much capacity just copies the input",
-        "A code twice as wide as the image, without constraint, trained on random noise and tested on new "
-        "noise; then on noisy digits, against a denoising autoencoder.",
-        overcomplete),
-    "denoise-then-classify": Spec(
-        "Denoise first, then classify",
-        "A small CNN trained on clean digits, tested on noisy digits as they are and after a denoising "
-        "autoencoder has cleaned them.",
-        denoise_then_classify),
-    "chapter-example": Spec(
-        "The chapter's example: n = 100 inputs, s = 50 hidden units",
-        "Digits shrunk to 10x10 pass through 50 hidden units, beside PCA with 50 components.",
-        chapter_example, dataset="mnist-10x10", fixed_dataset=True),
-    "latent-holes": Spec(
-        "(Beyond the chapter) A regularised code decodes everywhere",
-        "A plain, a variational and a parametric-UMAP autoencoder, each with a 2-number code: decode a grid "
-        "over the central 95% of each one's held-out codes and let a small CNN read every cell. A code with "
-        "holes decodes some cells to nothing a digit reader recognises.",
-        latent_holes),
-}
+LESSONS: dict[str, Spec] = {spec.name: spec for spec in [
+    Spec("bottleneck", bottleneck),
+    Spec("linear-vs-pca", linear_vs_pca),
+    Spec("structure-vs-noise", structure_vs_noise),
+    Spec("sparsity", sparsity),
+    Spec("overcomplete", overcomplete),
+    Spec("denoise-then-classify", denoise_then_classify),
+    Spec("chapter-example", chapter_example, dataset="mnist-10x10", fixed_dataset=True),
+    Spec("latent-holes", latent_holes, beyond_chapter=True),
+]}
 
 
 def run(name: str, **kwargs) -> Lesson:
     """Run the lesson `name` (one of LESSONS)."""
     if name not in LESSONS:
-        raise ValueError(f"unknown lesson {name!r}; valid: {', '.join(LESSONS)}")
+        raise ValueError(Msg("lessons.unknown", name=repr(name), valid=", ".join(LESSONS)))
     failures.check("lesson")
     return LESSONS[name].run(**kwargs)

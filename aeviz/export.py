@@ -35,19 +35,16 @@ import numpy as np
 import plotly.io as pio
 
 from . import failures
+from .i18n import Msg, t
 
 STATIC_FORMATS = ("png", "svg", "pdf")
-INSTALL_CHROME = (
-    "Static export (PNG/SVG/PDF) needs Chrome or Chromium, and none was found. Install one "
-    "with `apt-get install -y chromium` (Debian/Ubuntu) or `plotly_get_chrome` (downloads "
-    "Chrome for kaleido), or set BROWSER_PATH to one. HTML export works without a browser."
-)
+INSTALL_CHROME = Msg("export.install_chrome")  # shown with str(): in the viewer's language
 _BROWSER_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "chrome")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: what a spreadsheet evaluates
 
 
 class ExportError(RuntimeError):
-    """A static export failed: no browser, a timeout, or the browser broke. The message says why."""
+    """A static export failed: no browser, a timeout, or the browser broke. The message (a Msg) says why."""
 
 
 def find_browser() -> str | None:
@@ -141,7 +138,7 @@ def figure_bytes(fig, fmt: str, *, scale: float = 2, timeout: float = 30.0) -> b
     fig_dict = fig if isinstance(fig, dict) else fig.to_dict()
     deadline = time.monotonic() + timeout
     if not _LOCK.acquire(timeout=max(timeout, 0.0)):
-        raise ExportError(f"figure export timed out after {timeout:g} s waiting for another export to finish")
+        raise ExportError(Msg("export.busy", timeout=timeout))
     try:
         return _render_locked(fig_dict, {"format": fmt, "scale": scale}, deadline, timeout)
     finally:
@@ -161,11 +158,8 @@ def _render_locked(fig_dict: dict, opts: dict, deadline: float, timeout: float) 
         engine, _engine = _engine, None
         engine.close()  # returns at once; the browser closes when the engine's loop is free
         if isinstance(e, concurrent.futures.TimeoutError):
-            raise ExportError(
-                f"figure export timed out after {timeout:g} s: the browser did not answer; "
-                "it was abandoned and the next export starts a fresh one"
-            ) from None
-        raise ExportError(f"figure export to {opts['format']} failed: {type(e).__name__}: {e}") from e
+            raise ExportError(Msg("export.timed_out", timeout=timeout)) from None
+        raise ExportError(Msg("export.failed", fmt=opts["format"], kind=type(e).__name__, err=str(e))) from e
 
 
 def figure_html(fig, *, config: dict | None = None) -> bytes:
@@ -255,30 +249,33 @@ def metrics_json(d: dict) -> bytes:
     return json.dumps(_plain(d), sort_keys=True, indent=2, allow_nan=False).encode("utf-8")
 
 
-_DESCRIPTIONS = (  # (file-name pattern, what README.txt says about it); first match wins
-    ("README.txt", "this file"),
-    ("config.json", "the experiment's settings (data, noise, model, training) as JSON"),
-    ("metrics.json", "the measured results (errors, scores) as JSON; null marks a value that was not finite"),
-    ("codes.csv", "one row per digit: sample id, label, split, its code and its 2-D coordinates per method"),
-    ("model.safetensors", "the trained weights (safetensors, no pickle); load with aeviz.export.load_model"),
-    ("model.json", "what load_model needs to rebuild the model: settings, image shape, format tag"),
-    ("*.html", "interactive figure, opens offline in a browser"),
-    ("*.png", "static figure at 2x"),
-    ("*.svg", "vector figure (SVG)"),
-    ("*.pdf", "vector figure (PDF)"),
-    ("*.csv", "a table (CSV)"),
-    ("*.json", "data (JSON)"),
+_DESCRIPTIONS = (  # (file-name pattern, the key of what README.txt says about it); first match wins
+    ("README.txt", "export.readme.this_file"),
+    ("config.json", "export.readme.config"),
+    ("metrics.json", "export.readme.metrics"),
+    ("codes.csv", "export.readme.codes"),
+    ("model.safetensors", "export.readme.weights"),
+    ("model.json", "export.readme.model_json"),
+    ("*.html", "export.readme.html"),
+    ("*.png", "export.readme.png"),
+    ("*.svg", "export.readme.svg"),
+    ("*.pdf", "export.readme.pdf"),
+    ("*.csv", "export.readme.csv"),
+    ("*.json", "export.readme.json"),
 )
 
 
 def describe(name: str) -> str:
-    """What a report file is, from its name (e.g. 'latent.html' -> 'interactive figure, ...')."""
+    """What a report file is, from its name (e.g. 'latent.html' -> 'interactive figure, ...'), in the
+    current language; the file names themselves stay as they are."""
     base = PurePosixPath(name).name
-    return next((text for pattern, text in _DESCRIPTIONS if fnmatch.fnmatch(base, pattern)), "a file exported by aeviz")
+    key = next((k for pattern, k in _DESCRIPTIONS if fnmatch.fnmatch(base, pattern)), "export.readme.other")
+    return t(key)
 
 
 def _readme(names: Sequence[str]) -> bytes:
-    lines = ["aeviz report", "", "Files:"] + [f"  {n}: {describe(n)}" for n in sorted(names)]
+    """README.txt, in the language of whoever asked for the report (it is written when they do)."""
+    lines = [t("export.readme.title"), "", t("export.readme.files")] + [f"  {n}: {describe(n)}" for n in sorted(names)]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 
+from .i18n import Joined, Msg
+
 NAMES = ("umap", "tsne", "train", "lesson", "export")
 
 
@@ -20,15 +22,20 @@ def check(name: str) -> None:
     """Raise InjectedFailure when AEVIZ_FAIL names `name`."""
     wanted = {n.strip() for n in os.environ.get("AEVIZ_FAIL", "").split(",")}
     if name in wanted:
-        raise InjectedFailure(f"{name} was made to fail on purpose (AEVIZ_FAIL={os.environ['AEVIZ_FAIL']})")
+        raise InjectedFailure(Msg("jobs.injected", name=name, setting=os.environ["AEVIZ_FAIL"]))
 
 
-def message(exc: BaseException) -> str:
+def message(exc: BaseException) -> Msg | Joined | str:
     """What went wrong, in one line: the first line of the exception's own message for the errors
-    aeviz raises on purpose (ValueError, RuntimeError, OSError), with its type otherwise."""
+    aeviz raises on purpose (ValueError, RuntimeError, OSError), with its type otherwise. aeviz's own
+    messages are Msgs, kept as they are so that each viewer reads them in their language (str() words
+    them); a third-party exception's text stays in English, as it was raised."""
     if isinstance(exc, MemoryError):
-        return "The server ran out of memory for this job: try a smaller configuration."
+        return Msg("jobs.out_of_memory")
+    if exc.args and isinstance(exc.args[0], (Msg, Joined)):
+        return exc.args[0]
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if isinstance(exc, (ValueError, RuntimeError, OSError)) and text:
         return text
-    return f"Unexpected error ({type(exc).__name__}){': ' + text if text else ''}"
+    kind = type(exc).__name__
+    return Msg("jobs.unexpected_with_text", kind=kind, text=text) if text else Msg("jobs.unexpected", kind=kind)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +18,7 @@ from sklearn.manifold import TSNE
 from sklearn.neighbors import NearestNeighbors
 
 from . import failures
+from .i18n import t
 
 # numba's "workqueue" threading layer ships inside numba's own wheel, so it loads in any
 # environment (a virtualenv, a machine-wide Python, no LD_LIBRARY_PATH); "tbb" and "omp" need a
@@ -127,7 +128,30 @@ PROJECTIONS: dict[str, Callable[..., np.ndarray]] = {
     "umap": _umap,
     "tsne": _tsne,
 }
-TITLES = {"autoencoder": "Autoencoder", "pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}
+
+
+def title(method: str) -> str:
+    """The name a figure or page shows for a projection method, in the current language."""
+    return t(f"figures.method.{method}")
+
+
+class _Titles(Mapping):
+    """method -> title(method), read when asked (so in the asker's language): what TITLES was as
+    a dict, kept for the pages and the report that still write `TITLES[method]`."""
+
+    def __getitem__(self, method: str) -> str:
+        if method not in PROJECTIONS:
+            raise KeyError(method)
+        return title(method)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(PROJECTIONS)
+
+    def __len__(self) -> int:
+        return len(PROJECTIONS)
+
+
+TITLES: Mapping[str, str] = _Titles()
 
 
 def project(method: str, x: np.ndarray, *, seed: int = 0, **params) -> np.ndarray:

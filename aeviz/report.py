@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 
 from . import analysis, data, export, figures, metrics, noise, projections, train, weights
 from .config import DENOISE_SEED, DENOISE_VIEW, ExperimentConfig
+from .i18n import t
 
 
 def panel_coords(view: analysis.LatentView, baselines: dict[str, np.ndarray]) -> dict:
@@ -47,7 +48,8 @@ def report_figures(result: train.TrainResult, view: analysis.LatentView, ds: dat
     shown = DENOISE_VIEW
     noisy = noise.corrupt(view.x[:12], shown.kind, shown.level, seed=DENOISE_SEED)
     figs["denoising"] = figures.triptych(noisy, view.x[:12], train.reconstruct(result.model, noisy), ds.image_shape,
-                                         title=f"{shown.kind} noise, level {shown.level:g}")
+                                         title=t("export.report.denoising", kind=t(f"export.report.noise.{shown.kind}"),
+                                                 level=shown.level))
     if view.codes.shape[1] == 2 and result.codes_per_epoch is not None:
         figs["replay"] = figures.replay(result.codes_per_epoch, view.labels, class_names=names)
     return figs
@@ -56,7 +58,8 @@ def report_figures(result: train.TrainResult, view: analysis.LatentView, ds: dat
 def build(cfg: ExperimentConfig, result: train.TrainResult, view: analysis.LatentView, ds: data.Dataset,
           baselines: dict[str, np.ndarray], png: bool = True,
           progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
-    """Every report file. PNGs need Chromium; without one they are left out and a note says why."""
+    """Every report file, its texts in the current language. PNGs need Chromium; without one they are
+    left out and a note says why."""
     files = {"config.json": export.metrics_json(cfg.to_dict()),
              "metrics.json": export.metrics_json(all_metrics(cfg, result, view, ds, baselines)),
              "codes.csv": latent_csv(view, ds, baselines),
@@ -66,7 +69,7 @@ def build(cfg: ExperimentConfig, result: train.TrainResult, view: analysis.Laten
         files[f"{name}.html"] = export.figure_html(fig)
         if png:
             if progress:
-                progress(f"rendering {name}.png")
+                progress(t("export.report.rendering", name=f"{name}.png"))
             try:
                 files[f"{name}.png"] = export.figure_bytes(fig, "png", scale=2)
             except export.ExportError as exc:

@@ -18,13 +18,14 @@ from torch import nn
 
 from . import failures, models, noise
 from .config import ModelConfig, NoiseConfig, TrainConfig
+from .i18n import Msg
 
 # callback(epoch, train_loss, val_loss, elapsed_s) -> True to ask the loop to stop after this epoch.
 EpochCallback = Callable[[int, float, float, float], bool | None]
 
 
 class TrainingDiverged(RuntimeError):
-    """The loss became non-finite or exploded; the message says how to fix it."""
+    """The loss became non-finite or exploded; the message (a Msg) says how to fix it."""
 
 
 @dataclass
@@ -51,7 +52,7 @@ def resolve_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device 'cuda' was asked for, but torch sees no GPU; use 'auto' or 'cpu'")
+        raise ValueError(Msg("train.no_gpu"))
     return torch.device(name)
 
 
@@ -187,8 +188,9 @@ def _validate(model: nn.Module, cfg: ModelConfig, x_in: torch.Tensor, target: to
     return total / len(x_in), spread, torch.cat(codes).float().cpu().numpy()
 
 
-def _divergence(result: TrainResult, first_loss: float, model: nn.Module, spread: float, pixels: bool) -> str:
-    """Why training has diverged, or "" if it has not.
+def _divergence(result: TrainResult, first_loss: float, model: nn.Module, spread: float,
+                pixels: bool) -> Msg | None:
+    """Why training has diverged, or None if it has not.
 
     Three signs: a non-finite loss or weight; an error ten times the untrained net's (it blew up);
     or, for pixels in [0, 1], every validation digit decoding to the same image (spread ~0: the
@@ -197,20 +199,21 @@ def _divergence(result: TrainResult, first_loss: float, model: nn.Module, spread
     """
     tr, va = result.train_loss[-1], result.val_loss[-1]
     if not (math.isfinite(tr) and math.isfinite(va)) or not all(torch.isfinite(p).all() for p in model.parameters()):
-        return f"the loss became {tr:.3g}"
+        return Msg("train.loss_became", loss=tr)
     if va > 10 * first_loss:
-        return f"the error exploded from {first_loss:.3g} to {va:.3g}"
+        return Msg("train.exploded", first=first_loss, last=va)
     if pixels and spread < 1e-6:
-        return "every digit now decodes to the same image (the units died)"
-    return ""
+        return Msg("train.units_died")
+    return None
 
 
-def lower_the_rate(lr: float) -> str:
+def lower_the_rate(lr: float) -> Msg:
     """Advice after a divergence: a rate ten times lower than the one that failed, and the default
     only where it is lower still."""
     default = TrainConfig().lr
-    also = f", or the default {default:g}" if default < lr / 10 else ""
-    return f"The learning rate {lr:g} is too high: lower it (try {lr / 10:g}{also}) and train again."
+    if default < lr / 10:
+        return Msg("train.lower_rate_or_default", lr=lr, lower=lr / 10, default=default)
+    return Msg("train.lower_rate", lr=lr, lower=lr / 10)
 
 
 def _encode(model: nn.Module, x: torch.Tensor, batch: int = 4096) -> np.ndarray:
@@ -229,7 +232,7 @@ def fit(x_train: np.ndarray, x_val: np.ndarray, image_shape: tuple[int, int],
     x_track (T, D), if given, is encoded before training and after every epoch (for replays).
     """
     if model_cfg.kind == "denoising" and noise_cfg.kind == "none":
-        raise ValueError("the denoising kind needs a corruption: choose a noise type other than 'none'")
+        raise ValueError(Msg("train.needs_noise"))
     failures.check("train")
     device = resolve_device(train_cfg.device)
     lbfgs = train_cfg.optimizer == "lbfgs"
@@ -274,8 +277,8 @@ def fit(x_train: np.ndarray, x_val: np.ndarray, image_shape: tuple[int, int],
         result.train_loss.append(tr)
         result.val_loss.append(va)
         why = _divergence(result, first_loss, model, spread, pixels)
-        if why:
-            raise TrainingDiverged(f"Training diverged at epoch {epoch}: {why}. {lower_the_rate(train_cfg.lr)}")
+        if why is not None:
+            raise TrainingDiverged(Msg("train.diverged", epoch=epoch, why=why, advice=lower_the_rate(train_cfg.lr)))
         if track is not None:
             codes.append(val_codes if track_is_val else _encode(model, track))
         if callback is not None and callback(epoch, tr, va, time.perf_counter() - t0):

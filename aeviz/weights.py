@@ -14,6 +14,7 @@ from safetensors.torch import save as save_safetensors
 from . import models
 from .config import ExperimentConfig
 from .export import metrics_json
+from .i18n import Joined, Msg
 
 MODEL_FORMAT = "aeviz-model-1"  # the "format" tag of model.json
 
@@ -34,19 +35,19 @@ def _parse_config(config: bytes) -> tuple[ExperimentConfig, tuple[int, int]]:
     try:
         d = json.loads(config)
     except (UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise ValueError(f"model config is not valid JSON: {e}") from None
+        raise ValueError(Msg("weights.not_json", err=str(e))) from None
     if not isinstance(d, dict):
-        raise ValueError(f"model config must be a JSON object, got {type(d).__name__}")
+        raise ValueError(Msg("weights.not_object", kind=type(d).__name__))
     if d.get("format") != MODEL_FORMAT:
-        raise ValueError(f"model config has format {d.get('format')!r}, expected {MODEL_FORMAT!r}")
+        raise ValueError(Msg("weights.wrong_format", found=repr(d.get("format")), expected=repr(MODEL_FORMAT)))
     shape = d.get("image_shape")
     if not (isinstance(shape, list) and len(shape) == 2 and all(isinstance(s, int) and s > 0 for s in shape)):
-        raise ValueError(f"model config needs image_shape as two positive integers [H, W], got {shape!r}")
+        raise ValueError(Msg("weights.bad_shape", shape=repr(shape)))
     rest = {k: v for k, v in d.items() if k not in ("format", "image_shape")}
     try:
         cfg = ExperimentConfig.from_dict(rest)
     except TypeError as e:
-        raise ValueError(f"model config has invalid settings: {e}") from None
+        raise ValueError(Msg("weights.bad_settings", err=str(e))) from None
     return cfg, (shape[0], shape[1])
 
 
@@ -54,16 +55,14 @@ def _check_state(state: dict, expected: dict, cfg: ExperimentConfig) -> None:
     """ValueError naming missing, unexpected and mis-shaped tensors."""
     missing, extra = sorted(set(expected) - set(state)), sorted(set(state) - set(expected))
     wrong = [
-        f"{k}: file {tuple(state[k].shape)} vs model {tuple(v.shape)}"
+        Msg("weights.wrong_shape", name=k, file=str(tuple(state[k].shape)), model=str(tuple(v.shape)))
         for k, v in expected.items()
         if k in state and state[k].shape != v.shape
     ]
     if missing or extra or wrong:
-        raise ValueError(
-            f"the weights do not fit a {cfg.model.kind} model with latent_dim="
-            f"{cfg.model.latent_dim}, hidden={cfg.model.hidden}: missing {missing}, "
-            f"unexpected {extra}, wrong shapes {wrong}"
-        )
+        raise ValueError(Msg("weights.misfit", kind=cfg.model.kind, k=str(cfg.model.latent_dim),
+                             hidden=str(cfg.model.hidden), missing=str(missing), extra=str(extra),
+                             wrong=Joined(wrong, ", ")))
 
 
 def load_model(weights: bytes, config: bytes) -> tuple[torch.nn.Module, ExperimentConfig, tuple[int, int]]:
@@ -78,7 +77,7 @@ def load_model(weights: bytes, config: bytes) -> tuple[torch.nn.Module, Experime
     try:
         state = load_safetensors(bytes(weights))
     except SafetensorError as e:
-        raise ValueError(f"the weights are not a valid safetensors file: {e}") from None
+        raise ValueError(Msg("weights.not_safetensors", err=str(e))) from None
     _check_state(state, model.state_dict(), cfg)
     model.load_state_dict(state, strict=True)
     return model.eval().requires_grad_(False), cfg, image_shape

@@ -121,14 +121,19 @@ def wait_idle(page, timeout: float = 90_000, poll: float = 300) -> None:
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout, polling=50)
 
 
-def take_screenshots(out: Path, query: str = "", pages=("latent", "denoising", "decoder", "replay")) -> list[Path]:
-    """Screenshots of every page with the default settings (what the README shows)."""
+def take_screenshots(out: Path, query: str = "", pages=("latent", "denoising", "decoder", "replay"),
+                     lang: str = "en") -> list[Path]:
+    """Screenshots of every page with the default settings (what the README shows), in `lang`."""
+    sys.path.insert(0, str(ROOT))  # run as a script from anywhere
+    from aeviz import i18n
+
     out.mkdir(parents=True, exist_ok=True)
     saved = []
+    query = f"{query}&lang={lang}" if query else f"?lang={lang}"
     with streamlit_server() as url, browser_page(1500, 1050) as page:
         for name in pages:
             page.goto(f"{url}/{'' if name == 'latent' else name}{query}")  # the default page lives at /
-            page.get_by_text("About this view").first.wait_for(timeout=120_000)
+            page.get_by_text(i18n.t("common.about", lang)).first.wait_for(timeout=120_000)
             want = 3 if name == "latent" else 2
             page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot').length >= {want}",
                                    timeout=180_000)
@@ -162,7 +167,7 @@ def take_selection_screenshot(out: Path) -> Path:
 
 if __name__ == "__main__":  # python tests/browser.py [OUT_DIR]: refresh the README's screenshots
     out = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "assets")
-    for p in take_screenshots(out) + [take_selection_screenshot(out)]:
+    for p in take_screenshots(out) + [take_selection_screenshot(out)] + take_screenshots(out / "pt", lang="pt"):
         print(p)
 
 
@@ -212,3 +217,43 @@ def tree_peak_rss_mb(pids) -> float:
                 if line.startswith("VmHWM:"):
                     total += int(line.split()[1]) / 1024
     return total
+
+
+# axe-core, pinned in tests/a11y/package.json: `cd tests/a11y && npm ci` puts it here.
+AXE_JS = ROOT / "tests" / "a11y" / "node_modules" / "axe-core" / "axe.min.js"
+SERIOUS = ("critical", "serious")
+
+
+def find_axe() -> Path | None:
+    return AXE_JS if AXE_JS.is_file() else None
+
+
+def axe_violations(page, impacts=SERIOUS) -> list[dict]:
+    """Inject axe-core into `page` (once per document) and run it on the whole document; the
+    violations of an impact in `impacts`, each as {id, impact, help, nodes: [{target, html,
+    summary}]}: short enough for an assertion message, precise enough to act on."""
+    if find_axe() is None:
+        raise FileNotFoundError(f"{AXE_JS} is missing: cd tests/a11y && npm ci")
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE_JS))
+    return page.evaluate(
+        """async (impacts) => {
+             const r = await axe.run(document, {resultTypes: ["violations"]});
+             return r.violations.filter(v => impacts.includes(v.impact)).map(v => ({
+               id: v.id, impact: v.impact, help: v.help,
+               nodes: v.nodes.map(n => ({target: n.target.join(" "), html: n.html.slice(0, 160),
+                                         summary: (n.failureSummary || "").slice(0, 300)}))}));
+           }""", list(impacts))
+
+
+def format_violations(violations: list[dict], per_rule: int = 6) -> str:
+    """The violations, one rule a paragraph and one failing element a line, for a failure message."""
+    lines = []
+    for v in violations:
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} ({len(v['nodes'])} elements)")
+        for n in v["nodes"][:per_rule]:
+            detail = " ".join(n["summary"].split())
+            lines.append(f"    {n['target']}  {n['html']}\n      {detail}")
+        if len(v["nodes"]) > per_rule:
+            lines.append(f"    ... and {len(v['nodes']) - per_rule} more")
+    return "\n".join(lines)

@@ -295,6 +295,11 @@ def test_lessons_page_runs_a_lesson_and_shows_its_verdict():
     at.switch_page("aeviz/ui/page_lessons.py").run()
     assert not at.exception, at.exception
     assert not at.success and not at.warning  # nothing is claimed before a lesson has run
+    from aeviz import experiments
+
+    quotes = [m.value for m in at.markdown if m.value.startswith("> “")]  # each claim quotes the chapter
+    assert len(quotes) == len(experiments.LESSONS) and all("— chapter “" in q for q in quotes)
+    assert f"> “{experiments.LESSONS['linear-vs-pca'].quote}”" in quotes[1]
     at.selectbox(key="lesson_data").set_value("digits").run()
     for epochs, verdict in [(0, "**Held on this run.**"), (1, "**Did not hold on this run.**")]:
         at.number_input(key="lesson_epochs").set_value(epochs).run()
@@ -307,7 +312,7 @@ def test_lessons_page_runs_a_lesson_and_shows_its_verdict():
         shown = [e.value for e in (at.success if epochs == 0 else at.warning)]
         assert shown == [f"{verdict} {task.result.sentence}"]
         assert f"Criterion: {task.result.criterion}" in [c.value for c in at.caption]
-    assert task.result.holds is False and "epoch" in task.result.sentence
+    assert task.result.holds is False and "epoch" in str(task.result.sentence)
     assert len(_charts(at)) == 2  # the principal angles and the two bases
 
 

@@ -28,10 +28,24 @@ def test_lesson_epochs_starves_every_net():
     assert runs[()]["sentence"] != runs[("--epochs", "1")]["sentence"]
 
 
+def test_lang_prints_the_lesson_in_portuguese_with_the_same_numbers():
+    runs = {lang: _cli(*where, "lesson", "chapter-example", "--few-digits", "--json", *after)
+            for lang, where, after in [("en", (), ()), ("pt", (), ("--lang", "pt")),
+                                       ("pt-first", ("--lang", "pt"), ())]}
+    assert all(out.returncode == 0 for out in runs.values()), {k: v.stderr for k, v in runs.items()}
+    en, pt, pt_first = (json.loads(runs[k].stdout) for k in ("en", "pt", "pt-first"))
+    assert en["sentence"].startswith(("The claim did not hold", "Half the numbers"))  # English by default
+    assert pt["sentence"] != en["sentence"] and pt["criterion"] != en["criterion"]
+    assert pt["criterion"].startswith("Confirma-se quando") and pt_first == pt  # --lang before or after the command
+    numbers = {k: v for k, v in en.items() if k not in ("sentence", "criterion")}
+    assert numbers == {k: v for k, v in pt.items() if k not in ("sentence", "criterion")}
+    assert f"{100 * en['variance_lost']:.1f}%".replace(".", ",") in pt["sentence"]  # a decimal comma
+
+
 def test_help_documents_every_option():
     out = _cli("lesson", "--help")
     assert out.returncode == 0
-    for opt in ("--dataset", "--seed", "--few-digits", "--epochs", "--json", "bottleneck", "chapter-example"):
+    for opt in ("--dataset", "--seed", "--few-digits", "--epochs", "--json", "--lang", "bottleneck", "chapter-example"):
         assert opt in out.stdout
 
 

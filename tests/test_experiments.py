@@ -1,18 +1,28 @@
 """Each lesson's claim, checked on a small budget (few_digits=True: 800 training digits)."""
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from aeviz import experiments
+from aeviz import experiments, i18n
 from aeviz.figures.lessons import lesson_figures
+
+ROOT = Path(__file__).resolve().parents[1]
+# The chapter lives beside the repository (a checkout's shared/ folder), not in it: CI, which clones
+# only the repository, skips the test that reads it. AEVIZ_CHAPTER names another copy.
+CHAPTER = [Path(p) for p in [os.environ.get("AEVIZ_CHAPTER"), ROOT / "shared" / "chapter-autoencoders-pt.txt",
+                             ROOT.parent / "shared" / "chapter-autoencoders-pt.txt"] if p]
 
 
 def _run(name, **kw):
     seen = []
     les = experiments.run(name, few_digits=True, progress=lambda f, m: seen.append((f, m)), **kw)
     assert seen and all(0 <= f <= 1 for f, _ in seen)  # progress is reported
-    assert les.name == name and isinstance(les.holds, bool) and les.criterion.startswith("Holds when")
+    assert les.name == name and isinstance(les.holds, bool) and str(les.criterion).startswith("Holds when")
     assert set(les.to_json()) == set(les.numbers) | {"holds", "criterion", "sentence"}
-    assert les.sentence.startswith("The claim did not hold on this run") != les.holds
+    assert str(les.sentence).startswith("The claim did not hold on this run") != les.holds
+    assert les.sentence.render("pt") != les.sentence.render("en")  # worded when shown, in each language
     figs = lesson_figures(les)
     assert figs and all(f.to_json() for f in figs)
     return les.numbers
@@ -69,8 +79,51 @@ def test_one_registry_names_every_lesson_and_its_figures():
     from aeviz.figures.lessons import BUILDERS
 
     assert list(BUILDERS) == list(experiments.LESSONS)
-    assert all(spec.claim and spec.about and spec.run.__name__ == name.replace("-", "_")
+    assert all(spec.claim and spec.about and spec.quote and spec.run.__name__ == name.replace("-", "_")
                for name, spec in experiments.LESSONS.items())
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_every_lesson_quotes_the_chapter_verbatim_in_portuguese():
+    found = [p for p in CHAPTER if p.is_file()]
+    if not found:
+        pytest.skip("the chapter is not beside this checkout (shared/chapter-autoencoders-pt.txt); "
+                    "set AEVIZ_CHAPTER to its path")
+    chapter = _words(found[0].read_text(encoding="utf-8"))
+    for name in experiments.LESSONS:
+        quote = _words(i18n.t(f"lessons.{name}.quote", "pt"))
+        assert quote in chapter, f"{name}: not the chapter's words: {quote!r}"
+        assert i18n.t(f"lessons.{name}.quote", "en") != quote  # the English is a translation
+
+
+def test_a_lesson_s_words_follow_the_reader_and_keep_their_numbers():
+    checks = [experiments.Check(True, i18n.Msg("lessons.bottleneck.falls", first=0.0123, k0=1, last=0.0045, k1=16),
+                                i18n.Msg("lessons.bottleneck.rises", ks="2, 4"))]
+    les = experiments._verdict("bottleneck", {"x": 1.5}, i18n.Msg("lessons.bottleneck.criterion", narrow="1, 2, 4"),
+                               i18n.Msg("lessons.bottleneck.finding"), checks, i18n.Msg("lessons.advice.epochs",
+                               note=i18n.Msg("lessons.epochs_note.many", n=3)))
+    assert les.sentence.render("en") == ("A narrower code loses more: the autoencoder's error falls from 0.0123 "
+                                         "at k = 1 to 0.0045 at k = 16.")
+    assert "0,0123" in les.sentence.render("pt") and "0.0123" not in les.sentence.render("pt")
+    token = i18n.use("pt")
+    try:
+        worded = les.to_json()
+    finally:
+        i18n._lang.reset(token)
+    assert worded["sentence"] == les.sentence.render("pt") and worded["x"] == 1.5
+    assert worded["criterion"] == les.criterion.render("pt") != les.to_json()["criterion"]
+    failed = experiments._verdict("bottleneck", {}, les.criterion, i18n.Msg("lessons.bottleneck.finding"),
+                                  [experiments.Check(False, c.held, c.failed) for c in checks],
+                                  i18n.Msg("lessons.advice.epochs", note=i18n.Msg("lessons.epochs_note.one", n=1)))
+    assert str(failed.sentence) == ("The claim did not hold on this run: the autoencoder's error rose as the code "
+                                    "widened (at k = 2, 4). More epochs would likely change it (this run trained "
+                                    "1 epoch).")
+    import pickle
+
+    assert pickle.loads(pickle.dumps(failed)).sentence.render("pt") == failed.sentence.render("pt")
 
 
 def test_a_starved_linear_autoencoder_does_not_learn_pca_and_says_so():
@@ -78,7 +131,7 @@ def test_a_starved_linear_autoencoder_does_not_learn_pca_and_says_so():
     starved = experiments.run("linear-vs-pca", few_digits=True, epochs=1)
     assert full.holds and full.numbers["max_principal_angle_deg"] <= 5
     assert not starved.holds and starved.numbers["max_principal_angle_deg"] > 5
-    assert starved.sentence != full.sentence and "1 epoch" in starved.sentence
+    assert str(starved.sentence) != str(full.sentence) and "1 epoch" in str(starved.sentence)
 
 
 def test_unknown_lesson_names_the_valid_ones():

@@ -1,14 +1,17 @@
 """Figure builders: real properties (colours, ids, mosaic layout, frames), not just that they build."""
 import base64
 import io
+import itertools
 
 import numpy as np
 import plotly.graph_objects as go
 import plotly.io as pio
 import pytest
+from colorspacious import cspace_convert
 from PIL import Image
 
-from aeviz import figures
+from aeviz import figures, i18n
+from aeviz.figures import style
 
 NAMES = [f"d{c}" for c in range(10)]
 
@@ -26,9 +29,69 @@ def _class_traces(fig):
     return [t for t in fig.data if t.name in NAMES]
 
 
+@pytest.fixture
+def pt():
+    """The figures built inside speak Brazilian Portuguese."""
+    token = i18n.use("pt")
+    yield
+    i18n._lang.reset(token)
+
+
 def test_palette_is_fixed_per_class():
     assert len(figures.PALETTE) == 10 and len(set(figures.PALETTE)) == 10
     assert figures.class_color(3) == figures.PALETTE[3] == figures.class_color(13)
+    assert figures.class_symbol(3) == figures.class_symbol(13)
+
+
+def test_every_class_has_its_own_colour_and_its_own_shape():
+    """No class depends on colour alone: the shapes alone tell the ten classes apart too."""
+    pairs = [(figures.class_color(c), figures.class_symbol(c)) for c in range(10)]
+    assert len({c for c, _ in pairs}) == 10 and len({s for _, s in pairs}) == 10
+    for _, symbol in pairs:
+        go.scatter.Marker(symbol=symbol)  # plotly refuses a symbol it does not know
+    assert len(set(style.GLYPHS)) == 10 and figures.class_glyph(12) == style.GLYPHS[2]
+
+
+def _srgb(colors) -> np.ndarray:
+    return np.array([[int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)] for c in colors])
+
+
+# Closest pair allowed, in CAM02-UCS units, under simulated full deuteranopia, protanopia and
+# tritanopia (Machado et al. 2009 at severity 100, colorspacious): 9. Paul Tol's own CVD-safe
+# "vibrant" and "bright" schemes come to 8.8 and 7.4 under the same test, Okabe-Ito's 11.0, and a
+# just-noticeable difference is 1-2 units for large patches (a few times that for small marks).
+# Normal vision: 15.
+CVD_MIN_DISTANCE = 9.0
+NORMAL_MIN_DISTANCE = 15.0
+
+
+@pytest.mark.parametrize("cvd", [None, "deuteranomaly", "protanomaly", "tritanomaly"])
+def test_class_colours_stay_apart_under_colour_vision_deficiency(cvd):
+    rgb = _srgb(figures.PALETTE)
+    if cvd:
+        rgb = np.clip(cspace_convert(rgb, {"name": "sRGB1+CVD", "cvd_type": cvd, "severity": 100}, "sRGB1"), 0, 1)
+    ucs = cspace_convert(rgb, "sRGB1", "CAM02-UCS")  # (10, 3)
+    closest = min((np.linalg.norm(ucs[i] - ucs[j]), i, j) for i, j in itertools.combinations(range(10), 2))
+    assert closest[0] >= (CVD_MIN_DISTANCE if cvd else NORMAL_MIN_DISTANCE), (cvd, closest)
+
+
+def _contrast_on_white(color: str) -> float:
+    """WCAG contrast against white from colorspacious's CIE Y (the WCAG relative luminance is the
+    sRGB Y), a check on style.contrast's own formula."""
+    y = float(cspace_convert(_srgb([color])[0], "sRGB1", "XYZ1")[1])
+    return 1.05 / (y + 0.05)
+
+
+def test_class_colours_contrast_with_white():
+    """WCAG AA: 3:1 for marks (markers, thumbnails' ink), 4.5:1 for text written in a class colour."""
+    for c in range(10):
+        mark, text = figures.class_color(c), figures.class_text_color(c)
+        assert _contrast_on_white(mark) >= 3.0, (c, mark)
+        assert _contrast_on_white(text) >= 4.5, (c, text)
+        assert style.contrast(mark) == pytest.approx(_contrast_on_white(mark), rel=1e-3)
+        if style.contrast(mark) >= 4.5:
+            assert text == mark  # darkened only where needed
+    assert style.contrast("#000000") == pytest.approx(21.0) and style.contrast("#ffffff") == pytest.approx(1.0)
 
 
 def test_embedding_one_trace_per_present_class_with_palette_colour(emb_data):
@@ -38,7 +101,8 @@ def test_embedding_one_trace_per_present_class_with_palette_colour(emb_data):
     assert [t.name for t in traces] == [NAMES[c] for c in np.unique(labels)]
     for t in traces:
         c = NAMES.index(t.name)
-        assert t.marker.color == figures.class_color(c)
+        assert t.marker.color == figures.class_color(c) and t.marker.symbol == figures.class_symbol(c)
+        assert t.showlegend is not False  # the legend shows each class's shape with its colour
         pos = np.flatnonzero(labels == c)
         np.testing.assert_allclose(np.c_[t.x, t.y], emb[pos])
         np.testing.assert_array_equal(t.customdata, ids[pos])  # customdata maps each point back to its id
@@ -68,6 +132,8 @@ def test_embedding_selected_marks_exactly_those_points(emb_data):
     extra = [t for t in fig.data if t.name not in NAMES]
     assert len(extra) == 1 and sorted(extra[0].customdata) == sorted(ids[selected])
     np.testing.assert_allclose(np.c_[extra[0].x, extra[0].y], emb[selected])
+    assert list(extra[0].marker.symbol) == [figures.class_symbol(c) for c in labels[selected]]
+    assert list(extra[0].marker.color) == [figures.class_color(c) for c in labels[selected]]
     plain = figures.embedding(emb, labels, title="AE", class_names=NAMES)
     assert all(t.selectedpoints is None for t in plain.data) and len(plain.data) == 9
 
@@ -209,6 +275,7 @@ def test_replay_frames_slider_and_fixed_ranges():
     assert [s.args[0][0] for s in slider.steps] == [f.name for f in fig.frames]
     for f in fig.frames:
         assert [t.marker.color for t in f.data] == [figures.class_color(c) for c in range(4)]
+        assert [t.marker.symbol for t in f.data] == [figures.class_symbol(c) for c in range(4)]
     lo, hi = np.percentile(codes[..., 0], [1, 99])
     assert fig.layout.xaxis.range[0] < lo and fig.layout.xaxis.range[1] > hi
     assert fig.layout.xaxis.range[1] - fig.layout.xaxis.range[0] == pytest.approx(1.1 * (hi - lo))
@@ -291,3 +358,35 @@ def test_embedding_empty_selection_fades_nothing(emb_data):
     emb, labels, _ = emb_data
     fig = figures.embedding(emb, labels, class_names=NAMES, selected=np.array([], dtype=int))
     assert len(fig.data) == 9 and all(t.selectedpoints is None for t in fig.data)
+
+
+def test_numbers_follow_the_language(emb_data, pt):
+    emb, labels, _ = emb_data
+    fig = figures.embedding(emb, labels, title="UMAP", class_names=NAMES,
+                            scores={"trustworthiness": 0.93, "kNN accuracy": 0.81})
+    assert fig.layout.separators == ",."  # plotly writes 1.234,5 in hovers and ticks
+    assert fig.layout.title.subtitle.text == "confiabilidade 0,930 · acurácia kNN 0,810"
+    assert list(figures.bars({"AE": 0.912}, fmt=".2f").data[0].text) == ["0,91"]
+    i18n.use("en")  # the fixture puts the language back afterwards
+    assert figures.bars({"AE": 0.912}).layout.separators == ".,"
+
+
+def test_built_in_words_speak_the_language_and_titles_stay_the_caller_s(emb_data, pt):
+    emb, labels, _ = emb_data
+    fig = figures.embedding(emb, labels, title="Meu título", class_names=NAMES)
+    assert fig.layout.title.text == "Meu título" and fig.layout.xaxis.title.text == "dimensão 1"
+    loss = figures.loss_curves(np.ones(3), np.ones(3))
+    assert [t.name for t in loss.data] == ["treino", "validação"] and loss.layout.title.text == "Treinamento"
+    assert loss.layout.xaxis.title.text == "época" and loss.layout.yaxis.title.text == "MSE por pixel"
+    rng = np.random.default_rng(0)
+    replay = figures.replay(rng.normal(size=(3, 30, 2)), labels[:30], class_names=NAMES)
+    assert replay.layout.title.text == "Como o espaço latente se formou"
+    assert [b.label for b in replay.layout.updatemenus[0].buttons] == ["▶ Reproduzir", "❚❚ Pausar"]
+    assert replay.layout.sliders[0].currentvalue.prefix == "época "
+    assert figures.replay(rng.normal(size=(3, 30, 2)), labels[:30], title="").layout.title.text == ""
+    images = rng.random((3, 16))
+    assert list(figures.triptych(images, images, images, (4, 4)).layout.yaxis.ticktext) == [
+        "com ruído", "limpo", "reconstruído"]
+    assert figures.latent_grid(rng.random((4, 16)), (4, 4), (0, 1, 0, 1), 2).layout.title.text == \
+        "Plano latente decodificado"
+    assert figures.histogram({"a": rng.random(9)}).layout.yaxis.title.text == "contagem"

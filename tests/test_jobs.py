@@ -48,7 +48,7 @@ def test_training_runs_reports_every_epoch_and_is_stored(backend, digits):
     assert x_hat.shape == (5, 64) and job.result.codes_per_epoch.shape[0] == 5
     assert backend.train(cfg, digits) is job  # the same config: the same job, for every session
     again = Jobs(backend.runner).train(cfg, digits).wait(30)  # another server sharing the store
-    assert again.origin["store"] and again.history == [] and again.message == "loaded from the model store"
+    assert again.origin["store"] and again.history == [] and str(again.message) == "loaded from the model store"
     np.testing.assert_array_equal(again.result.model.state_dict()["encoder.0.weight"],
                                   job.result.model.state_dict()["encoder.0.weight"])
 
@@ -68,7 +68,7 @@ def test_a_failed_projection_is_a_message_and_final(backend):
     key = ("umap", f"too-few-{id(backend)}", ProjectionConfig())
     x = np.zeros((2, 5), np.float32)  # UMAP needs at least 3 digits
     job = backend.project("umap", key, x, ProjectionConfig()).wait(120)
-    assert job.status == "failed" and job.error.startswith("projection needs a 2-D array of at least 3 samples")
+    assert job.status == "failed" and str(job.error).startswith("projection needs a 2-D array of at least 3 samples")
     assert backend.project("umap", key, x, ProjectionConfig()) is job  # never run again by itself
     retried = backend.project("umap", key, np.random.default_rng(0).random((40, 5)), ProjectionConfig(),
                               restart=True).wait(180)
@@ -120,7 +120,7 @@ def test_jobs_beyond_the_slots_wait_in_a_queue():
     first = reg.submit("a", lambda j: release.wait(10))
     second = reg.submit("b", lambda j: 2)
     assert first.wait_for(lambda j: j.status == "running", 10)
-    assert second.status == "queued" and second.message == "waiting for a free worker"
+    assert second.status == "queued" and str(second.message) == "waiting for a free worker"
     release.set()
     assert second.wait(10).result == 2 and first.wait(10).status == "done"
 

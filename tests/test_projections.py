@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from sklearn.decomposition import PCA
 
-from aeviz import metrics, projections
+from aeviz import i18n, metrics, projections
 from aeviz.estimator import AutoencoderTransformer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,3 +93,16 @@ def test_codes_to_2d_keeps_2d_and_pads_1d():
     assert projections.codes_to_2d(z1).shape == (10, 2)
     with pytest.raises(ValueError, match="reduce"):
         projections.codes_to_2d(np.zeros((10, 5)), reduce="lle")
+
+
+def test_method_titles_in_each_language():
+    assert {m: projections.title(m) for m in projections.PROJECTIONS} == {
+        "autoencoder": "Autoencoder", "pca": "PCA", "umap": "UMAP", "tsne": "t-SNE"}
+    assert dict(projections.TITLES) == {m: projections.title(m) for m in projections.PROJECTIONS}
+    token = i18n.use("pt")
+    try:
+        assert projections.TITLES["tsne"] == projections.title("tsne") == i18n.t("figures.method.tsne", "pt")
+    finally:
+        i18n._lang.reset(token)
+    with pytest.raises(KeyError):
+        projections.TITLES["isomap"]

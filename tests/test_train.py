@@ -41,7 +41,7 @@ def test_divergence_guard_fires_at_lr_10_and_says_what_to_do(digits, kind):
 def test_divergence_advice_suggests_a_lower_rate_than_it_blames(lr):
     import re
 
-    advice = train.lower_the_rate(lr)
+    advice = str(train.lower_the_rate(lr))
     suggested = [float(v) for v in re.findall(r"(?:try|default) ([0-9.e-]+)", advice)]
     assert suggested and all(v < lr for v in suggested), advice
     assert ("default" in advice) == (TrainConfig().lr < lr / 10)

@@ -439,7 +439,7 @@ def test_seed_changes_the_split():
 
 def test_scaling_note_matches_behaviour():
     """The three cases SCALING_NOTE names, each through a whole upload."""
-    note = upload.SCALING_NOTE
+    note = str(upload.SCALING_NOTE)
     assert "kept" in note and "divided by 255" in note and "min-max" in note
 
     unit = np.random.default_rng(0).random((60, 8, 8)).astype(np.float32)

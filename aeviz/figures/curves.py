@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import plotly.graph_objects as go
 
+from .. import i18n
+from ..i18n import t
 from .style import SERIES_PALETTE, _finish
 
 
@@ -14,26 +16,29 @@ def _series_traces(x, series: dict, mode: str = "lines+markers") -> list[go.Scat
             for i, (k, v) in enumerate(series.items())]
 
 
-def loss_curves(train: np.ndarray, val: np.ndarray, *, title: str = "Training",
+def loss_curves(train: np.ndarray, val: np.ndarray, *, title: str | None = None,
                 log_y: bool = True) -> go.Figure:
-    """train (E,), val (E,) per-pixel MSE against epochs 1..E."""
+    """train (E,), val (E,) per-pixel MSE against epochs 1..E. title None: "Training", in the
+    current language."""
     e = np.arange(1, len(train) + 1)
-    fig = go.Figure(_series_traces(e, {"train": train, "validation": val}))
-    fig.update_xaxes(title_text="epoch")
-    fig.update_yaxes(title_text="per-pixel MSE", type="log" if log_y else "linear")
+    fig = go.Figure(_series_traces(e, {t("figures.series.train"): train, t("figures.series.validation"): val}))
+    fig.update_xaxes(title_text=t("figures.axis.epoch"))
+    fig.update_yaxes(title_text=t("figures.axis.loss"), type="log" if log_y else "linear")
     fig.update_layout(legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"))
-    return _finish(fig, "loss_curves", title, 340)
+    return _finish(fig, "loss_curves", t("figures.title.training") if title is None else title, 340)
 
 
 def error_vs_bottleneck(latent_sizes: np.ndarray, series: dict, *,
-                        title: str = "Error vs bottleneck") -> go.Figure:
-    """latent_sizes (K,); series: name -> K held-out per-pixel MSEs. x on a log2 scale."""
+                        title: str | None = None) -> go.Figure:
+    """latent_sizes (K,); series: name -> K held-out per-pixel MSEs. x on a log2 scale. title None:
+    "Error vs bottleneck", in the current language."""
     k = np.asarray(latent_sizes)
     fig = go.Figure(_series_traces(k, series))
-    fig.update_xaxes(title_text="bottleneck size k", type="log", tickvals=k.tolist(),
+    fig.update_xaxes(title_text=t("figures.axis.bottleneck"), type="log", tickvals=k.tolist(),
                      ticktext=[str(v) for v in k.tolist()])
-    fig.update_yaxes(title_text="held-out per-pixel MSE")
-    return _finish(fig, "error_vs_bottleneck", title, 380)
+    fig.update_yaxes(title_text=t("figures.axis.held_out_loss"))
+    return _finish(fig, "error_vs_bottleneck", t("figures.title.error_vs_bottleneck") if title is None else title,
+                   380)
 
 
 def grouped_lines(x: np.ndarray, series: dict, *, title: str = "", x_title: str = "",
@@ -46,9 +51,9 @@ def grouped_lines(x: np.ndarray, series: dict, *, title: str = "", x_title: str 
 
 
 def bars(values: dict, *, title: str = "", y_title: str = "", fmt: str = ".3f") -> go.Figure:
-    """One bar per name -> value, labelled with the value formatted by fmt."""
+    """One bar per name -> value, labelled with the value formatted by fmt (the current language's way)."""
     names, v = [str(k) for k in values], [float(x) for x in values.values()]
-    fig = go.Figure(go.Bar(x=names, y=v, text=[format(x, fmt) for x in v], textposition="outside",
+    fig = go.Figure(go.Bar(x=names, y=v, text=[i18n.number(x, fmt) for x in v], textposition="outside",
                            cliponaxis=False,
                            marker_color=[SERIES_PALETTE[i % len(SERIES_PALETTE)] for i in range(len(v))]))
     fig.update_yaxes(title_text=y_title)
@@ -70,5 +75,5 @@ def histogram(samples: dict, *, title: str = "", x_title: str = "", vline: float
         fig.add_vline(x=float(vline), line=dict(color="#222", dash="dash", width=1.5),
                       annotation_text=vline_label, annotation_position="top right")
     fig.update_xaxes(title_text=x_title)
-    fig.update_yaxes(title_text="count")
+    fig.update_yaxes(title_text=t("figures.axis.count"))
     return _finish(fig, "histogram", title, 360)

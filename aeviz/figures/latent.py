@@ -1,4 +1,4 @@
-"""Maps of codes: one point per digit, coloured by class; with digit thumbnails; a replay over epochs."""
+"""Maps of codes: one point per digit, coloured and shaped by class; with digit thumbnails; a replay over epochs."""
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -8,18 +8,28 @@ import plotly.express as px
 import plotly.graph_objects as go
 from PIL import Image
 
-from .style import FONT, _finish, _shape, class_color, png_uri
+from .. import i18n
+from ..i18n import t
+from .style import FONT, MARKER_SIZE, _finish, _shape, class_color, class_symbol, png_uri
+
+# Score names the figures know (a metric's key or the name the app shows) -> their catalogue key;
+# any other name is shown as given.
+_SCORE_KEYS = {"trustworthiness": "trustworthiness", "knn_accuracy": "knn_accuracy",
+               "kNN accuracy": "knn_accuracy", "silhouette": "silhouette"}
 
 
 def _class_traces(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray, class_names, opacity: float,
                   selected: np.ndarray | None) -> list[go.Scatter]:
-    """One scatter per present class; with `selected` (positions), per-trace selectedpoints."""
+    """One scatter per present class, in its colour and its shape (per trace, not per point: the
+    browser's linked panels restyle points trace by trace); with `selected` (positions),
+    per-trace selectedpoints."""
     traces = []
     for c in np.unique(labels):
         idx = np.flatnonzero(labels == c)  # positions of class c in emb
         name = str(class_names[c]) if class_names is not None else str(c)
         tr = go.Scatter(x=emb[idx, 0], y=emb[idx, 1], mode="markers", name=name, legendgroup=name,
-                        customdata=ids[idx], marker=dict(color=class_color(c), size=5, opacity=opacity),
+                        customdata=ids[idx],
+                        marker=dict(color=class_color(c), symbol=class_symbol(c), size=MARKER_SIZE, opacity=opacity),
                         hovertemplate=f"#%{{customdata}} · {name}<extra></extra>")
         # How a selection looks, whoever makes it (the figure here, or plotly.js in the browser).
         tr.selected = dict(marker=dict(opacity=1.0))
@@ -33,11 +43,12 @@ def _class_traces(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray, class_na
 def _highlight_trace(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray,
                      selected: np.ndarray) -> go.Scatter:
     """The selected points again, full opacity with a dark outline (customdata = their ids)."""
-    return go.Scatter(x=emb[selected, 0], y=emb[selected, 1], mode="markers", name="selected",
+    return go.Scatter(x=emb[selected, 0], y=emb[selected, 1], mode="markers", name=t("figures.selected"),
                       showlegend=False, customdata=ids[selected],
                       hovertemplate="#%{customdata}<extra></extra>",
-                      marker=dict(color=[class_color(c) for c in labels[selected]], size=7, opacity=1.0,
-                                  line=dict(color="#111", width=1.2)))
+                      marker=dict(color=[class_color(c) for c in labels[selected]],
+                                  symbol=[class_symbol(c) for c in labels[selected]], size=MARKER_SIZE + 2,
+                                  opacity=1.0, line=dict(color="#111", width=1.2)))
 
 
 def _scatter_axes(fig: go.Figure) -> None:
@@ -47,9 +58,9 @@ def _scatter_axes(fig: go.Figure) -> None:
     automargin pass makes plotly.js draw all the points a second time, which doubled the time a
     page takes to show a new panel. The margins must leave room for the axis titles (>= 30 px).
     """
-    fig.update_xaxes(title_text="dim 1", showticklabels=False, zeroline=False, automargin=False)
-    fig.update_yaxes(title_text="dim 2", showticklabels=False, zeroline=False, scaleanchor="x", scaleratio=1,
-                     automargin=False)
+    fig.update_xaxes(title_text=t("figures.axis.dim", n=1), showticklabels=False, zeroline=False, automargin=False)
+    fig.update_yaxes(title_text=t("figures.axis.dim", n=2), showticklabels=False, zeroline=False, scaleanchor="x",
+                     scaleratio=1, automargin=False)
     fig.update_layout(dragmode="lasso", legend=dict(itemsizing="constant", tracegroupgap=0),
                       hoverlabel=dict(font_family=FONT))
 
@@ -85,8 +96,16 @@ def embedding(emb: np.ndarray, labels: np.ndarray, *, title: str = "", class_nam
     # so the browser restyles it instead of moving every point.
     fig.update_xaxes(range=[lo[0], hi[0]])
     fig.update_yaxes(range=[lo[1], hi[1]])
-    sub = " · ".join(f"{k} {v:.3f}" for k, v in (scores or {}).items())
-    return _finish(fig, "embedding", title, 420, subtitle=sub)
+    return _finish(fig, "embedding", title, 420, subtitle=_scores_line(scores or {}))
+
+
+def _scores_line(scores: dict) -> str:
+    """"trustworthiness 0.930 · kNN accuracy 0.810": names and numbers the current language's way."""
+    return " · ".join(f"{_score_name(k)} {i18n.number(float(v), '.3f')}" for k, v in scores.items())
+
+
+def _score_name(name: str) -> str:
+    return t(f"figures.score.{_SCORE_KEYS[name]}") if name in _SCORE_KEYS else str(name)
 
 
 def _tile(img: np.ndarray, color: str, side: int) -> Image.Image:
@@ -148,23 +167,24 @@ def _robust_range(a: np.ndarray) -> list[float]:
 def _animation_controls(names: list[str]) -> dict:
     """Play/pause buttons and an "epoch" slider over frames called names."""
     step = dict(mode="immediate", frame=dict(duration=350, redraw=False), transition=dict(duration=250))
-    play = dict(label="▶ Play", method="animate", args=[None, {**step, "fromcurrent": False}])
+    play = dict(label=t("figures.animation.play"), method="animate", args=[None, {**step, "fromcurrent": False}])
     stop = dict(mode="immediate", frame=dict(duration=0), transition=dict(duration=0))
-    pause = dict(label="❚❚ Pause", method="animate", args=[[None], stop])
-    slider = dict(active=len(names) - 1, currentvalue=dict(prefix="epoch "), x=0.22, len=0.78, y=0,
-                  yanchor="top", pad=dict(t=45, b=0), steps=[dict(label=n, method="animate", args=[[n], step])
-                                                           for n in names])
+    pause = dict(label=t("figures.animation.pause"), method="animate", args=[[None], stop])
+    slider = dict(active=len(names) - 1, currentvalue=dict(prefix=t("figures.animation.epoch") + " "), x=0.22,
+                  len=0.78, y=0, yanchor="top", pad=dict(t=45, b=0),
+                  steps=[dict(label=n, method="animate", args=[[n], step]) for n in names])
     buttons = dict(type="buttons", direction="left", buttons=[play, pause], x=0.2, xanchor="right", y=0,
                    yanchor="top", pad=dict(t=70, r=10), showactive=False)
     return dict(updatemenus=[buttons], sliders=[slider])
 
 
 def replay(codes_per_epoch: np.ndarray, labels: np.ndarray, *, class_names=None,
-           title: str = "How the latent space formed") -> go.Figure:
+           title: str | None = None) -> go.Figure:
     """An animation of the 2-D codes, one frame per epoch (frame "0" = before training).
 
     codes_per_epoch (E+1, N, 2); labels (N,). Axis ranges are fixed over all frames (1-99
     percentiles, padded 5%). The figure first shows the last epoch; Play runs from epoch 0.
+    title None: "How the latent space formed", in the current language.
     """
     codes, labels = np.asarray(codes_per_epoch, dtype=float), np.asarray(labels).astype(int)
     ids = np.arange(codes.shape[1])
@@ -176,6 +196,6 @@ def replay(codes_per_epoch: np.ndarray, labels: np.ndarray, *, class_names=None,
     fig.update_xaxes(range=_robust_range(codes[..., 0].ravel()), autorange=False)
     fig.update_yaxes(range=_robust_range(codes[..., 1].ravel()), autorange=False)
     fig.update_layout(dragmode="zoom", **_animation_controls(names))
-    fig = _finish(fig, "replay", title, 520)
+    fig = _finish(fig, "replay", t("figures.title.replay") if title is None else title, 520)
     fig.update_layout(margin=dict(b=110))
     return fig

@@ -6,6 +6,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from ..experiments import Lesson
+from ..i18n import t
 from . import curves, mosaics
 
 
@@ -21,8 +22,9 @@ def _bottleneck(les: Lesson) -> list[go.Figure]:
     return [
         curves.error_vs_bottleneck(
             n["latent_sizes"],
-            {"autoencoder": n["ae_error"], "linear autoencoder": n["linear_error"], "PCA": n["pca_error"]},
-            title="Held-out error against bottleneck size",
+            {t("lesson_figures.bottleneck.ae"): n["ae_error"], t("lesson_figures.bottleneck.linear"): n["linear_error"],
+             t("lesson_figures.bottleneck.pca"): n["pca_error"]},
+            title=t("lesson_figures.bottleneck.title"),
         )
     ]
 
@@ -32,8 +34,8 @@ def _linear(les: Lesson) -> list[go.Figure]:
     k = les.numbers["k"]
     angles = curves.bars(
         {f"θ{i + 1}": float(v) for i, v in enumerate(a["angles"])},
-        title=f"Principal angles: linear decoder vs top-{k} PCA subspace",
-        y_title="degrees",
+        title=t("lesson_figures.linear-vs-pca.angles_title", k=k),
+        y_title=t("lesson_figures.linear-vs-pca.degrees"),
         fmt=".1f",
     )
     rows = np.concatenate([_unit_range(a["decoder"]), _unit_range(a["pca"])])
@@ -41,8 +43,9 @@ def _linear(les: Lesson) -> list[go.Figure]:
         rows,
         a["image_shape"],
         ncols=k,
-        row_labels=["decoder columns", "PCA components"],
-        title="Same subspace, different bases",
+        row_labels=[t("lesson_figures.linear-vs-pca.decoder_columns"),
+                    t("lesson_figures.linear-vs-pca.pca_components")],
+        title=t("lesson_figures.linear-vs-pca.bases_title"),
     )
     return [angles, grid]
 
@@ -51,9 +54,10 @@ def _structure(les: Lesson) -> list[go.Figure]:
     n = les.numbers
     return [
         curves.bars(
-            {"digits": n["digits_relative_error"], "i.i.d. noise": n["noise_relative_error"]},
-            title="Error of a 32-D code as a fraction of the data's variance",
-            y_title="error / variance",
+            {t("lesson_figures.structure-vs-noise.digits"): n["digits_relative_error"],
+             t("lesson_figures.structure-vs-noise.noise"): n["noise_relative_error"]},
+            title=t("lesson_figures.structure-vs-noise.title"),
+            y_title=t("lesson_figures.error_over_variance"),
             fmt=".2f",
         )
     ]
@@ -61,24 +65,26 @@ def _structure(les: Lesson) -> list[go.Figure]:
 
 def _sparsity(les: Lesson) -> list[go.Figure]:
     a = les.arrays
+    names = {"KL to rho": t("lesson_figures.sparsity.kl"), "no penalty": t("lesson_figures.sparsity.plain")}
     hist = curves.histogram(
-        {k: v.ravel() for k, v in a["activations"].items() if k != "L1"},
-        title="Hidden activations on held-out digits",
-        x_title="activation",
+        {names[k]: v.ravel() for k, v in a["activations"].items() if k in names},  # the L1 net is not drawn
+        title=t("lesson_figures.sparsity.title"),
+        x_title=t("lesson_figures.sparsity.activation"),
         vline=les.numbers["rho"],
         vline_label="ρ",
     )
     w = _unit_range(a["weights"][:60])
-    grid = mosaics.image_grid(w, a["image_shape"], ncols=15, title="First-layer weights of the sparse net, as images")
+    grid = mosaics.image_grid(w, a["image_shape"], ncols=15, title=t("lesson_figures.sparsity.weights_title"))
     return [hist, grid]
 
 
 def _overcomplete(les: Lesson) -> list[go.Figure]:
     n, a = les.numbers, les.arrays
     bars = curves.bars(
-        {"overcomplete": n["noise_error_overcomplete"], "undercomplete (32-D)": n["noise_error_undercomplete"]},
-        title="Unseen random noise: error / variance (low = it copies)",
-        y_title="error / variance",
+        {t("lesson_figures.overcomplete.overcomplete"): n["noise_error_overcomplete"],
+         t("lesson_figures.overcomplete.undercomplete"): n["noise_error_undercomplete"]},
+        title=t("lesson_figures.overcomplete.title"),
+        y_title=t("lesson_figures.error_over_variance"),
         fmt=".2f",
     )
     outs = a["outputs"]
@@ -87,8 +93,8 @@ def _overcomplete(les: Lesson) -> list[go.Figure]:
         rows,
         a["image_shape"],
         ncols=len(a["clean"]),
-        row_labels=["noisy", "clean", "overcomplete", "denoising"],
-        title="Noisy digits through each net",
+        row_labels=[t(f"lesson_figures.overcomplete.{row}") for row in ("noisy", "clean", "overcomplete", "denoising")],
+        title=t("lesson_figures.overcomplete.grid_title"),
     )
     return [bars, grid]
 
@@ -99,28 +105,32 @@ def _classify(les: Lesson) -> list[go.Figure]:
     return [
         curves.grouped_lines(
             n["noise_levels"],
-            {"clean": clean, "noisy": n["accuracy_noisy"], "denoised first": n["accuracy_denoised"]},
-            title="CNN accuracy against noise level",
-            x_title="Gaussian σ",
-            y_title="test accuracy",
+            {t("lesson_figures.denoise-then-classify.clean"): clean,
+             t("lesson_figures.denoise-then-classify.noisy"): n["accuracy_noisy"],
+             t("lesson_figures.denoise-then-classify.denoised"): n["accuracy_denoised"]},
+            title=t("lesson_figures.denoise-then-classify.title"),
+            x_title=t("lesson_figures.denoise-then-classify.sigma"),
+            y_title=t("lesson_figures.denoise-then-classify.accuracy"),
         )
     ]
 
 
 def _chapter(les: Lesson) -> list[go.Figure]:
     n, a = les.numbers, les.arrays
+    units = n["n_hidden"]
     bars = curves.bars(
-        {f"autoencoder ({n['n_hidden']} units)": n["ae_error"], f"PCA-{n['n_hidden']}": n["pca_error"]},
-        title=f"n = {n['n_inputs']} inputs, s = {n['n_hidden']} hidden units",
-        y_title="per-pixel MSE",
+        {t("lesson_figures.chapter-example.ae", units=units): n["ae_error"],
+         t("lesson_figures.chapter-example.pca", units=units): n["pca_error"]},
+        title=t("lesson_figures.chapter-example.title", inputs=n["n_inputs"], units=units),
+        y_title=t("lesson_figures.chapter-example.mse"),
         fmt=".4f",
     )
     grid = mosaics.image_grid(
         np.concatenate([a["clean"], a["recon"]]),
         a["image_shape"],
         ncols=len(a["clean"]),
-        row_labels=["10x10 digit", "reconstruction"],
-        title="The chapter's example",
+        row_labels=[t("lesson_figures.chapter-example.digit"), t("lesson_figures.chapter-example.reconstruction")],
+        title=t("lesson_figures.chapter-example.grid_title"),
     )
     return [bars, grid]
 
@@ -128,7 +138,8 @@ def _chapter(les: Lesson) -> list[go.Figure]:
 def _holes(les: Lesson) -> list[go.Figure]:
     n, a = les.numbers, les.arrays
     return [mosaics.latent_grid(g, a["image_shape"], region, n["grid"],
-                                title=f"{kind}: {frac:.0%} read with confidence")
+                                title=t("lesson_figures.latent-holes.title",
+                                        kind=t(f"lesson_figures.latent-holes.{kind}"), share=frac))
             for kind, frac, g, region in zip(n["kinds"], n["confident_fraction"], a["grids"], a["regions"])]
 
 

@@ -9,6 +9,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 from PIL import Image
 
+from ..i18n import t
 from .style import GAP, INK, _finish, _shape, png_uri
 
 
@@ -74,10 +75,10 @@ def image_grid(images: np.ndarray, image_shape: Sequence[int], *, ncols: int = 1
     if row_labels:
         fig.update_yaxes(showticklabels=True, tickvals=[r * (h + 1) + (h - 1) / 2 for r in range(rows)],
                          ticktext=list(row_labels)[:rows])
-    for i, t in enumerate(titles or []):
-        if t:
+    for i, text in enumerate(titles or []):
+        if text:
             r, c = divmod(i, cols)
-            fig.add_annotation(x=c * (w + 1) + (w - 1) / 2, y=r * (h + 1) - 0.5, text=str(t), showarrow=False,
+            fig.add_annotation(x=c * (w + 1) + (w - 1) / 2, y=r * (h + 1) - 0.5, text=str(text), showarrow=False,
                                yanchor="bottom", font=dict(size=10))
     cell = max(30, min(80, 620 // cols))  # about square cells in a ~700 px wide container
     fig = _finish(fig, "image_grid", title, rows * cell + (110 if titles else 90))
@@ -87,8 +88,11 @@ def image_grid(images: np.ndarray, image_shape: Sequence[int], *, ncols: int = 1
 
 
 def triptych(noisy: np.ndarray, clean: np.ndarray, reconstructed: np.ndarray, image_shape: Sequence[int], *,
-             title: str = "", labels: Sequence[str] = ("noisy", "clean", "reconstructed")) -> go.Figure:
-    """Three rows of the same N digits: noisy, clean, reconstructed (each (N, D))."""
+             title: str = "", labels: Sequence[str] | None = None) -> go.Figure:
+    """Three rows of the same N digits: noisy, clean, reconstructed (each (N, D)); labels None:
+    those three words in the current language."""
+    if labels is None:
+        labels = [t(f"figures.triptych.{row}") for row in ("noisy", "clean", "reconstructed")]
     n = len(np.asarray(clean).reshape(len(clean), -1))
     fig = image_grid(np.concatenate([np.asarray(a).reshape(n, -1) for a in (noisy, clean, reconstructed)]),
                      image_shape, ncols=n, row_labels=list(labels), title=title)
@@ -107,12 +111,13 @@ def image(img: np.ndarray, image_shape: Sequence[int], *, title: str = "") -> go
 
 
 def latent_grid(decoded: np.ndarray, image_shape: Sequence[int], extent: Sequence[float], n: int, *,
-                title: str = "Decoded latent plane") -> go.Figure:
+                title: str | None = None) -> go.Figure:
     """Digits decoded on an n x n lattice of the latent plane, as one mosaic on latent axes.
 
     decoded (n*n, D), row-major with row 0 at the top: decoded[r*n + c] is the decoding of
     (linspace(xmin, xmax, n)[c], linspace(ymax, ymin, n)[r]); extent = (xmin, xmax, ymin, ymax).
     The heatmap's x/y hold latent coordinates: each digit is centred on its lattice point.
+    title None: "Decoded latent plane", in the current language.
     """
     _, h, w = _shape(decoded, image_shape)
     xmin, xmax, ymin, ymax = (float(v) for v in extent)
@@ -125,4 +130,4 @@ def latent_grid(decoded: np.ndarray, image_shape: Sequence[int], extent: Sequenc
     _digit_axes(fig, reversed_y=False)
     fig.update_xaxes(showticklabels=True, ticks="outside", title_text="z₁")
     fig.update_yaxes(showticklabels=True, ticks="outside", title_text="z₂", scaleratio=sx / sy)
-    return _finish(fig, "latent_grid", title, 560)
+    return _finish(fig, "latent_grid", t("figures.title.latent_grid") if title is None else title, 560)

@@ -19,10 +19,12 @@ unpickle work from aeviz.jobs.work cheaply.
 """
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from typing import TYPE_CHECKING
 
+from ..i18n import Msg
 from . import store
 from .job import FairSlots, Job, Registry
 
@@ -40,7 +42,8 @@ class JobsUnavailable(RuntimeError):
 
 
 class OverBudget(ValueError):
-    """A job whose estimated cost is over the operator's budget; the message says what to change."""
+    """A job whose estimated cost is over the operator's budget; the message (a Msg, worded in the
+    language of whoever shows it) says what to change."""
 
 
 class Jobs:
@@ -80,7 +83,7 @@ class Jobs:
         def run(job: Job):
             if (hit := store.load(cfg)) is not None:
                 job.origin = {"store": True, **hit[1]}
-                job.report(1.0, "loaded from the model store")
+                job.report(1.0, Msg("jobs.from_store"))
                 return hit[0]
             result = self.runner.run(job, work.fit_model, (cfg, ds), kind="train", cpus=self._train_cpus(),
                                      pack=work.pack_model, unpack=work.unpack_model)
@@ -98,14 +101,17 @@ class Jobs:
         return job
 
     @staticmethod
-    def check_budget(seconds: float, advice=lambda: "") -> None:
-        """OverBudget when a job estimated at `seconds` is over the operator's budget."""
+    def check_budget(seconds: float, advice=lambda: None) -> None:
+        """OverBudget when a job estimated at `seconds` is over the operator's budget; `advice()`: a
+        Msg saying what would fit, or None."""
         from .. import cost
 
         limit = cost.max_job_seconds()
         if seconds > limit:
-            raise OverBudget(f"This would take {cost.say(seconds)} by this server's estimate, over its limit of "
-                             f"{cost.say(limit)} a job (AEVIZ_MAX_JOB_S). {advice()}".strip())
+            took, most = cost.about(seconds), cost.about(limit)
+            tip = advice()
+            raise OverBudget(Msg("jobs.over_budget_advice", took=took, limit=most, advice=tip) if tip is not None
+                             else Msg("jobs.over_budget", took=took, limit=most))
 
     def loaded(self, cfg: ExperimentConfig, model) -> Job:
         """A model a user loaded from files, served like a trained one (no history, no replay)."""
@@ -122,7 +128,7 @@ class Jobs:
 
         if self.lessons.get(key) is None or restart:
             self.check_budget(cost.lesson_seconds(name, kwargs),
-                              lambda: "Fewer epochs for every net, or the lesson's own (0), would fit.")
+                              lambda: Msg("jobs.lesson_advice"))
         fit_many = getattr(self.runner, "lesson_fit_many", None)
         return self.lessons.submit(key, lambda job: self.runner.run(job, work.run_lesson, (name, kwargs, fit_many),
                                                                     kind="lesson"),
@@ -149,9 +155,9 @@ class Jobs:
         return int(os.environ.get("AEVIZ_TRAIN_CPUS", "1"))
 
 
-def _train_advice(cfg: ExperimentConfig, ds: Dataset) -> str:
+def _train_advice(cfg: ExperimentConfig, ds: Dataset) -> Msg | None:
     """What would bring cfg's training under the budget: fewer epochs, narrower layers, a larger
-    batch; each with the estimate it gives."""
+    batch; each with the estimate it gives (None when nothing would)."""
     from dataclasses import replace
 
     from .. import cost
@@ -164,15 +170,18 @@ def _train_advice(cfg: ExperimentConfig, ds: Dataset) -> str:
     per_epoch = estimate(replace(cfg, train=replace(cfg.train, epochs=1)))
     tips = []
     if (fit := int(limit // per_epoch)) >= 1:
-        tips.append(f"{fit} epochs instead of {cfg.train.epochs}")
+        tips.append(Msg("jobs.tip.epochs", fit=fit, epochs=cfg.train.epochs))
     if cfg.model.hidden:
         narrow = replace(cfg, model=replace(cfg.model, hidden=tuple(max(1, w // 4) for w in cfg.model.hidden)))
-        tips.append(f"hidden widths {', '.join(map(str, narrow.model.hidden))} instead of "
-                    f"{', '.join(map(str, cfg.model.hidden))} ({cost.say(estimate(narrow))})")
+        tips.append(Msg("jobs.tip.hidden", narrow=", ".join(map(str, narrow.model.hidden)),
+                        hidden=", ".join(map(str, cfg.model.hidden)), took=cost.about(estimate(narrow))))
     if cfg.train.batch_size < 256:
         bigger = replace(cfg, train=replace(cfg.train, batch_size=256))
-        tips.append(f"batch size 256 instead of {cfg.train.batch_size} ({cost.say(estimate(bigger))})")
-    return f"To fit: {'; or '.join(tips)}." if tips else ""
+        tips.append(Msg("jobs.tip.batch", batch=cfg.train.batch_size, took=cost.about(estimate(bigger))))
+    if not tips:
+        return None
+    either = functools.reduce(lambda first, then: Msg("jobs.tip.or", first=first, then=then), tips)
+    return Msg("jobs.tip.to_fit", tips=either)
 
 
 _backend: Jobs | None = None
@@ -191,8 +200,8 @@ def backend() -> Jobs:
 
                     _backend = Jobs(RayRunner(address))
                 except (ImportError, ConnectionError, RuntimeError, ValueError) as exc:
-                    raise JobsUnavailable(f"the Ray cluster at {address} (AEVIZ_RAY_ADDRESS) cannot be used: "
-                                          f"{str(exc).strip().splitlines()[0]}") from exc
+                    raise JobsUnavailable(Msg("jobs.ray_unavailable", address=address,
+                                              err=str(exc).strip().splitlines()[0])) from exc
             else:
                 from .local import LocalRunner
 

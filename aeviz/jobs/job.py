@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable
 from typing import Any
 
 from .. import failures
+from ..i18n import Msg
 
 log = logging.getLogger("aeviz")
 
@@ -34,10 +35,11 @@ class Job:
         self.hit_limit = False
         self.status = "queued"  # queued -> running -> done | stopped | failed; or queued -> cancelled
         self.progress = 0.0  # in [0, 1]
-        self.message = "waiting for a free worker"
+        # Msgs: each session reads them in its own language (str(job.message)); a plain str is shown as is
+        self.message: Msg | str = Msg("jobs.waiting")
         self.history: list[dict] = []  # per-step records (e.g. epoch losses) for live curves
         self.result: Any = None
-        self.error: str | None = None
+        self.error: Msg | str | None = None  # failures.message: a Msg for aeviz's own errors
         self.origin: dict | None = None  # where a result came from when not computed here (the store)
         self.created = time.time()
         self.started: float | None = None
@@ -82,7 +84,7 @@ class Job:
         with self._changed:
             return self._changed.wait_for(lambda: predicate(self), timeout)
 
-    def report(self, progress: float, message: str = "", **record) -> bool:
+    def report(self, progress: float, message: Msg | str = "", **record) -> bool:
         """Record progress; returns True when a stop was requested."""
         self.progress = float(min(max(progress, 0.0), 1.0))
         if message:
@@ -105,7 +107,7 @@ class Job:
             self.changed()
             return
         try:
-            self.status, self.started, self.message = "running", time.time(), "starting"
+            self.status, self.started, self.message = "running", time.time(), Msg("jobs.starting")
             self.changed()
             self.result = self._work(self)
             self.status = "stopped" if self._stop.is_set() else "done"

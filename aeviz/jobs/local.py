@@ -11,6 +11,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
+from ..i18n import Msg
 from . import work, worker
 
 CORES = os.cpu_count() or 2
@@ -75,4 +76,4 @@ class LocalRunner:
         except BrokenProcessPool:
             with self._lock:
                 self._pool = None
-            raise RuntimeError("the projection worker process stopped (killed, or out of memory)") from None
+            raise RuntimeError(Msg("jobs.worker_died")) from None

@@ -9,6 +9,8 @@ import os
 
 import ray
 
+from ..i18n import Msg
+
 NAMESPACE = "aeviz"
 POLL_S = 0.25  # how often a job's thread reads its task's progress from the board
 
@@ -82,7 +84,8 @@ def fit_many(fits: list, progress=None) -> list:
     while pending:
         _, pending = ray.wait(pending, num_returns=1)
         if progress is not None:
-            progress((len(refs) - len(pending)) / len(refs), f"{len(refs) - len(pending)} of {len(refs)} nets trained")
+            done = len(refs) - len(pending)
+            progress(done / len(refs), Msg("jobs.nets_trained", done=done, total=len(refs)))
     return [work.unpack_lesson_net(w) for w in ray.get(refs)]
 
 

@@ -2,8 +2,9 @@
 process or a Ray worker can run them, and the wire form of a trained model.
 
 `report(progress, message="", **record) -> bool` records progress and answers whether a stop was
-asked for. Results crossing a process boundary as Ray objects are plain data: a trained model
-travels as safetensors bytes and its configuration as JSON, never as a pickled module.
+asked for; a message is an aeviz.i18n.Msg, worded in the language of whoever shows it (it pickles
+as its key and parameters). Results crossing a process boundary as Ray objects are plain data: a
+trained model travels as safetensors bytes and its configuration as JSON, never as a pickled module.
 
 Imports happen inside the functions: the projection process unpickles `project_points` by
 importing this module, and should load neither torch nor streamlit.
@@ -13,6 +14,8 @@ from __future__ import annotations
 import os
 import socket
 from typing import TYPE_CHECKING
+
+from ..i18n import Msg  # light: the standard library only
 
 if TYPE_CHECKING:
     import numpy as np
@@ -34,10 +37,10 @@ def fit_model(report, cfg: ExperimentConfig, ds: data.Dataset) -> train.TrainRes
 
     def on_epoch(epoch, tr, va, elapsed):
         left = elapsed / epoch * (n - epoch)
-        msg = f"epoch {epoch}/{n} · {elapsed:.1f} s elapsed · ~{left:.0f} s left"
+        msg = Msg("jobs.epoch", epoch=epoch, epochs=n, elapsed=elapsed, left=left)
         return report(epoch / n, msg, epoch=epoch, train_loss=tr, val_loss=va, elapsed=elapsed)
 
-    report(0.0, "training")
+    report(0.0, Msg("jobs.training"))
     result = analysis.fit_on(ds, cfg, callback=on_epoch)
     result.trained_in = {"host": socket.gethostname(), "pid": os.getpid()}
     return result
@@ -99,5 +102,5 @@ def project_points(report, method: str, x: np.ndarray, proj: ProjectionConfig) -
     """UMAP or t-SNE of x (N, D) with proj's settings -> (N, 2)."""
     from .. import projections
 
-    report(0.1, f"{method} running")
+    report(0.1, Msg("jobs.projecting", method=method))
     return projections.project_points(method, x, proj)

@@ -10,6 +10,7 @@ import streamlit as st
 
 from .. import analysis, data, failures, jobs, train
 from ..config import ExperimentConfig, ProjectionConfig
+from ..i18n import t
 from ..jobs import Job
 from . import session
 
@@ -60,7 +61,7 @@ def choose_shown(sidebar_cfg: ExperimentConfig, pressed: bool) -> ExperimentConf
         try:
             start_training(sidebar_cfg, restart=previous is not None and previous.status in ("stopped", "failed"))
         except jobs.OverBudget as exc:  # nothing starts; what the session had stays
-            session.refuse("train", sidebar_cfg, str(exc))
+            session.refuse("train", sidebar_cfg, failures.message(exc))
         else:
             session.forget_refusal("train")
             session.show(sidebar_cfg)
@@ -72,7 +73,7 @@ def choose_shown(sidebar_cfg: ExperimentConfig, pressed: bool) -> ExperimentConf
             start_training(sidebar_cfg)
             session.show(sidebar_cfg)
         except jobs.OverBudget as exc:
-            session.refuse("train", sidebar_cfg, str(exc))
+            session.refuse("train", sidebar_cfg, failures.message(exc))
     return session.shown_config()
 
 
@@ -80,7 +81,7 @@ def retry_training(cfg: ExperimentConfig) -> None:
     try:
         start_training(cfg, restart=True)
     except jobs.OverBudget as exc:
-        session.refuse("train", cfg, str(exc))
+        session.refuse("train", cfg, failures.message(exc))
 
 
 def _is_finished(cfg: ExperimentConfig) -> bool:
@@ -96,7 +97,7 @@ def _loss_chart(task: Job):
 
     tr = [h["train_loss"] for h in task.history]
     va = [h["val_loss"] for h in task.history]
-    fig = figures.loss_curves(np.array(tr), np.array(va), title="Loss per epoch")
+    fig = figures.loss_curves(np.array(tr), np.array(va), title=t("common.loss_title"))
     fig.update_layout(height=260)
     return fig
 
@@ -105,27 +106,24 @@ def training_panel(cfg: ExperimentConfig) -> Job | None:
     """Progress of cfg's training while it runs (updated every second), its outcome after."""
     task = training(cfg)
     if task is None:
-        st.info("Press **Train** in the sidebar to train this configuration.")
+        st.info(t("common.press_train"))
         return None
     if task.status == "cancelled":
-        st.info("This training was replaced by a newer one of yours before it started. Press **Train** to "
-                "queue it again.")
+        st.info(t("common.replaced"))
         return None
     if task.pending:
         _live_progress(cfg)
         _live_loss(cfg)
     elif task.status == "failed":
-        failure("Training failed", task, lambda: retry_training(cfg), "retry_training")
+        failure(t("common.training_failed"), task, lambda: retry_training(cfg), "retry_training")
     elif task.status == "stopped" and task.hit_limit:
-        st.warning(f"Stopped at this server's time limit of {task.limit_s:.0f} s a job, at epoch "
-                   f"{len(task.history)} of {cfg.train.epochs}: showing the model trained so far.")
+        st.warning(t("common.stopped_at_limit", limit=round(task.limit_s), epoch=len(task.history),
+                     epochs=cfg.train.epochs))
     elif task.status == "stopped":
-        st.warning(f"Stopped at epoch {len(task.history)} of {cfg.train.epochs}: showing the model "
-                   "trained so far. Press **Train** to train it fully.")
+        st.warning(t("common.stopped", epoch=len(task.history), epochs=cfg.train.epochs))
     elif task.origin is not None:
         o = task.origin
-        st.caption(f":material/inventory_2: Loaded from the model store: trained {o['trained_at']} on "
-                   f"{o['host']} (process {o['pid']}) in {o['seconds']:.1f} s.")
+        st.caption(t("common.from_store", when=o["trained_at"], host=o["host"], pid=o["pid"], seconds=o["seconds"]))
     return task
 
 
@@ -136,9 +134,9 @@ def _live_progress(cfg: ExperimentConfig) -> None:
         st.rerun(scope="app")  # finished: draw the pages with the results
         return
     cols = st.columns([5, 1])
-    label = task.message if task.status == "running" else "⏳ " + task.message
+    label = str(task.message) if task.status == "running" else f"⏳ {task.message}"
     cols[0].progress(task.progress, text=label)
-    if cols[1].button("Stop", key="stop_button", help="Stop after this epoch and keep the model so far"):
+    if cols[1].button(t("common.stop"), key="stop_button", help=t("common.stop_help")):
         task.stop()
 
 
@@ -148,9 +146,9 @@ def _live_loss(cfg: ExperimentConfig) -> None:
     and redrawn every second took a third of the CPU time of a training sharing two cores with it."""
     task = training(cfg)
     if task is not None and task.pending and task.history:
-        st.line_chart({"training": [h["train_loss"] for h in task.history],
-                       "validation": [h["val_loss"] for h in task.history]},
-                      x_label="epoch", y_label="per-pixel loss", height=220)
+        st.line_chart({t("common.training"): [h["train_loss"] for h in task.history],
+                       t("common.validation"): [h["val_loss"] for h in task.history]},
+                      x_label=t("common.epoch"), y_label=t("common.per_pixel_loss"), height=220)
 
 
 def trained(cfg: ExperimentConfig) -> train.TrainResult | None:
@@ -182,12 +180,10 @@ def shown_model() -> ShownModel | None:
     if cfg is None:
         from .. import cost
 
-        st.info(f"This link asks for a training of {cost.say(train_estimate(sidebar_cfg))}, more than the default "
-                "one, so it waits for you: check the settings in the sidebar and press **Train**.")
+        st.info(t("common.link_waits", seconds=cost.say(train_estimate(sidebar_cfg))))
         return None
     if cfg != sidebar_cfg:
-        st.caption(f"Showing the model trained with the earlier settings. Changed in the sidebar: "
-                   f"{config_diff(cfg, sidebar_cfg)}. Press **Train** to train the new ones.")
+        st.caption(t("common.earlier_settings", diff=config_diff(cfg, sidebar_cfg)))
     task = training_panel(cfg)
     if task is None or not task.finished_ok:
         return None
@@ -230,7 +226,7 @@ def config_diff(old: ExperimentConfig, new: ExperimentConfig) -> str:
     """'epochs 5 → 20, latent_dim 2 → 3': the settings that differ."""
     a, b = old.to_dict(), new.to_dict()
     out = [f"{k} {a[s][k]} → {b[s][k]}" for s in a for k in a[s] if a[s][k] != b[s][k]]
-    return ", ".join(out) or "nothing"
+    return ", ".join(out) or t("common.nothing")
 
 
 _MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html"}
@@ -276,13 +272,14 @@ def export_menu(container, make_fig, name: str, key: str) -> None:
 
     has_browser = _has_browser()
     keys = {fmt: f"{key}_dl_{fmt}" for fmt in (*export.STATIC_FORMATS, "html")}
-    with container.popover("Export", icon=":material/download:"):
+    with container.popover(t("common.export"), icon=":material/download:"):
         for fmt in export.STATIC_FORMATS:
             st.download_button(fmt.upper(), data=deferred(lambda f=fmt: export.figure_bytes(make_fig(), f), keys[fmt]),
                                file_name=f"{name}.{fmt}", mime=_MIME[fmt], key=keys[fmt],
                                on_click="ignore", disabled=not has_browser,
-                               help=None if has_browser else export.INSTALL_CHROME, width="stretch")
-        st.download_button("HTML (interactive)", data=deferred(lambda: export.figure_html(make_fig()), keys["html"]),
+                               help=None if has_browser else str(export.INSTALL_CHROME), width="stretch")
+        st.download_button(t("common.html_interactive"),
+                           data=deferred(lambda: export.figure_html(make_fig()), keys["html"]),
                            file_name=f"{name}.html", mime=_MIME["html"], key=keys["html"], on_click="ignore",
                            width="stretch")
     export_failures(container, keys.values())
@@ -325,20 +322,18 @@ def export_failures(container, keys) -> None:
     session = session_id()
     for key in keys:
         if why := _failed_downloads.get((session, key)):
-            container.error(f"**The last export failed.** {why} Press the button again to retry.",
-                            icon=":material/error:")
+            container.error(t("common.export_failed", why=why), icon=":material/error:")
 
 
 def failure(what: str, task: Job, retry, key: str) -> None:
     """A failed background job, shown once where its result would be: what failed, why, and a
     Retry button (the only way it runs again). `retry()` resubmits it."""
-    st.error(f"**{what}.** {task.error}", icon=":material/error:")
-    st.button("Retry", key=key, on_click=retry, icon=":material/refresh:",
-              help="Run it again. Nothing else on the page is affected.")
+    st.error(t("common.failed", what=what, why=task.error), icon=":material/error:")
+    st.button(t("common.retry"), key=key, on_click=retry, icon=":material/refresh:", help=t("common.retry_help"))
 
 
 def about(text: str) -> None:
-    with st.expander("About this view"):
+    with st.expander(t("common.about")):
         st.markdown(text)
 
 

@@ -1,6 +1,7 @@
 """Home page: the autoencoder's 2-D code beside PCA and UMAP of the same held-out digits."""
 from __future__ import annotations
 
+import contextvars
 import html
 import time
 
@@ -9,22 +10,16 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.io.json import to_json_plotly
 
-from aeviz import analysis, export, figures, projections, report, weights
+from aeviz import analysis, export, figures, i18n, projections, report, weights
 from aeviz.config import KINDS
+from aeviz.i18n import t
 from aeviz.ui import common, linked, session, sidebar, views
 
-st.header("Latent space")
-common.about(
-    "Each dot is a held-out digit, coloured by its true class. **Left**: the autoencoder's code "
-    "(with a bottleneck wider than 2, its PCA). **Middle**: PCA, a linear projection. **Right**: "
-    "UMAP, a non-linear neighbour embedding that never reconstructs anything. Under each panel: "
-    "*trustworthiness* (are the 2-D neighbours true neighbours? 1 is perfect), *kNN accuracy* "
-    "(how well a 5-nearest-neighbour vote recovers the class) and *silhouette* (how separated the "
-    "classes are). Look for the autoencoder separating classes that PCA blurs together: a "
-    "non-linear bottleneck can learn a better low-dimensional map than PCA. Drag a box or lasso "
-    "in any panel to pick digits; they light up in every panel and appear below with their "
-    "reconstructions.\n\nThe kinds of autoencoder (sidebar):\n"
-    + "\n".join(f"- **{sidebar.KIND_LABELS[name]}**: {text}" for name, text in KINDS.items()))
+st.header(t("latent.header"))
+common.about("\n\n".join([
+    t("latent.about"),
+    "\n".join([t("latent.kinds_heading")] + [t("latent.kind_item", label=sidebar.KIND_LABELS[name],
+                                                about=sidebar.KIND_ABOUT[name]) for name in KINDS])]))
 
 common.warm_up()
 act = common.shown_model()
@@ -36,10 +31,10 @@ DIGITS = (ds.name, act.cfg.data.seed)  # which digits the view holds: every pane
 names = list(ds.class_names)
 k = view.codes.shape[1]
 c1, c2, c3 = st.columns([2, 2, 3])
-show_tsne = c1.toggle("Add t-SNE", help="A fourth panel; t-SNE takes a few seconds more.")
-thumbs = c2.toggle("Digit thumbnails", help="Draw some of the digits at their positions.")
-c3.metric("Held-out reconstruction error (per-pixel MSE)", f"{view.error:.4f}",
-          help="Mean squared error per pixel on the held-out digits shown here.")
+show_tsne = c1.toggle(t("latent.add_tsne"), help=t("latent.add_tsne_help"))
+thumbs = c2.toggle(t("latent.thumbnails"), help=t("latent.thumbnails_help"))
+c3.metric(t("latent.error"), t("latent.error_value", error=view.error), help=t("latent.error_help"))
+LANG = i18n.current()  # the panels' words (axis titles, hover texts) are cached per language
 
 
 
@@ -59,16 +54,31 @@ def _on_linked_select(panel_key: str) -> None:
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)
-def _panel_figure(token: tuple, digits: tuple, title: str, thumbs: bool, selected: tuple, _emb: np.ndarray,
+def _panel_figure(token: tuple, digits: tuple, title: str, thumbs: bool, selected: tuple, lang: str, _emb: np.ndarray,
                   _view: analysis.LatentView, _ds) -> go.Figure:
     """One panel's figure, built once per (data and model behind it, title, thumbnails, selection).
     The cache key is everything read: `token` names what made _emb, `digits` (data set name and
-    split seed) the viewed digits _view and the data set _ds (their images, labels, ids, names).
+    split seed) the viewed digits _view and the data set _ds (their images, labels, ids, names),
+    `lang` the language of the figure's words (built in it, whichever thread builds: the prefetch's
+    and the download's speak the default language otherwise).
 
     Building a plotly figure is mostly validation in Python (~0.1 s for a panel); re-runs that
     change nothing in a panel (another panel's bottleneck, a toggle elsewhere) reuse it. The cached
     figure is shared between sessions and never modified after this function returns.
     """
+    return _speaking(lang, _build_panel, title, thumbs, selected, _emb, _view, _ds)
+
+
+def _speaking(lang: str, fn, *args):
+    """fn(*args) with t() speaking `lang`, leaving the calling thread's language as it was."""
+    def run():
+        i18n.use(lang)
+        return fn(*args)
+    return contextvars.copy_context().run(run)
+
+
+def _build_panel(title: str, thumbs: bool, selected: tuple, _emb: np.ndarray, _view: analysis.LatentView,
+                 _ds) -> go.Figure:
     names = list(_ds.class_names)
     if thumbs:
         fig = figures.embedding_with_thumbnails(_emb, _view.x, _ds.image_shape, _view.labels, title=title,
@@ -81,11 +91,11 @@ def _panel_figure(token: tuple, digits: tuple, title: str, thumbs: bool, selecte
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)
-def _panel_json(token: tuple, digits: tuple, title: str, thumbs: bool, _emb: np.ndarray,
+def _panel_json(token: tuple, digits: tuple, title: str, thumbs: bool, lang: str, _emb: np.ndarray,
                 _view: analysis.LatentView, _ds) -> tuple[str, str]:
     """The panel's figure without a selection, for the linked panel (which draws selections
     itself), as plotly JSON: (figure without its template, template)."""
-    spec = _panel_figure(token, digits, title, thumbs, (), _emb, _view, _ds).to_dict()  # arrays as base64
+    spec = _panel_figure(token, digits, title, thumbs, (), lang, _emb, _view, _ds).to_dict()  # arrays as base64
     layout = linked.streamlit_look(spec["layout"])
     template = layout.pop("template", {})
     layout.pop("meta", None)  # the figure's name and thumbnail list, for exports; a change redraws all
@@ -105,25 +115,28 @@ def _panel(col, emb: np.ndarray, title: str, key: str, scores: dict, token: tupl
     shown = () if thumbs else sel  # thumbnails draw no selection
     if linked.ensure_plotly_js():
         name = "embedding_thumbnails" if thumbs else "embedding"
-        linked.panel(col, *_panel_json(token, DIGITS, title, thumbs, emb, view, ds),
-                     linked.figure_key(token, title, thumbs), key=key, group=ds.name, selected=list(sel),
+        linked.panel(col, *_panel_json(token, DIGITS, title, thumbs, LANG, emb, view, ds),
+                     linked.figure_key(token, title, thumbs, LANG), key=key, group=ds.name, selected=list(sel),
                      linked=not thumbs,
                      # the toolbar's PNG is named after the panel, the same with or without thumbnails
                      config=common.plotly_config(key), on_select=lambda: _on_linked_select(key))
-        common.export_menu(col, lambda: _panel_figure(token, DIGITS, title, thumbs, shown, emb, view, ds), name, key)
+        common.export_menu(col, lambda: _panel_figure(token, DIGITS, title, thumbs, shown, LANG, emb, view, ds),
+                           name, key)
     else:
-        fig = _panel_figure(token, DIGITS, title, thumbs, shown, emb, view, ds)
+        fig = _panel_figure(token, DIGITS, title, thumbs, shown, LANG, emb, view, ds)
         common.chart(container=col, fig=fig, key=key, on_select=lambda: _on_select(key),
                      selection_mode=("box", "lasso"))
-    col.caption(" · ".join(f"{n} **{v:.3f}**" for n, v in analysis.display_scores(scores).items()))
+    col.caption(t("latent.panel_scores", trust=scores["trustworthiness"], knn=scores["knn_accuracy"],
+                  sil=scores["silhouette"]))
 
 
 key_html = " ".join(
-    f'<span style="white-space:nowrap;margin-right:0.9em"><span style="color:{figures.class_color(c)};'
-    f'font-size:1.2em">●</span> {html.escape(str(n))}</span>' for c, n in enumerate(names))  # names may be uploaded
+    f'<span style="white-space:nowrap;margin-right:0.9em"><span aria-hidden="true" style="color:'
+    f'{figures.class_text_color(c)};font-size:1.2em">{figures.class_glyph(c)}</span> {html.escape(str(n))}</span>'
+    for c, n in enumerate(names))  # names may be uploaded; each class's own shape, as in the panels
 st.markdown(f'<div style="font-size:0.9em">{key_html}</div>', unsafe_allow_html=True)
 
-ae_title = f"Autoencoder ({k}-D code" + (", PCA of it)" if k > 2 else ")")
+ae_title = t("latent.ae_title_pca" if k > 2 else "latent.ae_title", k=k)
 methods = ["pca", "umap"] + (["tsne"] if show_tsne else [])
 cols = st.columns(1 + len(methods))
 _panel(cols[0], view.emb, ae_title, "panel_ae", view.scores, ("ae", act.cfg, act.task.finished))
@@ -132,9 +145,7 @@ if act.cfg.model.kind == "parametric-umap":  # what a parametric map is for, mea
 
     t0 = time.perf_counter()
     train.encode(act.result.model, view.x)
-    cols[0].caption(f"None of these {len(view.x):,} held-out digits was seen in training: the encoder placed them "
-                    f"all in {1000 * (time.perf_counter() - t0):.0f} ms, one forward pass, where umap-learn must "
-                    "search for each new digit's neighbours and optimise its position.")
+    cols[0].caption(t("latent.parametric_speed", n=len(view.x), ms=1000 * (time.perf_counter() - t0)))
 
 
 @st.cache_resource(max_entries=16)
@@ -152,8 +163,8 @@ def _baseline(col, method: str) -> None:
     title = projections.TITLES[method]
     if task.status == "failed":
         with col:
-            common.failure(f"{title} failed", task, lambda: common.projection_task(method, ds.name, restart=True),
-                           f"retry_{method}")
+            common.failure(t("latent.method_failed", method=title), task,
+                           lambda: common.projection_task(method, ds.name, restart=True), f"retry_{method}")
     elif not task.finished_ok:
         _pending(col, method, title)
     else:
@@ -171,10 +182,10 @@ def _poll(method: str, title: str) -> None:
     task = common.projection_task(method, ds.name)
     if task.finished_ok or task.status == "failed":
         st.rerun(scope="app")
-    doing = ("waiting for a free worker" if task.status == "queued"
-             else "running (a fresh server's first UMAP compiles for about 10 s)")
-    st.progress(0.1 if task.status == "queued" else 0.5, text=f"{title}: {doing} ({common.wait_seconds(task):.0f} s)")
-    st.caption("The autoencoder and PCA panels stay usable meanwhile.")
+    doing = t("latent.queued") if task.status == "queued" else t("latent.running")
+    st.progress(0.1 if task.status == "queued" else 0.5,
+                text=t("latent.pending", method=title, doing=doing, seconds=common.wait_seconds(task)))
+    st.caption(t("latent.pending_caption"))
 
 
 for col, m in zip(cols[1:], methods):
@@ -184,27 +195,27 @@ if all(m == "pca" or common.finished_projection(m, ds.name) is not None for m in
     views.prefetch_pages(act)
     if not thumbs and linked.ensure_plotly_js():  # the same panels with digit thumbnails
         for token, title, emb in drawn:
-            views.prefetch(_panel_json, token, DIGITS, title, True, emb, view, ds)
+            views.prefetch(_panel_json, token, DIGITS, title, True, LANG, emb, view, ds)
 
 sel = session.selection(ds.name)
-st.subheader("Selected digits")
+GALLERY_MAX = 20  # the most selected digits the gallery draws
+st.subheader(t("latent.selected_header"))
 if not sel:
-    st.caption("Drag a box or lasso in any panel to select digits.")
+    st.caption(t("latent.select_hint"))
 else:
-    pos = np.searchsorted(view.ids, sel)[:20]
-    st.caption(f"{len(sel)} selected" + (" (showing the first 20)" if len(sel) > 20 else ""))
+    pos = np.searchsorted(view.ids, sel)[:GALLERY_MAX]
+    st.caption(t("latent.selected_count_capped", n=len(sel), shown=GALLERY_MAX) if len(sel) > GALLERY_MAX
+               else t("latent.selected_count", n=len(sel)))
     fig = figures.image_grid(np.concatenate([view.x[pos], view.recon[pos]]), ds.image_shape,
-                             ncols=len(pos), row_labels=["digit", "reconstruction"],
-                             title="Selected digits and their reconstructions")
+                             ncols=len(pos), row_labels=[t("latent.row_digit"), t("latent.row_reconstruction")],
+                             title=t("latent.gallery_title"))
     common.chart(fig=fig, key="gallery")
-    if st.button("Clear selection"):
+    if st.button(t("latent.clear_selection")):
         session.select(ds.name, [])
         st.rerun()
 
-st.subheader("Export")
-st.caption("The 2-D coordinates of every panel and the codes as CSV (one row per held-out digit), all the "
-           "numbers as JSON, the trained weights (safetensors, with their configuration as JSON: load the "
-           "pair back in the sidebar or with `aeviz.weights.load_model`), or everything at once as a zip.")
+st.subheader(t("latent.export_header"))
+st.caption(t("latent.export_caption"))
 
 
 def _baselines() -> dict:
@@ -221,21 +232,20 @@ def _report_zip() -> bytes:
 
 
 DOWNLOADS = [  # (label, key, make the bytes, file name, MIME type, icon)
-    ("Codes CSV", "dl_codes", lambda: report.latent_csv(view, ds, _baselines()), "codes.csv", "text/csv",
+    (t("latent.dl_codes"), "dl_codes", lambda: report.latent_csv(view, ds, _baselines()), "codes.csv", "text/csv",
      ":material/table:"),
-    ("Metrics JSON", "dl_metrics",
+    (t("latent.dl_metrics"), "dl_metrics",
      lambda: export.metrics_json(report.all_metrics(act.cfg, act.result, view, ds, _baselines())),
      "metrics.json", "application/json", ":material/data_object:"),
-    ("Weights", "dl_weights", lambda: weights.model_bytes(act.result.model), "model.safetensors",
+    (t("latent.dl_weights"), "dl_weights", lambda: weights.model_bytes(act.result.model), "model.safetensors",
      "application/octet-stream", ":material/memory:"),
-    ("Model config", "dl_config", lambda: weights.config_json(act.cfg, ds.image_shape), "model.json",
+    (t("latent.dl_config"), "dl_config", lambda: weights.config_json(act.cfg, ds.image_shape), "model.json",
      "application/json", ":material/settings:"),
-    ("Download report", "dl_report", _report_zip, "aeviz-report.zip", "application/zip", ":material/folder_zip:"),
+    (t("latent.dl_report"), "dl_report", _report_zip, "aeviz-report.zip", "application/zip", ":material/folder_zip:"),
 ]
 for col, (label, key, make, file_name, mime, icon) in zip(st.columns(len(DOWNLOADS)), DOWNLOADS):
     report_button = key == "dl_report"
     col.download_button(label, common.deferred(make, key), file_name, mime, key=key, on_click="ignore", icon=icon,
                         width="stretch", type="primary" if report_button else "secondary",
-                        help="config, metrics, every figure (HTML and PNG), codes CSV and weights, with a "
-                             "README.txt" if report_button else None)
+                        help=t("latent.dl_report_help") if report_button else None)
 common.export_failures(st, [d[1] for d in DOWNLOADS])

@@ -6,22 +6,18 @@ import streamlit as st
 from sklearn.decomposition import PCA
 
 from aeviz import figures
+from aeviz.i18n import t
 from aeviz.ui import common
 
-st.header("Training replay")
-common.about(
-    "The held-out digits' codes were saved before training and after every epoch. Press play, "
-    "or drag the epoch slider, to watch the latent space form: at epoch 0 the untrained encoder "
-    "maps every digit to nearly the same place; classes pull apart as the decoder needs them to. "
-    "Codes wider than 2 are drawn through one PCA fitted on the final codes, so every frame "
-    "shares the same axes.")
+st.header(t("replay.header"))
+common.about(t("replay.about"))
 
 act = common.shown_model()
 if act is None:
     st.stop()
 codes = act.result.codes_per_epoch  # (E + 1, N, k)
 if codes is None:
-    st.info("This model kept no per-epoch codes.")
+    st.info(t("replay.no_codes"))
     st.stop()
 if codes.shape[2] == 1:
     codes = np.concatenate([codes, np.zeros_like(codes)], axis=2)
@@ -32,9 +28,10 @@ labels = act.view.labels
 common.chart(fig=figures.replay(codes.astype(np.float32), labels, class_names=list(act.ds.class_names)),
                 key="replay")
 epochs = len(codes) - 1
-e = st.slider("Epoch", 0, epochs, epochs, key="replay_epoch")
+e = st.slider(t("replay.epoch"), 0, epochs, epochs, key="replay_epoch")
 hist = act.task.history
-loss = f" · validation error {hist[e - 1]['val_loss']:.4f}" if e > 0 and e <= len(hist) else ""
-common.chart(fig=figures.embedding(codes[e], labels, title=f"Epoch {e}{loss}",
+title = (t("replay.frame_title_loss", epoch=e, loss=hist[e - 1]["val_loss"]) if 0 < e <= len(hist)
+         else t("replay.frame_title", epoch=e))
+common.chart(fig=figures.embedding(codes[e], labels, title=title,
                                   class_names=list(act.ds.class_names)),
                 key="replay_static")

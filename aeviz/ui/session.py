@@ -7,6 +7,7 @@ from typing import Any
 import streamlit as st
 
 from ..config import ExperimentConfig
+from ..i18n import Msg
 
 
 def _get(key: str, default: Any = None) -> Any:
@@ -35,13 +36,13 @@ def set_sidebar_config(cfg: ExperimentConfig) -> None:
 
 
 # Refusals (over the budget), each for what was asked: ("train", cfg), ("twin", cfg), ("lesson", key).
-def refusal(what: str, key: Any) -> str | None:
+def refusal(what: str, key: Any) -> str | Msg | None:
     """The message of the last refusal of `what`, when it was for `key`."""
     held = _get(f"refused:{what}")
     return held[1] if held is not None and held[0] == key else None
 
 
-def refuse(what: str, key: Any, message: str) -> None:
+def refuse(what: str, key: Any, message: str | Msg) -> None:
     _set(f"refused:{what}", (key, message))
 
 
@@ -81,7 +82,7 @@ def uploaded_name() -> str | None:
     return _get("uploaded_name")
 
 
-def set_uploaded(name: str | None, description: str | None = None) -> None:
+def set_uploaded(name: str | None, description: str | Msg | None = None) -> None:
     if name is None:
         st.session_state.pop("uploaded_name", None)
     else:
@@ -89,7 +90,7 @@ def set_uploaded(name: str | None, description: str | None = None) -> None:
         _set("uploaded_description", description)
 
 
-def uploaded_description() -> str | None:
+def uploaded_description() -> str | Msg | None:
     return _get("uploaded_description")
 
 
@@ -101,12 +102,12 @@ def set_last_builtin_data(name: str) -> None:
     _set("last_builtin_data", name)
 
 
-def problem(where: str) -> str | None:
+def problem(where: str) -> str | Msg | None:
     """What went wrong with the session's last upload of data ("data") or of a model ("model")."""
     return _get(f"problem:{where}")
 
 
-def set_problem(where: str, message: str | None) -> None:
+def set_problem(where: str, message: str | Msg | None) -> None:
     if message is None:
         st.session_state.pop(f"problem:{where}", None)
     else:

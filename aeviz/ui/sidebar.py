@@ -7,23 +7,36 @@ from __future__ import annotations
 
 import streamlit as st
 
-from .. import data
+from .. import data, failures, i18n
 from ..config import (
     KINDS,
     NOISE_KINDS,
     ExperimentConfig,
     parse_hidden,
 )
+from ..i18n import t
 from . import session
 
 LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 1.0, 10.0)
 BATCHES = (16, 32, 64, 128, 256, 512)
-KIND_LABELS = {
-    "undercomplete": "Undercomplete", "linear": "Linear (= PCA)", "sparse-l1": "Sparse (L1)",
-    "sparse-kl": "Sparse (KL to ρ)", "denoising": "Denoising", "overcomplete": "Overcomplete",
-    "conv": "Convolutional", "variational": "Variational (VAE)", "parametric-umap": "Parametric UMAP",
-}
-NOISE_LABELS = {"none": "none", "gaussian": "Gaussian", "salt-and-pepper": "salt & pepper", "masking": "masking"}
+
+
+class _Labels:
+    """Names shown for a setting's values, in the current language: labels[value], labels.get(value)."""
+
+    def __init__(self, word):
+        self.word = word
+
+    def __getitem__(self, value: str) -> str:
+        return self.word(value)
+
+    def get(self, value: str, default: str | None = None) -> str:
+        return self.word(value)
+
+
+KIND_LABELS = _Labels(lambda kind: t(f"sidebar.kind.{kind}"))
+KIND_ABOUT = _Labels(lambda kind: t(f"sidebar.kind_about.{kind}"))
+NOISE_LABELS = _Labels(lambda noise: t(f"sidebar.noise.{noise}"))
 _D = ExperimentConfig()
 
 # widget key -> (query-string name, default, parser from a string)
@@ -72,16 +85,36 @@ def seed_from_query() -> list[str]:
                     raise ValueError
                 value = parsed
             except ValueError:
-                problems.append(f"Ignored `{name}={raw}` from the link (not an accepted value); "
-                                f"using {default}.")
+                problems.append(t("sidebar.bad_link_value", name=name, raw=raw, default=default))
         st.session_state[key] = value
     return problems
 
 
+def _session_language() -> str | None:
+    """The language of the session whose script runs in this thread (None in a background thread)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    return st.session_state.get("w_lang") if get_script_run_ctx() is not None else None
+
+
+def seed_language() -> str:
+    """The session's language: `?lang=` from the link on the first run, else the browser's language;
+    then the sidebar's choice. Spoken by every text of this run (and of fragments rerun later)."""
+    if "w_lang" not in st.session_state:
+        asked = st.query_params.get("lang")
+        st.session_state["w_lang"] = asked if asked in i18n.LANGUAGES else i18n.pick(st.context.locale)
+    i18n.set_resolver(_session_language)
+    i18n.use(st.session_state["w_lang"])
+    return st.session_state["w_lang"]
+
+
 def write_query() -> None:
-    """Mirror the widgets in the URL (only what differs from the defaults, to keep links short)."""
+    """Mirror the widgets in the URL (only what differs from the defaults, to keep links short),
+    and the language unless it is English, so a shared link opens in the language it was shared in."""
     wanted = {name: str(st.session_state[key]) for key, (name, default, _) in PARAMS.items()
               if st.session_state.get(key, default) != default}
+    if st.session_state.get("w_lang", i18n.DEFAULT) != i18n.DEFAULT:
+        wanted["lang"] = st.session_state["w_lang"]
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)
 
@@ -91,29 +124,28 @@ def draw() -> tuple[ExperimentConfig, bool]:
     for msg in seed_from_query():
         st.sidebar.warning(msg)
     sb = st.sidebar
-    sb.selectbox("Data set", (*data.DATASETS, UPLOAD), key="w_data",
-                 format_func=lambda n: "Your data (upload)" if n == UPLOAD else data.DATASETS[n].title,
-                 help="The digits to learn from, or your own images.")
+    sb.selectbox(t("sidebar.language"), tuple(i18n.LANGUAGES), key="w_lang", format_func=i18n.LANGUAGES.get,
+                 help=t("sidebar.language_help"))
+    sb.selectbox(t("sidebar.data"), (*data.DATASETS, UPLOAD), key="w_data",
+                 format_func=lambda n: t("sidebar.your_data") if n == UPLOAD else str(data.DATASETS[n].title),
+                 help=t("sidebar.data_help"))
     if st.session_state["w_data"] == UPLOAD:
         data_upload()
-    sb.selectbox("Autoencoder kind", tuple(KINDS), key="w_kind", format_func=KIND_LABELS.get,
-                 help="\n".join(f"- **{KIND_LABELS[k]}**: {v}" for k, v in KINDS.items()))
+    sb.selectbox(t("sidebar.kind_label"), tuple(KINDS), key="w_kind", format_func=KIND_LABELS.get,
+                 help="\n".join(f"- **{KIND_LABELS[k]}**: {KIND_ABOUT[k]}" for k in KINDS))
     kind = st.session_state["w_kind"]
-    sb.slider("Bottleneck (latent size)", 1, 64, key="w_k", disabled=kind == "overcomplete",
-              help="Width of the code. 2 can be plotted directly. The overcomplete kind ignores it "
-                   "(its code is twice as wide as the input).")
-    sb.text_input("Hidden widths", key="w_hidden", help="Encoder layer widths, comma-separated "
-                  "(e.g. `256` or `512, 128`); the decoder mirrors them. Empty for none.")
-    with sb.expander("Training", expanded=False):
-        st.slider("Epochs", 1, 100, key="w_epochs")
-        st.select_slider("Learning rate", LRS, key="w_lr", format_func=lambda v: f"{v:g}")
-        st.select_slider("Batch size", BATCHES, key="w_bs")
-        st.number_input("Seed", 0, 10_000, step=1, key="w_seed")
+    sb.slider(t("sidebar.bottleneck"), 1, 64, key="w_k", disabled=kind == "overcomplete",
+              help=t("sidebar.bottleneck_help"))
+    sb.text_input(t("sidebar.hidden"), key="w_hidden", help=t("sidebar.hidden_help"))
+    with sb.expander(t("sidebar.training"), expanded=False):
+        st.slider(t("sidebar.epochs"), 1, 100, key="w_epochs")
+        st.select_slider(t("sidebar.lr"), LRS, key="w_lr", format_func=lambda v: i18n.number(v, "g"))
+        st.select_slider(t("sidebar.batch"), BATCHES, key="w_bs")
+        st.number_input(t("sidebar.seed"), 0, 10_000, step=1, key="w_seed")
     if kind == "denoising":
-        sb.selectbox("Training noise", NOISE_KINDS[1:], key="w_noise", format_func=NOISE_LABELS.get)
-        sb.slider("Noise level", 0.0, 1.0, step=0.05, key="w_level",
-                  help="σ for Gaussian noise; the fraction of pixels hit for the other two.")
-    pressed = sb.button("Train", type="primary", width="stretch", key="train_button")
+        sb.selectbox(t("sidebar.noise_kind"), NOISE_KINDS[1:], key="w_noise", format_func=NOISE_LABELS.get)
+        sb.slider(t("sidebar.noise_level"), 0.0, 1.0, step=0.05, key="w_level", help=t("sidebar.noise_level_help"))
+    pressed = sb.button(t("sidebar.train"), type="primary", width="stretch", key="train_button")
     session.put_estimate_slot(sb.empty())  # filled by estimate_caption once torch is loaded
     model_upload()
     write_query()
@@ -129,19 +161,21 @@ def estimate_caption(cfg: ExperimentConfig) -> None:
     if (refused := session.refusal("train", cfg)) is not None:
         slot.error(refused, icon=":material/block:")
     elif (job := common.training(cfg)) is not None and job.finished_ok or jobs.store.contains(cfg):
-        slot.caption("Trained already: shows at once.")
+        slot.caption(t("sidebar.trained_already"))
     else:
         seconds, limit = common.train_estimate(cfg), cost.max_job_seconds()
-        over = f", over this server's limit of {cost.say(limit)}" if seconds > limit else ""
-        slot.caption(f"Training: {cost.say(seconds)}{over}.")
+        if seconds > limit:
+            slot.caption(t("sidebar.estimate_over", seconds=cost.say(seconds), limit=cost.say(limit)))
+        else:
+            slot.caption(t("sidebar.estimate", seconds=cost.say(seconds)))
 
 
 def current_config() -> ExperimentConfig:
     ss = st.session_state
     hidden = parse_hidden(ss["w_hidden"])
     if hidden is None:
-        st.sidebar.error(f"Hidden widths `{ss['w_hidden']}` not understood: give up to 4 integers "
-                         "from 1 to 4096, comma-separated. Using the default 256.")
+        st.sidebar.error(t("sidebar.bad_hidden", text=ss["w_hidden"],
+                           default=", ".join(map(str, _D.model.hidden))))
         hidden = _D.model.hidden
     kind = ss["w_kind"]
     noise = ss["w_noise"] if kind == "denoising" else "none"
@@ -173,13 +207,12 @@ def _on_model_upload() -> None:
     if len(files) < 2:
         return
     if len(weights) != 1 or len(configs) != 1:
-        session.set_problem("model", "Upload exactly two files: the weights (`.safetensors`) and their "
-                                     "configuration (`.json`), as exported by aeviz.")
+        session.set_problem("model", i18n.Msg("sidebar.model_two_files"))
         return
     try:
         model, cfg, _ = model_files.load_model(weights[0].getvalue(), configs[0].getvalue())
     except ValueError as exc:
-        session.set_problem("model", f"Could not load the model: {exc}")
+        session.set_problem("model", i18n.Msg("sidebar.model_bad", why=failures.message(exc)))
         return
     common.register_loaded(cfg, model)
     session.show(cfg)
@@ -187,12 +220,12 @@ def _on_model_upload() -> None:
 
 
 def model_upload() -> None:
-    with st.sidebar.expander("Load a trained model"):
-        st.file_uploader("model.safetensors and model.json", type=["safetensors", "json"],
+    with st.sidebar.expander(t("sidebar.load_model")):
+        st.file_uploader(t("sidebar.model_files"), type=["safetensors", "json"],
                          accept_multiple_files=True, key="model_files", on_change=_on_model_upload,
-                         help="The pair from the Export section. Nothing uploaded is ever unpickled.")
+                         help=t("sidebar.model_files_help"))
         if (problem := session.problem("model")) is not None:
-            st.error(problem)
+            st.error(str(problem))
 
 
 def data_name() -> str:
@@ -208,7 +241,7 @@ def data_name() -> str:
         return name
     if name is not None:
         session.set_uploaded(None)
-        session.set_problem("data", "The uploaded data set was dropped from the server's memory: upload it again.")
+        session.set_problem("data", i18n.Msg("sidebar.upload_dropped"))
     return session.last_builtin_data(data.DEFAULT_DATASET)
 
 
@@ -222,22 +255,23 @@ def _on_data_upload() -> None:
     try:
         ds = upload.load_upload(f.getvalue(), f.name)
     except upload.UploadError as exc:
-        session.set_problem("data", f"{f.name}: {exc}")  # the previous data and model stay
-        return
-    session.set_uploaded(upload.hold(ds), f"{f.name}: {len(ds.x_train) + len(ds.x_test):,} images, "
-                                          f"{ds.image_shape[0]}x{ds.image_shape[1]}, {len(ds.class_names)} classes")
+        session.set_problem("data", i18n.Msg("sidebar.upload_refused", file=f.name, why=failures.message(exc)))
+        return  # the previous data and model stay
+    n, (h, w) = len(ds.x_train) + len(ds.x_test), ds.image_shape
+    session.set_uploaded(upload.hold(ds), i18n.Msg("sidebar.upload_ok", file=f.name, n=n, h=h, w=w,
+                                                   classes=len(ds.class_names)))
 
 
 def data_upload() -> None:
     from .. import upload
 
     with st.sidebar.container(border=True):
-        st.file_uploader("Your images", type=["npz", "npy", "csv", "zip"], key="data_file",
-                         on_change=_on_data_upload, help=upload.ACCEPTED)
-        st.caption(upload.SCALING_NOTE)
+        st.file_uploader(t("sidebar.your_images"), type=["npz", "npy", "csv", "zip"], key="data_file",
+                         on_change=_on_data_upload, help=str(upload.ACCEPTED))
+        st.caption(str(upload.SCALING_NOTE))
         if (problem := session.problem("data")) is not None:
-            st.error(problem)
+            st.error(str(problem))
         elif (description := session.uploaded_description()) is not None and session.uploaded_name():
-            st.success(description)
+            st.success(str(description))
         else:
-            st.info("Upload a file to train on your own images; until then the previous data set stays.")
+            st.info(t("sidebar.upload_first"))

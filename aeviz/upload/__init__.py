@@ -24,10 +24,11 @@ import os
 from collections import OrderedDict
 
 from ..data import Dataset
+from ..i18n import Msg
 from . import arrays, rules, zipped
-from .rules import ACCEPTED, SCALING_NOTE, UploadError, scale_to_unit
+from .rules import ACCEPTED, SCALING_NOTE, UploadError, accepted, scale_to_unit
 
-__all__ = ["ACCEPTED", "SCALING_NOTE", "UploadError", "held", "hold", "load_upload", "scale_to_unit"]
+__all__ = ["ACCEPTED", "SCALING_NOTE", "UploadError", "accepted", "held", "hold", "load_upload", "scale_to_unit"]
 
 # Uploaded data sets by their content-derived names, held in this server's memory only, and only the
 # most recent few (a session whose upload was dropped uploads it again).
@@ -50,10 +51,10 @@ def held(name: str) -> Dataset | None:
 
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")  # a zip with members; an empty zip
 PARSERS = {  # extension -> (what it should be, content check, parser returning (images, labels))
-    ".npy": ("a .npy array", lambda d: d.startswith(arrays.NPY_MAGIC), arrays.read_npy),
-    ".npz": ("a .npz archive", lambda d: d.startswith(ZIP_MAGICS), arrays.read_npz),
-    ".zip": ("a zip archive", lambda d: d.startswith(ZIP_MAGICS), zipped.read_zip),
-    ".csv": ("CSV text", arrays.is_text, arrays.read_csv),
+    ".npy": (Msg("upload.kind.npy"), lambda d: d.startswith(arrays.NPY_MAGIC), arrays.read_npy),
+    ".npz": (Msg("upload.kind.npz"), lambda d: d.startswith(ZIP_MAGICS), arrays.read_npz),
+    ".zip": (Msg("upload.kind.zip"), lambda d: d.startswith(ZIP_MAGICS), zipped.read_zip),
+    ".csv": (Msg("upload.kind.csv"), arrays.is_text, arrays.read_csv),
 }
 
 
@@ -65,19 +66,19 @@ def load_upload(data: bytes, filename: str, *, seed: int = 0) -> Dataset:
     Raises UploadError naming the problem and what is accepted.
     """
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise UploadError(f"expected the file's bytes, got {type(data).__name__}; {ACCEPTED}")
+        raise UploadError(Msg("upload.not_bytes", kind=type(data).__name__, accepted=ACCEPTED))
     data = bytes(data)
     if not data:
-        raise UploadError(f"the file {filename!r} is empty (0 bytes); {ACCEPTED}")
+        raise UploadError(Msg("upload.empty", filename=filename, accepted=ACCEPTED))
     if len(data) > rules.MAX_BYTES:
-        raise UploadError(f"the file is too large: {len(data):,} bytes ({len(data) / rules.MB:,.1f} MB); "
-                          f"accepted: at most {rules.MAX_BYTES:,} bytes ({rules.MAX_BYTES / rules.MB:,.0f} MB)")
+        raise UploadError(Msg("upload.too_large", size=len(data), mb=len(data) / rules.MB, max=rules.MAX_BYTES,
+                              max_mb=rules.MAX_BYTES / rules.MB))
     ext = os.path.splitext(os.path.basename(str(filename)))[1].lower()
     if ext not in PARSERS:
-        raise UploadError(f"unknown file type {ext or '(no extension)'!r} of {filename!r}; {ACCEPTED}")
+        raise UploadError(Msg("upload.unknown_type", ext=ext or Msg("upload.no_extension"), filename=filename,
+                              accepted=ACCEPTED))
     kind, looks_right, parse = PARSERS[ext]
     if not looks_right(data):
-        raise UploadError(f"the file {filename!r} is not what its name says: it does not look like "
-                          f"{kind} but like {arrays.guess(data)}; rename it or upload {kind}")
+        raise UploadError(Msg("upload.mismatch", filename=filename, kind=kind, guess=arrays.guess(data)))
     images, labels = parse(data)
     return rules.to_dataset(images, labels, f"upload:{hashlib.sha256(data).hexdigest()[:12]}", int(seed))

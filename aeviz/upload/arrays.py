@@ -13,13 +13,14 @@ import zipfile
 
 import numpy as np
 
+from ..i18n import Msg
 from . import rules, zipped
 from .rules import UploadError
 
 NPY_MAGIC = b"\x93NUMPY"
-GUESSES = ((b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"), (NPY_MAGIC, "a .npy array"),
-           (b"PK", "a zip archive"), (b"\x1f\x8b", "a gzip archive"), (b"\x80", "a Python pickle"),
-           (b"%PDF", "a PDF"))
+GUESSES = ((b"\x89PNG", "upload.guess.png"), (b"\xff\xd8\xff", "upload.guess.jpeg"),
+           (NPY_MAGIC, "upload.guess.npy"), (b"PK", "upload.guess.zip"), (b"\x1f\x8b", "upload.guess.gzip"),
+           (b"\x80", "upload.guess.pickle"), (b"%PDF", "upload.guess.pdf"))  # first bytes -> what they are
 
 
 def is_text(data: bytes) -> bool:
@@ -33,72 +34,66 @@ def is_text(data: bytes) -> bool:
     return True
 
 
-def guess(data: bytes) -> str:
-    for magic, what in GUESSES:
+def guess(data: bytes) -> Msg:
+    """What the data looks like from its first bytes ('a PNG image'), in the viewer's language."""
+    for magic, key in GUESSES:
         if data.startswith(magic):
-            return what
-    return "text" if is_text(data[:4096]) else "unknown binary data"
+            return Msg(key)
+    return Msg("upload.guess.text" if is_text(data[:4096]) else "upload.guess.binary")
 
 
 # --- .npy and .npz ------------------------------------------------------------------------------
 
-def _npy_header(prefix: bytes, size: int, what: str, kinds: str = "biuf"
+def _npy_header(prefix: bytes, size: int, what: Msg, kinds: str = "biuf"
                 ) -> tuple[tuple[int, ...], np.dtype]:
     """Shape and dtype from a .npy header (`prefix`: the file's first bytes, `size`: its full
     length), refusing pickles and headers that declare more data than the file holds."""
     if not prefix.startswith(NPY_MAGIC) or len(prefix) < 10:
-        raise UploadError(f"{what} is not a .npy array (no NUMPY header); accepted: arrays written "
-                          "by numpy.save")
+        raise UploadError(Msg("upload.npy.no_header", what=what))
     fp = io.BytesIO(prefix)
     version = tuple(prefix[6:8])  # after the magic: major, minor
     if version not in ((1, 0), (2, 0)):
-        raise UploadError(f"{what}: .npy format version {'.'.join(map(str, version))} is refused; "
-                          "accepted: versions 1.0 and 2.0 (what numpy.save writes)")
+        raise UploadError(Msg("upload.npy.version", what=what, version=".".join(map(str, version))))
     try:
         np.lib.format.read_magic(fp)
         read = np.lib.format.read_array_header_1_0 if version == (1, 0) else \
             np.lib.format.read_array_header_2_0
         shape, _, dtype = read(fp)
     except Exception as exc:  # numpy's header parser raises ValueError, SyntaxError, TokenError...
-        raise UploadError(f"{what}: malformed .npy header ({exc}); accepted: files written by "
-                          "numpy.save") from exc
+        raise UploadError(Msg("upload.npy.bad_header", what=what, err=str(exc))) from exc
     rules.check_dtype(dtype, what, kinds)
     need, have = math.prod(shape) * dtype.itemsize, size - fp.tell()
     if need > have:
-        raise UploadError(f"{what}: the .npy header declares shape {shape} of {dtype} ({need:,} "
-                          f"bytes) but only {have:,} bytes of data follow; the file is truncated or "
-                          "forged; accepted: complete files written by numpy.save")
+        raise UploadError(Msg("upload.npy.truncated", what=what, shape=str(shape), dtype=str(dtype), need=need,
+                              have=have))
     return shape, dtype
 
 
-def _np_load(source, key: str | None, what: str) -> np.ndarray:
+def _np_load(source, key: str | None, what: Msg) -> np.ndarray:
     """np.load with allow_pickle=False (from bytes, or key of an open NpzFile)."""
     try:
         return source[key] if key is not None else np.load(io.BytesIO(source), allow_pickle=False)
     except ValueError as exc:
         if "pickle" in str(exc).lower() or "object" in str(exc).lower():
-            raise UploadError(f"{what}: object or pickled arrays are refused; accepted: plain "
-                              "numeric arrays") from exc
-        raise UploadError(f"{what} could not be read ({exc}); accepted: files written by numpy") from exc
+            raise UploadError(Msg("upload.npy.pickled", what=what)) from exc
+        raise UploadError(Msg("upload.npy.unreadable", what=what, err=str(exc))) from exc
     except zipped.ZIP_ERRORS as exc:
-        raise UploadError(f"{what} could not be read ({exc}); accepted: files written by numpy") from exc
+        raise UploadError(Msg("upload.npy.unreadable", what=what, err=str(exc))) from exc
 
 
 def read_npy(data: bytes):
-    shape, _ = _npy_header(data[:65_536], len(data), "the .npy array")
+    shape, _ = _npy_header(data[:65_536], len(data), Msg("upload.what.npy"))
     rules.image_shape(shape)  # before any allocation
-    return _np_load(data, None, "the .npy array"), None
+    return _np_load(data, None, Msg("upload.what.npy")), None
 
 
 def _npz_key(names: set[str], keys: tuple[str, str], required: bool) -> str | None:
     found = [k for k in keys if f"{k}.npy" in names]
     if len(found) > 1:
-        raise UploadError(f"the .npz holds both {keys[0]!r} and {keys[1]!r}; accepted: exactly one")
+        raise UploadError(Msg("upload.npz.both", a=keys[0], b=keys[1]))
     if not found and required:
-        listed = ", ".join(sorted(n.removesuffix(".npy") for n in names)) or "none"
-        raise UploadError(f"the .npz has no array named {keys[0]!r} or {keys[1]!r} (its keys: "
-                          f"{listed}); accepted: images under 'x' or 'images', labels under 'y' or "
-                          "'labels'")
+        listed = ", ".join(sorted(n.removesuffix(".npy") for n in names)) or Msg("upload.npz.no_keys")
+        raise UploadError(Msg("upload.npz.missing", a=keys[0], b=keys[1], keys=listed))
     return found[0] if found else None
 
 
@@ -108,18 +103,17 @@ def _check_npz_member(zf: zipfile.ZipFile, key: str, images: bool) -> None:
         with zf.open(info) as f:
             prefix = f.read(min(info.file_size, 65_536))  # bounded by the declared size
     except zipped.ZIP_ERRORS as exc:
-        raise UploadError(f"the .npz array {key!r} is corrupt ({exc}); accepted: files written by "
-                          "numpy.savez") from exc
-    shape, _ = _npy_header(prefix, info.file_size, f"the .npz array {key!r}", "biuf" if images else "biufU")
+        raise UploadError(Msg("upload.npz.corrupt", array=key, err=str(exc))) from exc
+    shape, _ = _npy_header(prefix, info.file_size, Msg("upload.what.npz_array", array=key),
+                           "biuf" if images else "biufU")
     if images:
         rules.image_shape(shape)
     elif len(shape) != 1 or shape[0] > rules.MAX_SAMPLES:
-        raise UploadError(f"labels {key!r} have shape {shape}; accepted: one label per image, a "
-                          f"1-D array of at most {rules.MAX_SAMPLES:,}")
+        raise UploadError(Msg("upload.npz.labels_shape", array=key, shape=str(shape), max=rules.MAX_SAMPLES))
 
 
 def read_npz(data: bytes):
-    zf = zipped.open_zip(data, "the .npz")
+    zf = zipped.open_zip(data, Msg("upload.what.npz"))
     with zf:
         zipped.check_entries(zf.infolist())
         names = set(zf.namelist())
@@ -129,8 +123,8 @@ def read_npz(data: bytes):
             _check_npz_member(zf, key, images=key == x_key)
     with np.load(io.BytesIO(data), allow_pickle=False) as npz:
         # by the exact member name checked above ('x' alone could name another member)
-        x = _np_load(npz, f"{x_key}.npy", f"the .npz array {x_key!r}")
-        y = _np_load(npz, f"{y_key}.npy", f"the .npz array {y_key!r}") if y_key else None
+        x = _np_load(npz, f"{x_key}.npy", Msg("upload.what.npz_array", array=x_key))
+        y = _np_load(npz, f"{y_key}.npy", Msg("upload.what.npz_array", array=y_key)) if y_key else None
     return x, y
 
 
@@ -148,8 +142,8 @@ def _csv_lines(data: bytes):
     """The text's lines, refusing any longer than rules.MAX_CSV_LINE before csv splits it into cells."""
     for number, line in enumerate(io.StringIO(data.decode("utf-8-sig"), newline=""), 1):
         if len(line) > rules.MAX_CSV_LINE:
-            raise UploadError(f"CSV line {number} is too long ({len(line):,} characters); accepted: "
-                              f"at most {rules.MAX_CSV_LINE:,} ({rules.MAX_SIDE ** 2:,} pixels and a label)")
+            raise UploadError(Msg("upload.csv.line_too_long", line=number, length=len(line), max=rules.MAX_CSV_LINE,
+                                  pixels=rules.MAX_SIDE ** 2))
         yield line
 
 
@@ -159,15 +153,13 @@ def _csv_rows(data: bytes):
     try:
         for count, cells in enumerate(filter(None, reader)):  # filter: blank lines give []
             if len(cells) > rules.MAX_SIDE ** 2 + 1:
-                raise UploadError(f"CSV line {reader.line_num} has too many columns ({len(cells):,});"
-                                  f" accepted: at most {rules.MAX_SIDE ** 2:,} pixels and a label")
+                raise UploadError(Msg("upload.csv.too_many_columns", line=reader.line_num, n=len(cells),
+                                      pixels=rules.MAX_SIDE ** 2))
             if count > rules.MAX_SAMPLES:  # the first row may be a header
-                raise UploadError(f"CSV has too many rows (over {rules.MAX_SAMPLES:,}); accepted: at most "
-                                  f"{rules.MAX_SAMPLES:,} images")
+                raise UploadError(Msg("upload.csv.too_many_rows", max=rules.MAX_SAMPLES))
             yield reader.line_num, cells
     except csv.Error as exc:
-        raise UploadError(f"malformed CSV at line {reader.line_num} ({exc}); accepted: plain "
-                          "comma-separated numbers") from exc
+        raise UploadError(Msg("upload.csv.malformed", line=reader.line_num, err=str(exc))) from exc
 
 
 def _csv_header(first: list[str]) -> tuple[list[str] | None, int | None]:
@@ -187,40 +179,37 @@ def _csv_pixels(line: int, cells: list[str], header) -> np.ndarray:
     except ValueError:
         col = next(i for i, c in enumerate(cells) if not _is_number(c))
         name = f" ({header[col]!r})" if header else ""
-        raise UploadError(f"CSV line {line}, column {col + 1}{name}: {cells[col][:20]!r} is not a "
-                          "number; accepted: numbers in every pixel cell") from None
+        raise UploadError(Msg("upload.csv.not_a_number", line=line, col=col + 1, name=name,
+                              cell=cells[col][:20])) from None
 
 
 def read_csv(data: bytes):
     rows = _csv_rows(data)
     first = next(rows, None)
     if first is None:
-        raise UploadError("the CSV holds no rows; accepted: one image per row")
+        raise UploadError(Msg("upload.csv.no_rows"))
     header, label_col = _csv_header(first[1])
     width = len(first[1])
     pixel_names = [c for i, c in enumerate(header) if i != label_col] if header else None
     pixels, labels = [], []  # converted row by row: no cell strings are kept
     for line, cells in rows if header else itertools.chain([first], rows):
         if len(cells) != width:
-            raise UploadError(f"ragged CSV rows: line {line} has {len(cells)} cells but line "
-                              f"{first[0]} has {width}; accepted: the same number on every row")
+            raise UploadError(Msg("upload.csv.ragged", line=line, n=len(cells), first=first[0], width=width))
         if label_col is not None:
             labels.append(cells.pop(label_col).strip())
         pixels.append(_csv_pixels(line, cells, pixel_names))
     if not pixels:
-        raise UploadError("the CSV has a header but no data rows; accepted: one image per row")
+        raise UploadError(Msg("upload.csv.header_only"))
     x = np.stack(pixels)  # (N, D)
     d = x.shape[1]
     if label_col is None and not rules.is_square(d) and rules.is_square(d - 1):
-        raise UploadError(f"the CSV has {d} columns, not a perfect square; if the first column is "
-                          "the label, add a header row naming it 'label'")
+        raise UploadError(Msg("upload.csv.unnamed_label", d=d))
     return x, (_csv_labels(labels) if label_col is not None else None)
 
 
 def _csv_labels(labels: list[str]) -> np.ndarray:
     if "" in labels:
-        raise UploadError(f"empty label in CSV data row {labels.index('') + 1}; accepted: a label in "
-                          "every row (a whole number or a name)")
+        raise UploadError(Msg("upload.csv.empty_label", row=labels.index("") + 1))
     if all(_is_number(v) for v in labels):
         return np.array(labels, dtype=np.float64)
     return np.array(labels, dtype=str)

@@ -11,6 +11,7 @@ import numpy as np
 from sklearn.model_selection import train_test_split
 
 from ..data import Dataset
+from ..i18n import Msg
 
 MB = 1_000_000
 MAX_BYTES = 50 * MB  # raw upload
@@ -27,19 +28,21 @@ RATIO_FLOOR = 1 << 20  # ... checked where the uncompressed size exceeds 1 MiB (
 #                        compress far better, harmlessly: e.g. an .npz's all-zero labels)
 TEST_SIZE = 0.2  # the same stratified split as data.load
 
-ACCEPTED = ("accepted: .npy (images N x H x W, or N x D with D = H*W a perfect square); .npz (images "
-            "under 'x' or 'images', optional labels under 'y' or 'labels'); .csv (one image per row, "
-            "optional header, optional 'label' column); .zip (PNG/JPEG images in class folders, "
-            f"class_name/image.png); at most {MAX_BYTES // MB} MB, {MIN_SAMPLES:,} to {MAX_SAMPLES:,} "
-            f"images of {MIN_SIDE} to {MAX_SIDE} pixels a side")
-SCALING_NOTE = ("Pixel values are scaled to [0, 1] over the whole upload: values already within [0, 1] "
-                "are kept, other non-negative values up to 255 are divided by 255 (8-bit images), and "
-                "anything else (negatives or values above 255) is min-max scaled so the smallest value "
-                "becomes 0 and the largest 1.")
+
+def accepted() -> Msg:
+    """What an upload may be, with the limits in force now (shown as help and in refusals)."""
+    return Msg("upload.accepted", max_mb=MAX_BYTES // MB, min_samples=MIN_SAMPLES, max_samples=MAX_SAMPLES,
+               min_side=MIN_SIDE, max_side=MAX_SIDE)
+
+
+# Texts, worded by str() in the language of whoever shows them: help=str(ACCEPTED), caption(str(SCALING_NOTE)).
+ACCEPTED = accepted()  # with the limits as imported, as it always was
+SCALING_NOTE = Msg("upload.scaling_note")
 
 
 class UploadError(ValueError):
-    """An upload was refused; the message says what is wrong and what is accepted."""
+    """An upload was refused; the message (a Msg: str(exc) is in the viewer's language) says what is
+    wrong and what is accepted."""
 
 
 def scale_to_unit(x: np.ndarray) -> tuple[np.ndarray, str]:
@@ -56,15 +59,13 @@ def scale_to_unit(x: np.ndarray) -> tuple[np.ndarray, str]:
     return np.clip(scaled, 0, 1).astype(np.float32), "min-max"
 
 
-def check_dtype(dtype: np.dtype, what: str, kinds: str = "biuf") -> None:
+def check_dtype(dtype: np.dtype, what: Msg, kinds: str = "biuf") -> None:
     """Refuse object (pickled) arrays and dtypes whose kind is not in `kinds` ('U': strings)."""
     if dtype.hasobject:
-        raise UploadError(f"{what}: object or pickled arrays are refused (they can run code when "
-                          "loaded); accepted: plain numeric arrays (bool, integer or float)")
+        raise UploadError(Msg("upload.rules.object_arrays", what=what))
     if dtype.kind not in kinds:
-        strings = " (or strings)" if "U" in kinds else ""
-        raise UploadError(f"{what}: dtype {dtype} is refused; accepted: bool, integer or float "
-                          f"numbers{strings}")
+        key = "upload.rules.dtype_or_strings" if "U" in kinds else "upload.rules.dtype"
+        raise UploadError(Msg(key, what=what, dtype=str(dtype)))
 
 
 def is_square(d: int) -> bool:
@@ -74,36 +75,28 @@ def is_square(d: int) -> bool:
 def image_shape(shape: tuple[int, ...]) -> tuple[int, int, int]:
     """(N, H, W) from an images array's shape, (N, H, W) or (N, H*W) with H = W; refuses the rest."""
     if len(shape) not in (2, 3):
-        raise UploadError(f"images must be a 3-D array (N, H, W) or a 2-D array (N, H*W); got a "
-                          f"{len(shape)}-D array of shape {tuple(shape)}")
+        raise UploadError(Msg("upload.rules.dimensions", ndim=len(shape), shape=str(tuple(shape))))
     if len(shape) == 2 and not is_square(shape[1]):
-        raise UploadError(f"each image has D = {shape[1]} values, not a perfect square, so it is not "
-                          "an H x W image; accepted: D = H*W with H = W (e.g. 784 = 28 x 28), or "
-                          "an N x H x W array")
+        raise UploadError(Msg("upload.rules.not_square", d=int(shape[1])))
     n, h, w = shape if len(shape) == 3 else (shape[0], math.isqrt(shape[1]), math.isqrt(shape[1]))
     if max(h, w) > MAX_SIDE:
-        raise UploadError(f"images are {h}x{w}: too many pixels; accepted: {MIN_SIDE} to {MAX_SIDE} "
-                          "pixels a side")
+        raise UploadError(Msg("upload.rules.too_many_pixels", h=h, w=w, min_side=MIN_SIDE, max_side=MAX_SIDE))
     if min(h, w) < MIN_SIDE:
-        raise UploadError(f"images are {h}x{w}: too small; accepted: {MIN_SIDE} to {MAX_SIDE} pixels "
-                          "a side")
+        raise UploadError(Msg("upload.rules.too_small", h=h, w=w, min_side=MIN_SIDE, max_side=MAX_SIDE))
     if not MIN_SAMPLES <= n <= MAX_SAMPLES:
-        few = "too few" if n < MIN_SAMPLES else "too many"
-        raise UploadError(f"{few} samples: {n:,}; accepted: {MIN_SAMPLES:,} to {MAX_SAMPLES:,} images "
-                          "(enough for an 80/20 split and UMAP's 15 neighbours)")
+        key = "upload.rules.too_few_samples" if n < MIN_SAMPLES else "upload.rules.too_many_samples"
+        raise UploadError(Msg(key, n=n, min=MIN_SAMPLES, max=MAX_SAMPLES))
     if n * h * w > MAX_VALUES:
-        raise UploadError(f"{n:,} images of {h}x{w} are too many values ({n * h * w:,}); accepted: "
-                          f"at most {MAX_VALUES:,} in all (full MNIST's size)")
+        raise UploadError(Msg("upload.rules.too_many_values", n=n, h=h, w=w, values=n * h * w, max=MAX_VALUES))
     return n, h, w
 
 
 def _check_values(x: np.ndarray) -> None:
-    check_dtype(x.dtype, "images")
+    check_dtype(x.dtype, Msg("upload.what.images"))
     if x.dtype.kind == "f" and not np.isfinite(x).all():
         bad = int(np.flatnonzero(~np.isfinite(x.reshape(len(x), -1)).all(axis=1))[0])
-        what = "NaN (not a number)" if np.isnan(x).any() else "infinite"
-        raise UploadError(f"images contain {what} values (first in image {bad}, counting from 0); "
-                          "accepted: finite numbers only")
+        key = "upload.rules.nan" if np.isnan(x).any() else "upload.rules.infinite"
+        raise UploadError(Msg(key, index=bad))
 
 
 def _labels(labels, n: int) -> tuple[np.ndarray, tuple[str, ...]]:
@@ -112,13 +105,11 @@ def _labels(labels, n: int) -> tuple[np.ndarray, tuple[str, ...]]:
         return np.zeros(n, dtype=np.int64), ("all",)
     labels = np.asarray(labels)
     if labels.ndim != 1 or len(labels) != n:
-        raise UploadError(f"labels have shape {labels.shape} but there are {n:,} images; accepted: "
-                          "one label per image, shape (N,)")
+        raise UploadError(Msg("upload.rules.labels_shape", shape=str(labels.shape), n=n))
     if labels.dtype.kind in "fbiu":
         labels = _whole_numbers(labels)
     elif labels.dtype.kind != "U":
-        raise UploadError(f"labels have dtype {labels.dtype}, which is refused; accepted: "
-                          "non-negative whole numbers or strings")
+        raise UploadError(Msg("upload.rules.labels_dtype", dtype=str(labels.dtype)))
     values, y = np.unique(labels, return_inverse=True)
     return y.astype(np.int64).reshape(n), tuple(str(v) for v in values)
 
@@ -127,11 +118,9 @@ def _whole_numbers(labels: np.ndarray) -> np.ndarray:
     if labels.dtype.kind == "f":
         bad = ~np.isfinite(labels) | (labels != np.floor(labels)) | (labels >= 2 ** 53)
         if bad.any():
-            raise UploadError(f"label {labels[bad][0].item()!r} is not a whole number; accepted: "
-                              "non-negative whole numbers or strings")
+            raise UploadError(Msg("upload.rules.not_whole", label=labels[bad][0].item()))
     if (labels < 0).any():
-        raise UploadError(f"negative label {labels[labels < 0][0]}; accepted: non-negative whole "
-                          "numbers or strings")
+        raise UploadError(Msg("upload.rules.negative", label=str(labels[labels < 0][0])))
     return labels.astype(np.int64) if labels.dtype.kind in "fb" else labels  # uint64 stays exact
 
 
@@ -140,13 +129,12 @@ def _check_classes(y: np.ndarray, names: tuple[str, ...]) -> None:
     counts = np.bincount(y, minlength=len(names))
     if counts.min() < 2:
         name = names[int(counts.argmin())]
-        raise UploadError(f"class {name!r} has only 1 sample; accepted: at least 2 per class (for "
-                          "the stratified 80/20 split)")
+        raise UploadError(Msg("upload.rules.one_sample", name=name))
     n_test = math.ceil(TEST_SIZE * len(y))
     limit = min(MAX_CLASSES, n_test)
     if len(names) > limit:
-        raise UploadError(f"too many classes: {len(names):,}; accepted: at most {limit:,} here "
-                          f"(at most {MAX_CLASSES}, and no more than the {n_test:,} test images)")
+        raise UploadError(Msg("upload.rules.too_many_classes", n=len(names), limit=limit, max=MAX_CLASSES,
+                              n_test=n_test))
 
 
 def _read_only(*arrays: np.ndarray) -> tuple[np.ndarray, ...]:

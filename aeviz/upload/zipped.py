@@ -13,6 +13,7 @@ import zlib
 import numpy as np
 from PIL import Image
 
+from ..i18n import Msg
 from . import rules
 from .rules import UploadError
 
@@ -24,12 +25,11 @@ ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, N
               ValueError)  # what zipfile raises on forged offsets and streams
 
 
-def open_zip(data: bytes, what: str) -> zipfile.ZipFile:
+def open_zip(data: bytes, what: Msg) -> zipfile.ZipFile:
     try:
         return zipfile.ZipFile(io.BytesIO(data))
     except (*ZIP_ERRORS, zipfile.LargeZipFile) as exc:
-        raise UploadError(f"{what} is not a valid zip archive ({exc}); accepted: a zip as written "
-                          "by common tools") from exc
+        raise UploadError(Msg("upload.zip.invalid", what=what, err=str(exc))) from exc
 
 
 def check_entries(infos: list[zipfile.ZipInfo]) -> None:
@@ -39,20 +39,16 @@ def check_entries(infos: list[zipfile.ZipInfo]) -> None:
     sizes checked here bound what is decompressed; bzip2 and LZMA members are not bounded that way.
     """
     if len(infos) > rules.MAX_ZIP_ENTRIES:
-        raise UploadError(f"the archive has too many entries ({len(infos):,}); accepted: at most "
-                          f"{rules.MAX_ZIP_ENTRIES:,}")
+        raise UploadError(Msg("upload.zip.too_many_entries", n=len(infos), max=rules.MAX_ZIP_ENTRIES))
     seen = set()
     for info in infos:
         if info.filename in seen:
-            raise UploadError(f"the archive holds two entries named {info.filename!r}; accepted: "
-                              "unique names")
+            raise UploadError(Msg("upload.zip.duplicate", name=info.filename))
         seen.add(info.filename)
         if info.flag_bits & 0x1:
-            raise UploadError(f"zip entry {info.filename!r} is encrypted; accepted: unencrypted zips")
+            raise UploadError(Msg("upload.zip.encrypted", name=info.filename))
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise UploadError(f"zip entry {info.filename!r} uses compression method "
-                              f"{info.compress_type}; accepted: stored or deflate (what common tools "
-                              "write)")
+            raise UploadError(Msg("upload.zip.method", name=info.filename, method=str(info.compress_type)))
     _check_zip_sizes(infos)
 
 
@@ -60,38 +56,32 @@ def _check_zip_sizes(infos: list[zipfile.ZipInfo]) -> None:
     """Caps on the total declared size and on compression ratios (zip bombs)."""
     total = sum(i.file_size for i in infos)
     if total > rules.MAX_UNCOMPRESSED:
-        raise UploadError(f"the archive declares {total:,} bytes uncompressed; accepted: at most "
-                          f"{rules.MAX_UNCOMPRESSED:,} ({rules.MAX_UNCOMPRESSED / rules.MB:,.0f} MB)")
+        raise UploadError(Msg("upload.zip.too_big", total=total, max=rules.MAX_UNCOMPRESSED,
+                              max_mb=rules.MAX_UNCOMPRESSED / rules.MB))
     packed = sum(i.compress_size for i in infos)
     for name, size, comp in [(i.filename, i.file_size, i.compress_size) for i in infos] + \
-            [("the archive as a whole", total, packed)]:
+            [(Msg("upload.what.whole_archive"), total, packed)]:
         if size > rules.RATIO_FLOOR and size > rules.MAX_RATIO * max(comp, 1):
-            raise UploadError(f"zip bomb suspected: {name!r} has a compression ratio of "
-                              f"{size / max(comp, 1):,.0f} ({size:,} bytes from {comp:,}); "
-                              f"accepted: at most {rules.MAX_RATIO}")
+            raise UploadError(Msg("upload.zip.bomb", name=name, ratio=size / max(comp, 1), size=size, packed=comp,
+                                  max=rules.MAX_RATIO))
 
 
 def _entry_class(name: str) -> str | None:
     """The class folder of a zip entry, None for entries to ignore; refuses unsafe or foreign ones."""
     parts = re.split(r"[/\\]", name)
     if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name):
-        raise UploadError(f"zip entry {name!r} has an absolute path; accepted: relative paths "
-                          "class_name/image.png")
+        raise UploadError(Msg("upload.zip.absolute", name=name))
     if ".." in parts:
-        raise UploadError(f"zip entry {name!r} has a '..' path component; accepted: relative paths "
-                          "class_name/image.png without '..'")
+        raise UploadError(Msg("upload.zip.dotdot", name=name))
     base = parts[-1].lower()
     if not base or parts[0] == "__MACOSX" or base.startswith(".") or base in IGNORED_NAMES:
         return None  # folders, macOS resource forks, hidden and system files
     if base.endswith(ARCHIVE_EXTS):
-        raise UploadError(f"zip entry {name!r} is a nested archive, which is refused; accepted: "
-                          "PNG/JPEG images only")
+        raise UploadError(Msg("upload.zip.nested", name=name))
     if not base.endswith(IMAGE_EXTS):
-        raise UploadError(f"zip entry {name!r} is not an image; accepted: .png, .jpg, .jpeg files "
-                          "in class folders")
+        raise UploadError(Msg("upload.zip.not_image", name=name))
     if len(parts) < 2 or not parts[-2]:
-        raise UploadError(f"zip entry {name!r} is not inside a class folder; accepted: "
-                          "class_name/image.png")
+        raise UploadError(Msg("upload.zip.no_folder", name=name))
     return parts[-2]
 
 
@@ -105,28 +95,25 @@ def _read_image(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> np.ndarray:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(raw), formats=("PNG", "JPEG")) as im:
                 if im.width > rules.MAX_SIDE or im.height > rules.MAX_SIDE:  # our own pixel cap, before decoding
-                    raise UploadError(f"zip entry {name!r} is {im.width}x{im.height}: too many "
-                                      f"pixels; accepted: at most {rules.MAX_SIDE}x{rules.MAX_SIDE}")
+                    raise UploadError(Msg("upload.zip.image_too_big", name=name, w=im.width, h=im.height,
+                                          max=rules.MAX_SIDE))
                 return np.asarray(im.convert("L"))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise UploadError(f"zip entry {name!r} is a decompression bomb ({exc}); accepted: images of "
-                          f"at most {rules.MAX_SIDE}x{rules.MAX_SIDE}") from exc
+        raise UploadError(Msg("upload.zip.image_bomb", name=name, err=str(exc), max=rules.MAX_SIDE)) from exc
     except UploadError:
         raise
     except Exception as exc:  # Pillow and zipfile raise many kinds on corrupt input
-        why = "unrecognised format" if isinstance(exc, Image.UnidentifiedImageError) else exc
-        raise UploadError(f"zip entry {name!r} is corrupt or not a PNG/JPEG image ({why}); "
-                          "accepted: readable PNG or JPEG files") from exc
+        why = Msg("upload.zip.unrecognised") if isinstance(exc, Image.UnidentifiedImageError) else str(exc)
+        raise UploadError(Msg("upload.zip.image_corrupt", name=name, err=why)) from exc
 
 
 def read_zip(data: bytes):
-    with open_zip(data, "the .zip") as zf:
+    with open_zip(data, Msg("upload.what.zip")) as zf:
         infos = zf.infolist()
         check_entries(infos)
         entries = [(i, c) for i in infos if (c := _entry_class(i.filename)) is not None]
         if not entries:
-            raise UploadError("the .zip holds no images; accepted: PNG/JPEG images in class "
-                              "folders, class_name/image.png")
+            raise UploadError(Msg("upload.zip.no_images"))
         images, first = [], None
         for info, _ in entries:
             img = _read_image(zf, info)
@@ -135,8 +122,8 @@ def read_zip(data: bytes):
                 rules.image_shape((len(entries),) + img.shape)
             elif img.shape != first[1]:
                 (h0, w0), (h, w) = first[1], img.shape
-                raise UploadError(f"images of different sizes: {first[0]!r} is {w0}x{h0} but "
-                                  f"{info.filename!r} is {w}x{h}; accepted: one size for all")
+                raise UploadError(Msg("upload.zip.sizes_differ", first=first[0], w0=w0, h0=h0, name=info.filename,
+                                      w=w, h=h))
             images.append(img)
     return np.stack(images), np.array([c for _, c in entries], dtype=str)
 
