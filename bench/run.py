@@ -146,6 +146,7 @@ def main() -> None:
     import torch
 
     from aeviz import data
+    from aeviz.config import TrainConfig
 
     torch.set_num_threads(os.cpu_count() or 1)
     ds = data.load("mnist-5k")
@@ -198,7 +199,7 @@ def main() -> None:
     q = ae_vs_pca(ds)
     rows.append(
         (
-            "32-D AE, defaults (20 epochs, batch 64)",
+            f"32-D AE, defaults ({TrainConfig().epochs} epochs, batch {TrainConfig().batch_size})",
             f"MSE {q['ae']:.4f} in {q['seconds']:.1f} s",
             f"PCA-32 MSE {q['pca']:.4f}",
             f"{1 - q['ae'] / q['pca']:.0%} under PCA",

@@ -390,3 +390,14 @@ def test_built_in_words_speak_the_language_and_titles_stay_the_caller_s(emb_data
     assert figures.latent_grid(rng.random((4, 16)), (4, 4), (0, 1, 0, 1), 2).layout.title.text == \
         "Plano latente decodificado"
     assert figures.histogram({"a": rng.random(9)}).layout.yaxis.title.text == "contagem"
+
+
+def test_a_figure_in_words_counts_what_is_drawn(emb_data):
+    """The text alternative of a map names its title, every point and every class, and its axes."""
+    emb, labels, _ = emb_data
+    text = figures.describe(figures.embedding(emb, labels, title="UMAP", class_names=NAMES))
+    present = sorted(set(int(c) for c in labels))
+    assert text.startswith("Chart “UMAP”.")
+    assert f"{len(emb):,} points in {len(present)} groups ({', '.join(NAMES[c] for c in present)})" in text
+    assert "Horizontal axis: dim 1; vertical axis: dim 2." in text
+    assert "2 lines (train, validation)" in figures.describe(figures.loss_curves(np.ones(3), np.ones(3)))

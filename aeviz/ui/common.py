@@ -237,8 +237,22 @@ def chart(fig, key: str, container=None, **kwargs):
     c = container if container is not None else st
     name = figure_name(fig, key)
     event = c.plotly_chart(fig, key=key, config=plotly_config(name), **kwargs)
+    text_alternative(c, fig)
     export_menu(c, lambda: fig, name, key)
     return event
+
+
+# Off screen but read by screen readers (the usual "visually hidden" pattern: display:none would hide it from them too).
+_HIDDEN = "position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap"
+
+
+def text_alternative(container, fig) -> None:
+    """What the plot shows, in words, for whoever cannot see it (figures.describe)."""
+    import html
+
+    from .. import figures
+
+    container.markdown(f'<p style="{_HIDDEN}">{html.escape(figures.describe(fig))}</p>', unsafe_allow_html=True)
 
 
 def figure_name(fig, default: str) -> str:

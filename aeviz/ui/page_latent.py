@@ -120,6 +120,7 @@ def _panel(col, emb: np.ndarray, title: str, key: str, scores: dict, token: tupl
                      linked=not thumbs,
                      # the toolbar's PNG is named after the panel, the same with or without thumbnails
                      config=common.plotly_config(key), on_select=lambda: _on_linked_select(key))
+        common.text_alternative(col, _panel_figure(token, DIGITS, title, thumbs, (), LANG, emb, view, ds))
         common.export_menu(col, lambda: _panel_figure(token, DIGITS, title, thumbs, shown, LANG, emb, view, ds),
                            name, key)
     else:
