@@ -165,10 +165,31 @@ def take_selection_screenshot(out: Path) -> Path:
     return path
 
 
+def take_lessons_screenshot(out: Path, lesson: str = "chapter-example", lang: str = "en") -> Path:
+    """The Lessons page after one lesson has run: its claim, the chapter's sentence, the verdict."""
+    sys.path.insert(0, str(ROOT))
+    from aeviz import i18n
+
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / "lessons.png"
+    with streamlit_server() as url, browser_page(1500, 1200) as page:
+        page.goto(f"{url}/lessons?lang={lang}")
+        page.locator(f".st-key-run_{lesson} button").click()
+        page.get_by_text(i18n.t("lessons_page.criterion", lang, criterion="")).first.wait_for(timeout=180_000)
+        wait_idle(page)
+        page.locator(f".st-key-run_{lesson}").scroll_into_view_if_needed()
+        page.evaluate("window.scrollBy(0, -330)")  # the lesson's claim and quotation above its button
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(path))
+    return path
+
+
 if __name__ == "__main__":  # python tests/browser.py [OUT_DIR]: refresh the README's screenshots
     out = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "assets")
     for p in take_screenshots(out) + [take_selection_screenshot(out)] + take_screenshots(out / "pt", lang="pt"):
         print(p)
+    for lang, folder in (("en", out), ("pt", out / "pt")):
+        print(take_lessons_screenshot(folder, lang=lang))
 
 
 @contextlib.contextmanager

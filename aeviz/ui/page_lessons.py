@@ -83,7 +83,7 @@ for name, spec in experiments.LESSONS.items():
     cost_col.caption(t("lessons_page.cost", time=cost.say(_estimate(name, tuple(sorted(_kwargs(name).items())))))
                      if task is None else "")
     if task is None and (refused := session.refusal(f"lesson:{name}", key)) is not None:
-        st.error(refused, icon=":material/block:")
+        st.error(str(refused), icon=":material/block:")
     if task is None:
         st.divider()
         continue

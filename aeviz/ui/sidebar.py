@@ -159,7 +159,7 @@ def estimate_caption(cfg: ExperimentConfig) -> None:
 
     slot = session.take_estimate_slot().container()
     if (refused := session.refusal("train", cfg)) is not None:
-        slot.error(refused, icon=":material/block:")
+        slot.error(str(refused), icon=":material/block:")
     elif (job := common.training(cfg)) is not None and job.finished_ok or jobs.store.contains(cfg):
         slot.caption(t("sidebar.trained_already"))
     else:
