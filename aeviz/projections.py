@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import threading
 import warnings
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -132,26 +132,9 @@ PROJECTIONS: dict[str, Callable[..., np.ndarray]] = {
 
 def title(method: str) -> str:
     """The name a figure or page shows for a projection method, in the current language."""
+    if method not in PROJECTIONS:
+        raise ValueError(f"unknown projection {method!r}; valid: {', '.join(PROJECTIONS)}")
     return t(f"figures.method.{method}")
-
-
-class _Titles(Mapping):
-    """method -> title(method), read when asked (so in the asker's language): what TITLES was as
-    a dict, kept for the pages and the report that still write `TITLES[method]`."""
-
-    def __getitem__(self, method: str) -> str:
-        if method not in PROJECTIONS:
-            raise KeyError(method)
-        return title(method)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(PROJECTIONS)
-
-    def __len__(self) -> int:
-        return len(PROJECTIONS)
-
-
-TITLES: Mapping[str, str] = _Titles()
 
 
 def project(method: str, x: np.ndarray, *, seed: int = 0, **params) -> np.ndarray:

@@ -42,7 +42,7 @@ def report_figures(result: train.TrainResult, view: analysis.LatentView, ds: dat
                                                     scores=analysis.display_scores(view.scores))}
     for name, emb in baselines.items():
         scores = analysis.display_scores(analysis.scores(view.x, emb, view.labels))
-        figs[f"latent_{name}"] = figures.embedding(emb, view.labels, title=projections.TITLES[name],
+        figs[f"latent_{name}"] = figures.embedding(emb, view.labels, title=projections.title(name),
                                                    class_names=names, scores=scores)
     figs["loss_curves"] = figures.loss_curves(np.array(result.train_loss), np.array(result.val_loss))
     shown = DENOISE_VIEW

@@ -40,6 +40,15 @@ def use(lang: str) -> contextvars.Token:
     return _lang.set(lang)
 
 
+def speaking(lang: str, fn: Callable, *args):
+    """fn(*args) with t() speaking `lang`, leaving this thread's language as it was (a cached result
+    built in a shared thread, e.g. a figure every session of that language reuses)."""
+    def run():
+        use(lang)
+        return fn(*args)
+    return contextvars.copy_context().run(run)
+
+
 def set_resolver(fn: Callable[[], str | None]) -> None:
     """Where the language comes from when this thread has not been told (the UI registers the
     session's choice, so a fragment rerun on another thread still speaks it)."""

@@ -30,7 +30,7 @@ ds, view = act.ds, act.view
 c1, c2, c3 = st.columns(3)
 kinds = NOISE_KINDS[1:]
 kind = c1.selectbox(t("denoise.noise"), kinds, index=kinds.index(views.DENOISE_DEFAULTS[0]),
-                    format_func=sidebar.NOISE_LABELS.get, key="dn_kind")
+                    format_func=sidebar.noise_label, key="dn_kind")
 level = float(c2.slider(t("denoise.level"), 0.0, 1.0, views.DENOISE_DEFAULTS[1], 0.05, key="dn_level",
                         help=t("denoise.level_help")))
 n_show = c3.slider(t("denoise.digits_shown"), 10, views.DENOISE_SHOWN_MAX, 12, key="dn_n")
@@ -66,7 +66,7 @@ scores[f"PCA-{k}"] = table[f"PCA-{k}"]
 
 common.chart(fig=figures.image_grid(np.concatenate([x[:n_show] for x in shown.values()]), ds.image_shape,
                                     ncols=n_show, row_labels=[_label(role) for role in shown],
-                                    title=t("denoise.grid_title", noise=sidebar.NOISE_LABELS[kind], level=level)),
+                                    title=t("denoise.grid_title", noise=sidebar.noise_label(kind), level=level)),
              key="triptych")
 noisy_psnr = scores["noisy"]["PSNR (dB)"]
 for col, (role, vals) in zip(st.columns(len(scores)), scores.items()):
@@ -85,7 +85,7 @@ def _twin_progress() -> None:
 
 
 if twin_cfg is None:
-    st.caption(t("denoise.trained_on_noise", noise=sidebar.NOISE_LABELS[act.cfg.noise.kind], level=act.cfg.noise.level))
+    st.caption(t("denoise.trained_on_noise", noise=sidebar.noise_label(act.cfg.noise.kind), level=act.cfg.noise.level))
 elif twin is None:
     if (refused := session.refusal("twin", twin_cfg)) is not None:
         st.warning(t("denoise.no_twin", reason=refused), icon=":material/block:")

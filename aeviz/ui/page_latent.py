@@ -1,7 +1,6 @@
 """Home page: the autoencoder's 2-D code beside PCA and UMAP of the same held-out digits."""
 from __future__ import annotations
 
-import contextvars
 import html
 import time
 
@@ -18,8 +17,8 @@ from aeviz.ui import common, linked, session, sidebar, views
 st.header(t("latent.header"))
 common.about("\n\n".join([
     t("latent.about"),
-    "\n".join([t("latent.kinds_heading")] + [t("latent.kind_item", label=sidebar.KIND_LABELS[name],
-                                                about=sidebar.KIND_ABOUT[name]) for name in KINDS])]))
+    "\n".join([t("latent.kinds_heading")] + [t("latent.kind_item", label=sidebar.kind_label(name),
+                                                about=sidebar.kind_about(name)) for name in KINDS])]))
 
 common.warm_up()
 act = common.shown_model()
@@ -66,15 +65,7 @@ def _panel_figure(token: tuple, digits: tuple, title: str, thumbs: bool, selecte
     change nothing in a panel (another panel's bottleneck, a toggle elsewhere) reuse it. The cached
     figure is shared between sessions and never modified after this function returns.
     """
-    return _speaking(lang, _build_panel, title, thumbs, selected, _emb, _view, _ds)
-
-
-def _speaking(lang: str, fn, *args):
-    """fn(*args) with t() speaking `lang`, leaving the calling thread's language as it was."""
-    def run():
-        i18n.use(lang)
-        return fn(*args)
-    return contextvars.copy_context().run(run)
+    return i18n.speaking(lang, _build_panel, title, thumbs, selected, _emb, _view, _ds)
 
 
 def _build_panel(title: str, thumbs: bool, selected: tuple, _emb: np.ndarray, _view: analysis.LatentView,
@@ -161,7 +152,7 @@ def _baseline(col, method: str) -> None:
         _panel(col, emb, "PCA", "panel_pca", scores, ("pca", ds.name, act.cfg.data.seed))
         return
     task = common.projection_task(method, ds.name)
-    title = projections.TITLES[method]
+    title = projections.title(method)
     if task.status == "failed":
         with col:
             common.failure(t("latent.method_failed", method=title), task,

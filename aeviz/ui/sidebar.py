@@ -21,22 +21,19 @@ LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 1.0, 10.0)
 BATCHES = (16, 32, 64, 128, 256, 512)
 
 
-class _Labels:
-    """Names shown for a setting's values, in the current language: labels[value], labels.get(value)."""
-
-    def __init__(self, word):
-        self.word = word
-
-    def __getitem__(self, value: str) -> str:
-        return self.word(value)
-
-    def get(self, value: str, default: str | None = None) -> str:
-        return self.word(value)
+def kind_label(kind: str) -> str:
+    """The name shown for an autoencoder kind, in the current language."""
+    return t(f"sidebar.kind.{kind}")
 
 
-KIND_LABELS = _Labels(lambda kind: t(f"sidebar.kind.{kind}"))
-KIND_ABOUT = _Labels(lambda kind: t(f"sidebar.kind_about.{kind}"))
-NOISE_LABELS = _Labels(lambda noise: t(f"sidebar.noise.{noise}"))
+def kind_about(kind: str) -> str:
+    """What an autoencoder kind is, in one line of the current language."""
+    return t(f"sidebar.kind_about.{kind}")
+
+
+def noise_label(noise: str) -> str:
+    """The name shown for a kind of noise, in the current language."""
+    return t(f"sidebar.noise.{noise}")
 _D = ExperimentConfig()
 
 # widget key -> (query-string name, default, parser from a string)
@@ -97,13 +94,15 @@ def _session_language() -> str | None:
     return st.session_state.get("w_lang") if get_script_run_ctx() is not None else None
 
 
+i18n.set_resolver(_session_language)  # once per server: every session's script thread asks it
+
+
 def seed_language() -> str:
     """The session's language: `?lang=` from the link on the first run, else the browser's language;
     then the sidebar's choice. Spoken by every text of this run (and of fragments rerun later)."""
     if "w_lang" not in st.session_state:
         asked = st.query_params.get("lang")
         st.session_state["w_lang"] = asked if asked in i18n.LANGUAGES else i18n.pick(st.context.locale)
-    i18n.set_resolver(_session_language)
     i18n.use(st.session_state["w_lang"])
     return st.session_state["w_lang"]
 
@@ -131,8 +130,8 @@ def draw() -> tuple[ExperimentConfig, bool]:
                  help=t("sidebar.data_help"))
     if st.session_state["w_data"] == UPLOAD:
         data_upload()
-    sb.selectbox(t("sidebar.kind_label"), tuple(KINDS), key="w_kind", format_func=KIND_LABELS.get,
-                 help="\n".join(f"- **{KIND_LABELS[k]}**: {KIND_ABOUT[k]}" for k in KINDS))
+    sb.selectbox(t("sidebar.kind_label"), tuple(KINDS), key="w_kind", format_func=kind_label,
+                 help="\n".join(f"- **{kind_label(k)}**: {kind_about(k)}" for k in KINDS))
     kind = st.session_state["w_kind"]
     sb.slider(t("sidebar.bottleneck"), 1, 64, key="w_k", disabled=kind == "overcomplete",
               help=t("sidebar.bottleneck_help"))
@@ -143,7 +142,7 @@ def draw() -> tuple[ExperimentConfig, bool]:
         st.select_slider(t("sidebar.batch"), BATCHES, key="w_bs")
         st.number_input(t("sidebar.seed"), 0, 10_000, step=1, key="w_seed")
     if kind == "denoising":
-        sb.selectbox(t("sidebar.noise_kind"), NOISE_KINDS[1:], key="w_noise", format_func=NOISE_LABELS.get)
+        sb.selectbox(t("sidebar.noise_kind"), NOISE_KINDS[1:], key="w_noise", format_func=noise_label)
         sb.slider(t("sidebar.noise_level"), 0.0, 1.0, step=0.05, key="w_level", help=t("sidebar.noise_level_help"))
     pressed = sb.button(t("sidebar.train"), type="primary", width="stretch", key="train_button")
     session.put_estimate_slot(sb.empty())  # filled by estimate_caption once torch is loaded

@@ -26,9 +26,9 @@ from collections import OrderedDict
 from ..data import Dataset
 from ..i18n import Msg
 from . import arrays, rules, zipped
-from .rules import ACCEPTED, SCALING_NOTE, UploadError, accepted, scale_to_unit
+from .rules import ACCEPTED, SCALING_NOTE, UploadError, scale_to_unit
 
-__all__ = ["ACCEPTED", "SCALING_NOTE", "UploadError", "accepted", "held", "hold", "load_upload", "scale_to_unit"]
+__all__ = ["ACCEPTED", "SCALING_NOTE", "UploadError", "held", "hold", "load_upload", "scale_to_unit"]
 
 # Uploaded data sets by their content-derived names, held in this server's memory only, and only the
 # most recent few (a session whose upload was dropped uploads it again).

@@ -29,14 +29,10 @@ RATIO_FLOOR = 1 << 20  # ... checked where the uncompressed size exceeds 1 MiB (
 TEST_SIZE = 0.2  # the same stratified split as data.load
 
 
-def accepted() -> Msg:
-    """What an upload may be, with the limits in force now (shown as help and in refusals)."""
-    return Msg("upload.accepted", max_mb=MAX_BYTES // MB, min_samples=MIN_SAMPLES, max_samples=MAX_SAMPLES,
-               min_side=MIN_SIDE, max_side=MAX_SIDE)
-
-
 # Texts, worded by str() in the language of whoever shows them: help=str(ACCEPTED), caption(str(SCALING_NOTE)).
-ACCEPTED = accepted()  # with the limits as imported, as it always was
+# ACCEPTED: what an upload may be, with its limits (shown as help and in refusals).
+ACCEPTED = Msg("upload.accepted", max_mb=MAX_BYTES // MB, min_samples=MIN_SAMPLES, max_samples=MAX_SAMPLES,
+               min_side=MIN_SIDE, max_side=MAX_SIDE)
 SCALING_NOTE = Msg("upload.scaling_note")
 
 
