@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.decomposition import PCA
 
-from . import data, metrics, projections, train
+from . import data, metrics, projections
 from .config import ExperimentConfig, ProjectionConfig
+from .nets import infer, loop
 
 VIEW_SIZE = 2000  # at most this many held-out digits are embedded and plotted (full MNIST has 14,000)
 
@@ -26,18 +27,18 @@ def view_indices(ds: data.Dataset, n: int = VIEW_SIZE) -> np.ndarray:
     return np.sort(idx)
 
 
-def fit(cfg: ExperimentConfig, callback: train.EpochCallback | None = None,
-        track: bool = True) -> train.TrainResult:
+def fit(cfg: ExperimentConfig, callback: loop.EpochCallback | None = None,
+        track: bool = True) -> loop.TrainResult:
     """Train cfg's autoencoder on its data set; the viewed held-out codes are kept every epoch."""
     return fit_on(data.load(cfg.data.name, seed=cfg.data.seed), cfg, callback, track)
 
 
-def fit_on(ds: data.Dataset, cfg: ExperimentConfig, callback: train.EpochCallback | None = None,
-           track: bool = True) -> train.TrainResult:
+def fit_on(ds: data.Dataset, cfg: ExperimentConfig, callback: loop.EpochCallback | None = None,
+           track: bool = True) -> loop.TrainResult:
     """Train cfg's autoencoder on ds (cfg's data set, loaded by the caller: an upload lives only in
     the server that received it)."""
     x_track = ds.x_test[view_indices(ds)] if track else None
-    return train.fit(ds.x_train, ds.x_test, ds.image_shape, cfg.model, cfg.train, cfg.noise,
+    return loop.fit(ds.x_train, ds.x_test, ds.image_shape, cfg.model, cfg.train, cfg.noise,
                      callback=callback, x_track=x_track)
 
 
@@ -58,8 +59,8 @@ class LatentView:
 def latent_view(model, ds: data.Dataset, proj: ProjectionConfig = ProjectionConfig()) -> LatentView:
     ids = view_indices(ds)
     x, y = ds.x_test[ids], ds.y_test[ids]
-    codes = train.encode(model, x)
-    recon = train.reconstruct(model, x)
+    codes = infer.encode(model, x)
+    recon = infer.reconstruct(model, x)
     emb = projections.codes_to_2d(codes, proj.reduce, proj.seed)
     return LatentView(ids, x, y, codes, recon, emb, scores(x, emb, y, proj),
                       metrics.reconstruction_error(x, recon))

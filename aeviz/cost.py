@@ -25,7 +25,7 @@ from .config import ExperimentConfig, ModelConfig
 from .i18n import Msg
 
 TRACKED = 2000  # the held-out digits whose codes are kept every epoch (analysis.VIEW_SIZE)
-LBFGS_EVALS = 50  # evaluations in one L-BFGS epoch, at most (train._optimizer)
+LBFGS_EVALS = 50  # evaluations in one L-BFGS epoch, at most (loop.optimizer)
 LBFGS_SLOWDOWN = 2.0  # float64 instead of float32
 
 
@@ -47,17 +47,17 @@ def step_units(model: ModelConfig, image_shape: tuple[int, int]) -> float:
 
 @functools.lru_cache(maxsize=256)
 def _profile(model: ModelConfig, image_shape: tuple[int, int]) -> tuple[float, float]:
-    from . import models
+    from .nets import models
 
     return _net_profile(lambda: models.build(model, image_shape), image_shape)
 
 
 @functools.lru_cache(maxsize=16)
 def classifier_flops(image_shape: tuple[int, int], n_classes: int = 10) -> float:
-    """FLOPs of one image's forward pass through the lessons' CNN (models.SmallCNN)."""
-    from . import models
+    """FLOPs of one image's forward pass through the lessons' CNN (classifier.SmallCNN)."""
+    from .nets import classifier
 
-    return _net_profile(lambda: models.SmallCNN(tuple(image_shape), n_classes), image_shape)[0]
+    return _net_profile(lambda: classifier.SmallCNN(tuple(image_shape), n_classes), image_shape)[0]
 
 
 def _net_profile(build, image_shape) -> tuple[float, float]:
@@ -112,15 +112,15 @@ def _timed(x, shape, model: ModelConfig, batch: int, epochs: int = 1, repeats: i
     """Seconds of `epochs` epochs over x: a run of 1 + epochs less a run of 1 (so that building the
     net and the first validation are not counted), the median of `repeats` tries: one try on a
     shared 2-core machine can be off by a factor of 2, and the estimates inherit it."""
-    from . import train
     from .config import TrainConfig
+    from .nets import loop
 
     tries = []
     for _ in range(repeats):
         spent = []
         for n in (1, 1 + epochs):
             t0 = time.perf_counter()
-            train.fit(x, x[:64], shape, model, TrainConfig(epochs=n, batch_size=batch))
+            loop.fit(x, x[:64], shape, model, TrainConfig(epochs=n, batch_size=batch))
             spent.append(time.perf_counter() - t0)
         tries.append(spent[1] - spent[0])
     return max(float(np.median(tries)), 1e-4)
@@ -205,7 +205,7 @@ def train_seconds(cfg: ExperimentConfig, n_train: int, n_val: int, image_shape: 
     tracked = min(tracked, n_val)
     eval_s = f * (n_val + tracked) / rates.rate(RATE_BATCHES[-1])  # validation, tracked codes: large batches
     if cfg.model.kind == "parametric-umap":  # edge batches: both ends encoded, the heads decoded
-        from .train import EDGE_BATCH_FACTOR, EDGES_PER_IMAGE
+        from .nets.graph import EDGE_BATCH_FACTOR, EDGES_PER_IMAGE
 
         edges = EDGE_BATCH_FACTOR * cfg.train.batch_size
         steps = math.ceil(n_train * EDGES_PER_IMAGE / edges)

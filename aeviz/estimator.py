@@ -10,8 +10,8 @@ from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, Transfo
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from . import models, train
 from .config import ModelConfig, NoiseConfig, TrainConfig
+from .nets import infer, loop, models
 
 _M, _T = ModelConfig(), TrainConfig()  # the defaults: the app's, the CLI's and this class's are one
 
@@ -76,7 +76,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             x_tr, x_val = train_test_split(x, test_size=self.validation_fraction, random_state=seed)
         else:
             x_tr, x_val = x, x
-        result = train.fit(x_tr, x_val, shape, model_cfg, fit_cfg, noise_cfg, callback=callback)
+        result = loop.fit(x_tr, x_val, shape, model_cfg, fit_cfg, noise_cfg, callback=callback)
         self.model_ = result.model
         self.image_shape_ = shape
         self.history_ = {"train_loss": result.train_loss, "val_loss": result.val_loss,
@@ -92,7 +92,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def transform(self, X):
         """The codes (n_samples, code width) of X, in X's float dtype."""
         X = self._validated(X)
-        return train.encode(self.model_, X, X.dtype)
+        return infer.encode(self.model_, X, X.dtype)
 
     def inverse_transform(self, X):
         """Decode codes (n_samples, code width) back to images (n_samples, n_features)."""
@@ -101,17 +101,17 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Z = Z.astype(Z.dtype if Z.dtype in (np.float32, np.float64) else np.float64, copy=False)
         if Z.ndim != 2 or Z.shape[1] != self._n_features_out:
             raise ValueError(f"expected codes of shape (n, {self._n_features_out}), got {Z.shape}")
-        return train.decode(self.model_, Z, Z.dtype)
+        return infer.decode(self.model_, Z, Z.dtype)
 
     def reconstruct(self, X):
         """inverse_transform(transform(X)) in one pass: (n_samples, n_features)."""
         X = self._validated(X)
-        return train.reconstruct(self.model_, X, X.dtype)
+        return infer.reconstruct(self.model_, X, X.dtype)
 
     def score(self, X, y=None):
         """Negative per-pixel mean squared reconstruction error: higher is better."""
         X = self._validated(X)
-        return -float(np.mean((train.reconstruct(self.model_, X, np.float64) - X) ** 2))
+        return -float(np.mean((infer.reconstruct(self.model_, X, np.float64) - X) ** 2))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -21,9 +21,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from sklearn.decomposition import PCA
 
-from . import data, failures, metrics, models, noise, train
+from . import data, failures, metrics, noise
 from .config import ModelConfig, NoiseConfig, TrainConfig
 from .i18n import Joined, Msg, t
+from .nets import classifier, infer, loop, models
 
 # A lesson runs in a background job, away from whoever reads it: everything it says is a Msg (or a
 # Joined of them), worded by str() in the reader's language (catalogue aeviz/i18n/*/lessons.toml).
@@ -44,7 +45,7 @@ class Fit:
 
 @dataclass(frozen=True)
 class CnnFit:
-    """The small CNN classifier a lesson trains on clean digits (train.fit_classifier)."""
+    """The small CNN classifier a lesson trains on clean digits (classifier.fit_classifier)."""
 
     dataset: str
     seed: int
@@ -56,8 +57,8 @@ def fit(spec: Fit | CnnFit):
     """Train the net of one Fit (an autoencoder) or CnnFit (a classifier); returns it (eval mode, CPU)."""
     ds = _data(spec.dataset, spec.seed, spec.few_digits)
     if isinstance(spec, CnnFit):
-        return train.fit_classifier(ds.x_train, ds.y_train, ds.image_shape, epochs=spec.epochs, seed=spec.seed)
-    return train.fit(ds.x_train, ds.x_test, ds.image_shape, spec.model, spec.train, spec.noise).model
+        return classifier.fit_classifier(ds.x_train, ds.y_train, ds.image_shape, epochs=spec.epochs, seed=spec.seed)
+    return loop.fit(ds.x_train, ds.x_test, ds.image_shape, spec.model, spec.train, spec.noise).model
 
 
 class _Planned(Exception):
@@ -152,7 +153,7 @@ def _pca_error(ds, k: int) -> float:
 
 
 def _ae_error(model, x) -> float:
-    return metrics.reconstruction_error(x, train.reconstruct(model, x))
+    return metrics.reconstruction_error(x, infer.reconstruct(model, x))
 
 
 def _variance(x: np.ndarray) -> float:
@@ -279,7 +280,7 @@ def sparsity(dataset: str = "mnist-5k", seed: int = 0, few_digits: bool = False,
     models_ = fit_many([Fit(dataset, seed, few_digits, _net(kind=kind, latent_dim=n_hidden, hidden=(), rho=rho,
                                                               **extra), cfg) for _, kind, extra in nets], progress)
     for (label, _, _), model in zip(nets, models_):
-        runs[label] = (model, train.encode(model, ds.x_test))  # codes (N, n_hidden)
+        runs[label] = (model, infer.encode(model, ds.x_test))  # codes (N, n_hidden)
     kl_model, kl_codes = runs["KL to rho"]
     sparse, plain = float(kl_codes.mean()), float(runs["no penalty"][1].mean())
     kept = 1 - _ae_error(kl_model, ds.x_test) / _variance(ds.x_test)
@@ -322,7 +323,7 @@ def overcomplete(dataset: str = "mnist-5k", seed: int = 0, few_digits: bool = Fa
     ], progress)
     var = _variance(rand.x_test)
     noisy = noise.gaussian(ds.x_test, sigma, seed=seed + 7)
-    outs = {"overcomplete": train.reconstruct(over, noisy), "denoising": train.reconstruct(denoiser, noisy)}
+    outs = {"overcomplete": infer.reconstruct(over, noisy), "denoising": infer.reconstruct(denoiser, noisy)}
     n = {
         "train_error_overcomplete": _ae_error(over, ds.x_train),
         "noise_error_overcomplete": _ae_error(over_noise, rand.x_test) / var,
@@ -359,14 +360,14 @@ def denoise_then_classify(dataset: str = "mnist-5k", seed: int = 0, few_digits: 
                                   NoiseConfig("gaussian", 0.5))], progress)
 
     def acc(x):
-        return float(np.mean(train.predict(cnn, x) == ds.y_test))
+        return float(np.mean(classifier.predict(cnn, x) == ds.y_test))
 
     clean, noisy_acc, denoised_acc = acc(ds.x_test), [], []
     for i, s in enumerate(levels):
         _say(progress, 0.8 + 0.2 * i / len(levels), Msg("lessons.progress.testing_sigma", sigma=s))
         noisy = noise.gaussian(ds.x_test, s, seed=seed + 11)
         noisy_acc.append(acc(noisy))
-        denoised_acc.append(acc(train.reconstruct(denoiser, noisy)))
+        denoised_acc.append(acc(infer.reconstruct(denoiser, noisy)))
     j = levels.index(0.5)
     gain = denoised_acc[j] - noisy_acc[j]
     checks = [
@@ -403,7 +404,7 @@ def chapter_example(dataset: str = "mnist-10x10", seed: int = 0, few_digits: boo
                             "variance_lost": lost},
         Msg("lessons.chapter-example.criterion", units=n_hidden), Msg("lessons.chapter-example.finding"), checks,
         _more_epochs(cfg),
-        {"clean": ds.x_test[:12], "recon": train.reconstruct(model, ds.x_test[:12]), "image_shape": ds.image_shape})
+        {"clean": ds.x_test[:12], "recon": infer.reconstruct(model, ds.x_test[:12]), "image_shape": ds.image_shape})
 
 
 HOLE_KINDS = ("undercomplete", "variational", "parametric-umap")
@@ -420,12 +421,12 @@ def latent_holes(dataset: str = "mnist-5k", seed: int = 0, few_digits: bool = Fa
                              for k in HOLE_KINDS], progress)
     fractions, grids, regions = [], [], []
     for net in nets:
-        codes = train.encode(net, ds.x_test)  # (N, 2)
+        codes = infer.encode(net, ds.x_test)  # (N, 2)
         lo, hi = np.percentile(codes, 2.5, axis=0), np.percentile(codes, 97.5, axis=0)  # the central 95%
         xs, ys = np.linspace(lo[0], hi[0], grid), np.linspace(hi[1], lo[1], grid)  # rows from the top
         cells = np.array([[x, y] for y in ys for x in xs], np.float32)  # (grid * grid, 2)
-        images = train.decode(net, cells)  # (grid * grid, D)
-        confident = train.predict_proba(cnn, images).max(1) >= 0.9
+        images = infer.decode(net, cells)  # (grid * grid, D)
+        confident = classifier.predict_proba(cnn, images).max(1) >= 0.9
         fractions.append(float(confident.mean()))
         grids.append(images)
         regions.append((float(lo[0]), float(hi[0]), float(lo[1]), float(hi[1])))

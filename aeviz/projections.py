@@ -2,15 +2,13 @@
 
 "autoencoder" trains (or reuses) an autoencoder and plots its code; a code wider than 2 is brought
 to 2-D by PCA or UMAP of the codes. UMAP gets exact neighbours from scikit-learn (fast for a few
-thousand points), which skips pynndescent's slow first compile.
+thousand points), which skips pynndescent's slow first compile. Every numba call holds
+nets.graph.NUMBA_LOCK (why: there).
 """
 from __future__ import annotations
 
-import os
-import threading
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 from sklearn.decomposition import PCA
@@ -19,54 +17,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from . import failures
 from .i18n import t
-
-# numba's "workqueue" threading layer ships inside numba's own wheel, so it loads in any
-# environment (a virtualenv, a machine-wide Python, no LD_LIBRARY_PATH); "tbb" and "omp" need a
-# shared library that the dynamic loader may not find. workqueue aborts the process when two
-# threads launch parallel numba code at once, so every numba call of aeviz holds NUMBA_LOCK.
-os.environ.setdefault("NUMBA_THREADING_LAYER", "workqueue")
-NUMBA_LOCK = threading.RLock()
-
-
-def import_umap():
-    """umap-learn, imported on first use (numba's import is slow). Call it under NUMBA_LOCK."""
-    import umap
-
-    return umap
-
-
-@dataclass(frozen=True)
-class NeighbourGraph:
-    """UMAP's fuzzy neighbour graph of N points as its edges, and what the parametric-umap kind
-    needs with it: the curve's a and b for min_dist, and UMAP's spectral layout of the graph."""
-
-    heads: np.ndarray  # (E,) int64
-    tails: np.ndarray  # (E,) int64
-    weights: np.ndarray  # (E,) float32 membership strengths in (0, 1]
-    a: float
-    b: float
-    layout: np.ndarray  # (N, 2) float32, scaled to [-10, 10] as umap-learn scales its initialisation
-
-
-def neighbour_graph(x: np.ndarray, n_neighbors: int = 15, min_dist: float = 0.1, seed: int = 0) -> NeighbourGraph:
-    """The graph umap-learn builds for x (N, D), N >= 4, with umap-learn's own functions (exact
-    neighbours from scikit-learn, as in _umap)."""
-    k = max(2, min(n_neighbors, len(x) - 1))
-    dist, idx = NearestNeighbors(n_neighbors=k).fit(x).kneighbors(x)  # (N, k) each
-    with NUMBA_LOCK:
-        import_umap()
-        from umap.spectral import spectral_layout
-        from umap.umap_ import find_ab_params, fuzzy_simplicial_set
-
-        graph, _, _ = fuzzy_simplicial_set(x, k, np.random.RandomState(seed), "euclidean", knn_indices=idx,
-                                           knn_dists=dist)
-        a, b = find_ab_params(1.0, min_dist)
-        layout = spectral_layout(x, graph, 2, np.random.RandomState(seed))
-    layout = layout - layout.mean(0)
-    layout = 10 * layout / max(np.abs(layout).max(), 1e-12)
-    coo = graph.tocoo()
-    return NeighbourGraph(coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data.astype(np.float32),
-                          float(a), float(b), layout.astype(np.float32))
+from .nets.graph import NUMBA_LOCK, import_umap
 
 
 def _pca(x: np.ndarray, seed: int = 0) -> np.ndarray:

@@ -7,9 +7,10 @@ from collections.abc import Callable
 import numpy as np
 import plotly.graph_objects as go
 
-from . import analysis, data, export, figures, metrics, noise, projections, train, weights
+from . import analysis, data, export, figures, metrics, noise, projections, weights
 from .config import DENOISE_SEED, DENOISE_VIEW, ExperimentConfig
 from .i18n import t
+from .nets import infer, loop
 
 
 def panel_coords(view: analysis.LatentView, baselines: dict[str, np.ndarray]) -> dict:
@@ -23,7 +24,7 @@ def latent_csv(view: analysis.LatentView, ds: data.Dataset, baselines: dict[str,
                              class_names=list(ds.class_names))
 
 
-def all_metrics(cfg: ExperimentConfig, result: train.TrainResult, view: analysis.LatentView,
+def all_metrics(cfg: ExperimentConfig, result: loop.TrainResult, view: analysis.LatentView,
                 ds: data.Dataset, baselines: dict[str, np.ndarray]) -> dict:
     scores = {"autoencoder": view.scores}
     for name, emb in baselines.items():
@@ -35,7 +36,7 @@ def all_metrics(cfg: ExperimentConfig, result: train.TrainResult, view: analysis
             "val_loss": result.val_loss, "embedding_scores": scores}
 
 
-def report_figures(result: train.TrainResult, view: analysis.LatentView, ds: data.Dataset,
+def report_figures(result: loop.TrainResult, view: analysis.LatentView, ds: data.Dataset,
                    baselines: dict[str, np.ndarray]) -> dict[str, go.Figure]:
     names = list(ds.class_names)
     figs = {"latent_autoencoder": figures.embedding(view.emb, view.labels, title="Autoencoder", class_names=names,
@@ -47,7 +48,7 @@ def report_figures(result: train.TrainResult, view: analysis.LatentView, ds: dat
     figs["loss_curves"] = figures.loss_curves(np.array(result.train_loss), np.array(result.val_loss))
     shown = DENOISE_VIEW
     noisy = noise.corrupt(view.x[:12], shown.kind, shown.level, seed=DENOISE_SEED)
-    figs["denoising"] = figures.triptych(noisy, view.x[:12], train.reconstruct(result.model, noisy), ds.image_shape,
+    figs["denoising"] = figures.triptych(noisy, view.x[:12], infer.reconstruct(result.model, noisy), ds.image_shape,
                                          title=t("export.report.denoising", kind=t(f"export.report.noise.{shown.kind}"),
                                                  level=shown.level))
     if view.codes.shape[1] == 2 and result.codes_per_epoch is not None:
@@ -55,7 +56,7 @@ def report_figures(result: train.TrainResult, view: analysis.LatentView, ds: dat
     return figs
 
 
-def build(cfg: ExperimentConfig, result: train.TrainResult, view: analysis.LatentView, ds: data.Dataset,
+def build(cfg: ExperimentConfig, result: loop.TrainResult, view: analysis.LatentView, ds: data.Dataset,
           baselines: dict[str, np.ndarray], png: bool = True,
           progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
     """Every report file, its texts in the current language. PNGs need Chromium; without one they are

@@ -11,10 +11,10 @@ from safetensors import SafetensorError
 from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
-from . import models
 from .config import ExperimentConfig
 from .export import metrics_json
 from .i18n import Joined, Msg
+from .nets import models
 
 MODEL_FORMAT = "aeviz-model-1"  # the "format" tag of model.json
 

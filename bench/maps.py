@@ -15,6 +15,8 @@ import time
 import warnings
 from pathlib import Path
 
+from aeviz.nets import infer
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
@@ -23,7 +25,7 @@ def main() -> None:
     import torch
     from sklearn.decomposition import PCA
 
-    from aeviz import analysis, data, metrics, projections, train
+    from aeviz import analysis, data, metrics, projections
     from aeviz.config import ExperimentConfig, ModelConfig
 
     torch.set_num_threads(2)
@@ -35,9 +37,9 @@ def main() -> None:
         t0 = time.perf_counter()
         model = analysis.fit(cfg, track=False).model
         seconds = time.perf_counter() - t0
-        z = train.encode(model, x)
+        z = infer.encode(model, x)
         rows.append((kind, metrics.knn_accuracy(z, y), metrics.trustworthiness(x, z),
-                     metrics.reconstruction_error(x, train.reconstruct(model, x)), seconds))
+                     metrics.reconstruction_error(x, infer.reconstruct(model, x)), seconds))
     t0 = time.perf_counter()
     with projections.NUMBA_LOCK, warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -63,7 +65,7 @@ def main() -> None:
     t0 = time.perf_counter()
     model = analysis.fit(cfg32, track=False).model
     seconds = time.perf_counter() - t0
-    ae = metrics.reconstruction_error(x, train.reconstruct(model, x))
+    ae = metrics.reconstruction_error(x, infer.reconstruct(model, x))
     pca = PCA(32, random_state=0).fit(ds.x_train)
     pca_err = metrics.reconstruction_error(x, pca.inverse_transform(pca.transform(x)))
     print(f"32-D default AE: held-out MSE {ae:.4f} in {seconds:.1f} s; PCA-32 {pca_err:.4f}; "

@@ -76,8 +76,8 @@ def dataloader_loop(ds, batch: int, epochs: int) -> float:
     """Seconds for the baseline: the same model through a plain DataLoader loop, stock Adam."""
     import torch
 
-    from aeviz import models
     from aeviz.config import ModelConfig
+    from aeviz.nets import models
 
     torch.manual_seed(0)
     model = models.build(ModelConfig(), ds.image_shape)
@@ -96,28 +96,28 @@ def dataloader_loop(ds, batch: int, epochs: int) -> float:
 
 
 def training_rates(ds, batch: int = 256, epochs: int = 10, rounds: int = 7) -> dict:
-    """`rounds` rounds of (GEMM peak, aeviz's train.fit, DataLoader loop), run back to back.
+    """`rounds` rounds of (GEMM peak, aeviz's loop.fit, DataLoader loop), run back to back.
 
     This machine's speed swings by +-25% from second to second (a shared VM), so a single timing of
     either side says little. Each round's training is set against the peak measured just before
     it (a paired ratio; the median over rounds is the headline, with its range). As timeit
     advises, the best of several repeats is the figure least disturbed by other load: the best
-    training rate against the best peak is returned too, as are the medians. train.fit's time
+    training rate against the best peak is returned too, as are the medians. loop.fit's time
     includes its per-epoch validation and divergence check; its validation passes count as model
     FLOPs.
     """
     import statistics
 
-    from aeviz import train
     from aeviz.config import ModelConfig, TrainConfig
+    from aeviz.nets import loop
 
     peaks, ours, base = [], [], []
     for _ in range(rounds):
         peaks.append(gemm_peak())
         cfg = TrainConfig(epochs=epochs, batch_size=batch)
-        r = train.fit(ds.x_train, ds.x_test, ds.image_shape, ModelConfig(), cfg)
+        r = loop.fit(ds.x_train, ds.x_test, ds.image_shape, ModelConfig(), cfg)
         trained = epochs * len(ds.x_train)
-        # train.fit also validates on x_test after every epoch: real model FLOPs, counted as such.
+        # loop.fit also validates on x_test after every epoch: real model FLOPs, counted as such.
         ours.append(model_flops(r.model, trained, epochs * len(ds.x_test)) / r.seconds)
         base.append(model_flops(r.model, trained) / dataloader_loop(ds, batch, epochs))
     med = statistics.median
@@ -130,14 +130,15 @@ def training_rates(ds, batch: int = 256, epochs: int = 10, rounds: int = 7) -> d
 def ae_vs_pca(ds) -> dict:
     from sklearn.decomposition import PCA
 
-    from aeviz import metrics, train
+    from aeviz import metrics
     from aeviz.config import ModelConfig, TrainConfig
+    from aeviz.nets import infer, loop
 
-    r = train.fit(ds.x_train, ds.x_test, ds.image_shape, ModelConfig(latent_dim=32), TrainConfig())
+    r = loop.fit(ds.x_train, ds.x_test, ds.image_shape, ModelConfig(latent_dim=32), TrainConfig())
     pca = PCA(32).fit(ds.x_train)
     return {
         "seconds": r.seconds,
-        "ae": metrics.reconstruction_error(ds.x_test, train.reconstruct(r.model, ds.x_test)),
+        "ae": metrics.reconstruction_error(ds.x_test, infer.reconstruct(r.model, ds.x_test)),
         "pca": metrics.reconstruction_error(ds.x_test, pca.inverse_transform(pca.transform(ds.x_test))),
     }
 

@@ -8,6 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from aeviz import jobs
+from aeviz.nets import infer
 from aeviz.ui import common
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -176,7 +177,7 @@ def test_every_page_renders_its_charts_without_errors(page, charts):
 def test_denoise_page_trains_the_denoising_twin_and_shows_its_numbers():
     """A model trained on clean digits: the page trains its twin on the page's noise (same widths,
     bottleneck and training) and shows it beside the model, with PSNR computed here directly."""
-    from aeviz import analysis, metrics, noise, train
+    from aeviz import analysis, metrics, noise
     from aeviz.config import NoiseConfig
     from aeviz.ui import common, views
 
@@ -199,7 +200,7 @@ def test_denoise_page_trains_the_denoising_twin_and_shows_its_numbers():
     ds = common.dataset("digits")
     x = ds.x_test[analysis.view_indices(ds)]
     noisy = noise.corrupt(x, *views.DENOISE_DEFAULTS, seed=views.NOISE_SEED)
-    twin_psnr = metrics.psnr(x, train.reconstruct(task.result.model, noisy))
+    twin_psnr = metrics.psnr(x, infer.reconstruct(task.result.model, noisy))
     assert shown["denoising twin"] == f"{twin_psnr:.2f} dB" and twin_psnr > metrics.psnr(x, noisy)
     at.slider(key="dn_level").set_value(0.7).run()  # another noise: trained only when asked
     assert common.training(views.matching_denoiser(cfg, "gaussian", 0.7)) is None
@@ -207,7 +208,7 @@ def test_denoise_page_trains_the_denoising_twin_and_shows_its_numbers():
 
 
 def test_denoise_page_reports_psnr_for_noisy_autoencoder_and_pca():
-    from aeviz import analysis, metrics, noise, train
+    from aeviz import analysis, metrics, noise
     from aeviz.ui import common, views
 
     at = _app(kind="denoising", noise="gaussian", level="0.3")
@@ -217,7 +218,7 @@ def test_denoise_page_reports_psnr_for_noisy_autoencoder_and_pca():
     view, ds = common.latent_view(cfg, common.training(cfg).finished), common.dataset("digits")
     noisy = noise.corrupt(view.x, *views.DENOISE_DEFAULTS, seed=views.NOISE_SEED)
     k = view.codes.shape[1]
-    rows = {"noisy": noisy, "this model": train.reconstruct(common.trained(cfg).model, noisy),
+    rows = {"noisy": noisy, "this model": infer.reconstruct(common.trained(cfg).model, noisy),
             f"PCA-{k}": analysis.pca_denoise(ds.x_train, noisy, k)}
     shown = {m.label.split(": ")[0]: m.value for m in at.metric if m.label.endswith(": PSNR")}
     assert shown == {name: f"{metrics.psnr(view.x, x):.2f} dB" for name, x in rows.items()}

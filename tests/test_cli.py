@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from aeviz.nets import infer
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -64,7 +66,7 @@ def test_report_writes_every_file_and_they_open(tmp_path):
     import numpy as np
     from PIL import Image
 
-    from aeviz import data, train, weights
+    from aeviz import data, weights
 
     out = _cli("report", "--dataset", "digits", "--epochs", "3", "--no-umap", "--out", str(tmp_path))
     assert out.returncode == 0, out.stderr
@@ -83,7 +85,7 @@ def test_report_writes_every_file_and_they_open(tmp_path):
     model, cfg, shape = weights.load_model((tmp_path / "model.safetensors").read_bytes(),
                                           (tmp_path / "model.json").read_bytes())
     assert cfg.train.epochs == 3 and shape == (8, 8)
-    assert np.isfinite(train.encode(model, data.load("digits").x_test)).all()
+    assert np.isfinite(infer.encode(model, data.load("digits").x_test)).all()
 
 
 def test_train_saves_a_loadable_pair(tmp_path):

@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from aeviz import models
 from aeviz.config import KINDS, ModelConfig
+from aeviz.nets import graph, models
 
 
 @pytest.mark.parametrize("kind", list(KINDS))
@@ -73,11 +73,11 @@ def test_umap_cross_entropy_rewards_near_neighbours_and_far_strangers():
     near, far = torch.full((64, 2), 0.1), torch.full((64, 2), 5.0)
     a, b = 1.58, 0.9  # umap-learn's curve for min_dist 0.1
     # Attraction: a neighbour close by costs less than one far away.
-    assert models.umap_cross_entropy(head, near, a, b, 0, g) < models.umap_cross_entropy(head, far, a, b, 0, g)
+    assert graph.umap_cross_entropy(head, near, a, b, 0, g) < graph.umap_cross_entropy(head, far, a, b, 0, g)
     # Repulsion alone: random pairs far apart cost less than pairs on top of each other.
     spread = torch.randn(64, 2, generator=g) * 10
-    assert models.umap_cross_entropy(spread, spread.roll(1, 0), a, b, 5, g) < \
-        models.umap_cross_entropy(torch.zeros(64, 2), torch.zeros(64, 2), a, b, 5, g)
+    assert graph.umap_cross_entropy(spread, spread.roll(1, 0), a, b, 5, g) < \
+        graph.umap_cross_entropy(torch.zeros(64, 2), torch.zeros(64, 2), a, b, 5, g)
 
 
 def test_the_vae_kl_is_zero_at_the_prior_and_positive_elsewhere():

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 import torch
 
-from aeviz import train
 from aeviz.config import DataConfig, ExperimentConfig, ModelConfig, TrainConfig
 from aeviz.jobs import store
+from aeviz.nets import loop
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +26,7 @@ def _cfg(seed=0, k=2):
 
 
 def _trained(digits, cfg):
-    return train.fit(digits.x_train[:300], digits.x_test[:50], (8, 8), cfg.model, cfg.train,
+    return loop.fit(digits.x_train[:300], digits.x_test[:50], (8, 8), cfg.model, cfg.train,
                      x_track=digits.x_test[:20])
 
 

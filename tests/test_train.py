@@ -3,8 +3,9 @@ import pytest
 import torch
 from sklearn.decomposition import PCA
 
-from aeviz import data, metrics, models, train
+from aeviz import data, metrics
 from aeviz.config import ModelConfig, NoiseConfig, TrainConfig
+from aeviz.nets import diverge, infer, loop, models
 
 FAST = TrainConfig(epochs=3, batch_size=64)
 
@@ -15,25 +16,25 @@ def _weights(model):
 
 def test_same_seed_gives_bit_identical_weights_and_another_seed_does_not(digits):
     x, v = digits.x_train[:300], digits.x_test[:100]
-    a = train.fit(x, v, (8, 8), ModelConfig(latent_dim=2), FAST)
-    b = train.fit(x, v, (8, 8), ModelConfig(latent_dim=2), FAST)
-    c = train.fit(x, v, (8, 8), ModelConfig(latent_dim=2), TrainConfig(epochs=3, seed=1))
+    a = loop.fit(x, v, (8, 8), ModelConfig(latent_dim=2), FAST)
+    b = loop.fit(x, v, (8, 8), ModelConfig(latent_dim=2), FAST)
+    c = loop.fit(x, v, (8, 8), ModelConfig(latent_dim=2), TrainConfig(epochs=3, seed=1))
     assert all(torch.equal(p, q) for p, q in zip(_weights(a.model), _weights(b.model)))
     assert not all(torch.equal(p, q) for p, q in zip(_weights(a.model), _weights(c.model)))
 
 
 def test_denoising_is_seeded_too(digits):
     x, v = digits.x_train[:300], digits.x_test[:100]
-    runs = [train.fit(x, v, (8, 8), ModelConfig(kind="denoising", latent_dim=4), FAST,
+    runs = [loop.fit(x, v, (8, 8), ModelConfig(kind="denoising", latent_dim=4), FAST,
                       NoiseConfig("gaussian", 0.3)) for _ in range(2)]
     assert runs[0].val_loss == runs[1].val_loss
 
 
 @pytest.mark.parametrize("kind", ["undercomplete", "linear"])
 def test_divergence_guard_fires_at_lr_10_and_says_what_to_do(digits, kind):
-    with pytest.raises(train.TrainingDiverged, match="learning rate 10 is too high: lower it "
+    with pytest.raises(diverge.TrainingDiverged, match="learning rate 10 is too high: lower it "
                                                      rf"\(try 1, or the default {TrainConfig().lr:g}\)"):
-        train.fit(digits.x_train, digits.x_test, (8, 8), ModelConfig(kind=kind, latent_dim=2),
+        loop.fit(digits.x_train, digits.x_test, (8, 8), ModelConfig(kind=kind, latent_dim=2),
                   TrainConfig(epochs=6, lr=10))
 
 
@@ -41,7 +42,7 @@ def test_divergence_guard_fires_at_lr_10_and_says_what_to_do(digits, kind):
 def test_divergence_advice_suggests_a_lower_rate_than_it_blames(lr):
     import re
 
-    advice = str(train.lower_the_rate(lr))
+    advice = str(diverge.lower_the_rate(lr))
     suggested = [float(v) for v in re.findall(r"(?:try|default) ([0-9.e-]+)", advice)]
     assert suggested and all(v < lr for v in suggested), advice
     assert ("default" in advice) == (TrainConfig().lr < lr / 10)
@@ -51,7 +52,7 @@ def test_targets_outside_0_1_saturate_the_output_without_a_false_divergence():
     """Values around 100 (one of scikit-learn's estimator checks): the sigmoid output saturates at 1
     for every row, which is the best it can do, not a dead net."""
     x = np.random.default_rng(0).normal(loc=100, size=(30, 2)).astype(np.float32)
-    r = train.fit(x, x, (1, 2), ModelConfig(latent_dim=2), TrainConfig(epochs=20))
+    r = loop.fit(x, x, (1, 2), ModelConfig(latent_dim=2), TrainConfig(epochs=20))
     assert r.epochs_run == 20
 
 
@@ -62,7 +63,7 @@ def test_callback_sees_every_epoch_and_can_stop(digits):
         seen.append((epoch, tr, va, elapsed))
         return epoch == 2
 
-    r = train.fit(digits.x_train[:200], digits.x_test[:50], (8, 8), callback=cb,
+    r = loop.fit(digits.x_train[:200], digits.x_test[:50], (8, 8), callback=cb,
                   train_cfg=TrainConfig(epochs=5))
     assert [s[0] for s in seen] == [1, 2] and r.epochs_run == 2 and r.stopped_early
     assert all(np.isfinite(s[1]) and np.isfinite(s[2]) and s[3] >= 0 for s in seen)
@@ -70,26 +71,26 @@ def test_callback_sees_every_epoch_and_can_stop(digits):
 
 
 def test_codes_are_kept_for_every_epoch(digits):
-    r = train.fit(digits.x_train[:200], digits.x_test[:50], (8, 8), ModelConfig(latent_dim=2),
+    r = loop.fit(digits.x_train[:200], digits.x_test[:50], (8, 8), ModelConfig(latent_dim=2),
                   TrainConfig(epochs=3), x_track=digits.x_test[:40])
     assert r.codes_per_epoch.shape == (4, 40, 2)
-    np.testing.assert_allclose(r.codes_per_epoch[-1], train.encode(r.model, digits.x_test[:40]), atol=1e-6)
+    np.testing.assert_allclose(r.codes_per_epoch[-1], infer.encode(r.model, digits.x_test[:40]), atol=1e-6)
 
 
 def test_denoising_kind_without_noise_is_refused(digits):
     with pytest.raises(ValueError, match="noise type"):
-        train.fit(digits.x_train[:100], digits.x_test[:20], (8, 8), ModelConfig(kind="denoising"), FAST)
+        loop.fit(digits.x_train[:100], digits.x_test[:20], (8, 8), ModelConfig(kind="denoising"), FAST)
 
 
 def test_linear_autoencoder_learns_pca(digits):
     """At k = 8 the linear AE's held-out error is within 5% of PCA-8's and its decoder spans the
     same subspace as the top-8 principal components (principal angles of a few degrees)."""
     k = 8
-    r = train.fit(digits.x_train, digits.x_test, (8, 8), ModelConfig(kind="linear", latent_dim=k, hidden=()),
+    r = loop.fit(digits.x_train, digits.x_test, (8, 8), ModelConfig(kind="linear", latent_dim=k, hidden=()),
                   TrainConfig(epochs=200, batch_size=256, lr=3e-2, schedule="constant"))
     pca = PCA(k).fit(digits.x_train)
     pca_err = metrics.reconstruction_error(digits.x_test, pca.inverse_transform(pca.transform(digits.x_test)))
-    ae_err = metrics.reconstruction_error(digits.x_test, train.reconstruct(r.model, digits.x_test))
+    ae_err = metrics.reconstruction_error(digits.x_test, infer.reconstruct(r.model, digits.x_test))
     assert ae_err / pca_err < 1.05
     decoder = r.model.decoder[0].weight.detach().numpy()  # (64, k)
     angles = metrics.principal_angles_deg(decoder, pca.components_.T)
@@ -98,21 +99,21 @@ def test_linear_autoencoder_learns_pca(digits):
 
 def test_default_32d_autoencoder_beats_pca_32_on_held_out_mnist():
     ds = data.load("mnist-5k")
-    r = train.fit(ds.x_train, ds.x_test, ds.image_shape, ModelConfig(latent_dim=32), TrainConfig())
+    r = loop.fit(ds.x_train, ds.x_test, ds.image_shape, ModelConfig(latent_dim=32), TrainConfig())
     pca = PCA(32).fit(ds.x_train)
     pca_err = metrics.reconstruction_error(ds.x_test, pca.inverse_transform(pca.transform(ds.x_test)))
-    ae_err = metrics.reconstruction_error(ds.x_test, train.reconstruct(r.model, ds.x_test))
+    ae_err = metrics.reconstruction_error(ds.x_test, infer.reconstruct(r.model, ds.x_test))
     assert ae_err < pca_err
 
 
 def test_kl_penalty_brings_mean_activation_near_rho(digits):
     rho = 0.05
-    sparse = train.fit(digits.x_train, digits.x_test, (8, 8),
+    sparse = loop.fit(digits.x_train, digits.x_test, (8, 8),
                        ModelConfig(kind="sparse-kl", latent_dim=100, hidden=(), rho=rho), TrainConfig(epochs=30))
-    plain = train.fit(digits.x_train, digits.x_test, (8, 8),
+    plain = loop.fit(digits.x_train, digits.x_test, (8, 8),
                       ModelConfig(kind="sparse-kl", latent_dim=100, hidden=(), beta=0.0), TrainConfig(epochs=30))
-    mean_sparse = train.encode(sparse.model, digits.x_test).mean()
-    mean_plain = train.encode(plain.model, digits.x_test).mean()
+    mean_sparse = infer.encode(sparse.model, digits.x_test).mean()
+    mean_plain = infer.encode(plain.model, digits.x_test).mean()
     assert abs(mean_sparse - rho) < 0.02
     assert mean_plain > 3 * rho
 
@@ -121,13 +122,13 @@ def test_cuda_is_refused_clearly_without_a_gpu():
     if torch.cuda.is_available():
         pytest.skip("a GPU is present")
     with pytest.raises(ValueError, match="no GPU"):
-        train.resolve_device("cuda")
-    assert train.resolve_device("auto").type == "cpu"
+        loop.resolve_device("cuda")
+    assert loop.resolve_device("auto").type == "cpu"
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU: the CPU-vs-GPU check needs one")
 def test_cuda_and_cpu_agree_up_to_float_tolerance(digits):
-    runs = [train.fit(digits.x_train, digits.x_test, (8, 8), ModelConfig(latent_dim=2),
+    runs = [loop.fit(digits.x_train, digits.x_test, (8, 8), ModelConfig(latent_dim=2),
                       TrainConfig(epochs=3, device=d)) for d in ("cpu", "cuda")]
     np.testing.assert_allclose(runs[0].val_loss, runs[1].val_loss, rtol=1e-3)
 
@@ -138,7 +139,7 @@ def test_the_vae_kl_term_is_positive_and_falls_as_its_weight_rises(digits):
     x, v = digits.x_train[:600], digits.x_test[:200]
     kls = {}
     for beta in (1.0, 0.1):
-        model = train.fit(x, v, (8, 8), ModelConfig(kind="variational", latent_dim=2, hidden=(64,), vae_beta=beta),
+        model = loop.fit(x, v, (8, 8), ModelConfig(kind="variational", latent_dim=2, hidden=(64,), vae_beta=beta),
                           TrainConfig(epochs=15)).model
         kls[beta] = models.gaussian_kl(model(torch.tensor(v))[1]).item()
     assert 0 < kls[1.0] < kls[0.1]
@@ -148,9 +149,9 @@ def test_the_parametric_umap_code_keeps_neighbours_better_than_the_plain_one(dig
     x, v, y = digits.x_train[:800], digits.x_test[:300], digits.y_test[:300]
     scores = {}
     for kind in ("undercomplete", "parametric-umap"):
-        model = train.fit(x, v, (8, 8), ModelConfig(kind=kind, latent_dim=2, hidden=(64, 32)),
+        model = loop.fit(x, v, (8, 8), ModelConfig(kind=kind, latent_dim=2, hidden=(64, 32)),
                           TrainConfig(epochs=12)).model
-        z = train.encode(model, v)
+        z = infer.encode(model, v)
         scores[kind] = (metrics.trustworthiness(v, z), metrics.knn_accuracy(z, y))
     assert scores["parametric-umap"][0] > scores["undercomplete"][0]
     assert scores["parametric-umap"][1] > scores["undercomplete"][1]

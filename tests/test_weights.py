@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from aeviz import train
 from aeviz import weights as model_files
 from aeviz.config import ExperimentConfig, ModelConfig, TrainConfig
+from aeviz.nets import infer, loop
 
 
 @pytest.fixture(scope="module")
@@ -20,19 +20,19 @@ def test_safetensors_round_trip_gives_identical_codes(small, kind):
     x_tr, x_te, shape = small
     cfg = ExperimentConfig(model=ModelConfig(kind=kind, latent_dim=2, hidden=(32,)),
                            train=TrainConfig(epochs=2, device="cpu"))
-    model = train.fit(x_tr, x_te, shape, cfg.model, cfg.train).model
+    model = loop.fit(x_tr, x_te, shape, cfg.model, cfg.train).model
     weights, config = model_files.model_bytes(model), model_files.config_json(cfg, shape)
     assert not weights.startswith(b"\x80")  # not a pickle
     loaded, cfg2, shape2 = model_files.load_model(weights, config)
     assert cfg2 == cfg and shape2 == tuple(shape)
     assert not loaded.training and not any(p.requires_grad for p in loaded.parameters())
-    assert np.array_equal(train.encode(loaded, x_te), train.encode(model, x_te))
+    assert np.array_equal(infer.encode(loaded, x_te), infer.encode(model, x_te))
 
 
 def test_load_model_rejects_tampering_and_leaves_rng_alone(small):
     x_tr, x_te, shape = small
     cfg = ExperimentConfig(model=ModelConfig(latent_dim=2, hidden=(32,)), train=TrainConfig(epochs=1, device="cpu"))
-    weights = model_files.model_bytes(train.fit(x_tr, x_te, shape, cfg.model, cfg.train).model)
+    weights = model_files.model_bytes(loop.fit(x_tr, x_te, shape, cfg.model, cfg.train).model)
     good = json.loads(model_files.config_json(cfg, shape))
     expected = torch.manual_seed(1) and torch.rand(1)
     torch.manual_seed(1)
@@ -53,11 +53,11 @@ def test_load_model_rejects_tampering_and_leaves_rng_alone(small):
 
 @pytest.mark.parametrize("kind", ["variational", "parametric-umap", "conv"])
 def test_every_new_kind_saves_and_loads_back(kind, digits):
-    from aeviz import train, weights
+    from aeviz import weights
     from aeviz.config import ExperimentConfig, ModelConfig, TrainConfig
 
     cfg = ExperimentConfig(model=ModelConfig(kind=kind, latent_dim=2, hidden=(32,)), train=TrainConfig(epochs=2))
-    model = train.fit(digits.x_train[:200], digits.x_test[:50], (8, 8), cfg.model, cfg.train).model
+    model = loop.fit(digits.x_train[:200], digits.x_test[:50], (8, 8), cfg.model, cfg.train).model
     back, cfg2, shape = weights.load_model(weights.model_bytes(model), weights.config_json(cfg, (8, 8)))
     assert cfg2 == cfg and shape == (8, 8)
-    np.testing.assert_array_equal(train.encode(back, digits.x_test[:20]), train.encode(model, digits.x_test[:20]))
+    np.testing.assert_array_equal(infer.encode(back, digits.x_test[:20]), infer.encode(model, digits.x_test[:20]))

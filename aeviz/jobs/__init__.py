@@ -115,7 +115,7 @@ class Jobs:
 
     def loaded(self, cfg: ExperimentConfig, model) -> Job:
         """A model a user loaded from files, served like a trained one (no history, no replay)."""
-        from ..train import TrainResult
+        from ..nets.loop import TrainResult
 
         job = self.trainings.submit(cfg, lambda j: TrainResult(model=model), label="loaded", restart=True)
         return job.wait(30)

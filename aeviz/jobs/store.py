@@ -29,7 +29,7 @@ from safetensors.numpy import save as save_arrays
 
 if TYPE_CHECKING:  # torch loads only when a model is saved or read
     from ..config import ExperimentConfig
-    from ..train import TrainResult
+    from ..nets.loop import TrainResult
 
 log = logging.getLogger("aeviz")
 STORE_FORMAT = "aeviz-store-1"
@@ -95,7 +95,7 @@ def load(cfg: ExperimentConfig) -> tuple[TrainResult, dict] | None:
     """(the stored model, its record: when, where, in how long) for cfg, or None when there is no
     whole, readable entry (a damaged or foreign one is logged and ignored)."""
     from .. import weights
-    from ..train import TrainResult
+    from ..nets.loop import TrainResult
 
     folder, k = root(), key(cfg)
     meta_path = folder / f"{k}.json"

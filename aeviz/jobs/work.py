@@ -20,8 +20,9 @@ from ..i18n import Msg  # light: the standard library only
 if TYPE_CHECKING:
     import numpy as np
 
-    from .. import data, experiments, train
+    from .. import data, experiments
     from ..config import ExperimentConfig, ProjectionConfig
+    from ..nets import loop
 
 
 def quiet(progress: float, message: str = "", **record) -> bool:
@@ -29,7 +30,7 @@ def quiet(progress: float, message: str = "", **record) -> bool:
     return False
 
 
-def fit_model(report, cfg: ExperimentConfig, ds: data.Dataset) -> train.TrainResult:
+def fit_model(report, cfg: ExperimentConfig, ds: data.Dataset) -> loop.TrainResult:
     """Train cfg's autoencoder on ds, reporting every epoch; the viewed held-out codes are kept."""
     from .. import analysis
 
@@ -46,7 +47,7 @@ def fit_model(report, cfg: ExperimentConfig, ds: data.Dataset) -> train.TrainRes
     return result
 
 
-def pack_model(result: train.TrainResult, cfg: ExperimentConfig, ds: data.Dataset) -> dict:
+def pack_model(result: loop.TrainResult, cfg: ExperimentConfig, ds: data.Dataset) -> dict:
     """A TrainResult as plain data: weights as safetensors bytes, configuration as JSON."""
     from .. import weights
 
@@ -56,26 +57,28 @@ def pack_model(result: train.TrainResult, cfg: ExperimentConfig, ds: data.Datase
             "trained_in": result.trained_in}
 
 
-def unpack_model(wire: dict) -> train.TrainResult:
-    from .. import train, weights
+def unpack_model(wire: dict) -> loop.TrainResult:
+    from .. import weights
+    from ..nets import loop
 
     model, _, _ = weights.load_model(wire["weights"], wire["config"])
-    return train.TrainResult(model=model, train_loss=wire["train_loss"], val_loss=wire["val_loss"],
+    return loop.TrainResult(model=model, train_loss=wire["train_loss"], val_loss=wire["val_loss"],
                              seconds=wire["seconds"], stopped_early=wire["stopped_early"],
                              codes_per_epoch=wire["codes_per_epoch"], trained_in=wire["trained_in"])
 
 
 def fit_lesson_net(report, spec) -> dict:
     """One net of a lesson (an experiments.Fit or CnnFit), trained here and packed as plain data."""
-    from .. import data, experiments, train, weights
+    from .. import data, experiments, weights
     from ..config import DataConfig, ExperimentConfig
+    from ..nets import loop
 
     net = experiments.fit(spec)
     ds = data.load(spec.dataset, seed=spec.seed)
     if isinstance(spec, experiments.CnnFit):
         return {"cnn": weights.model_bytes(net), "image_shape": ds.image_shape, "n_classes": net.head.out_features}
     cfg = ExperimentConfig(DataConfig(spec.dataset, spec.seed), spec.noise, spec.model, spec.train)
-    return pack_model(train.TrainResult(model=net), cfg, ds)
+    return pack_model(loop.TrainResult(model=net), cfg, ds)
 
 
 def unpack_lesson_net(wire: dict):
@@ -84,9 +87,9 @@ def unpack_lesson_net(wire: dict):
         return unpack_model(wire).model
     from safetensors.torch import load as load_safetensors
 
-    from .. import models
+    from ..nets import classifier
 
-    net = models.SmallCNN(tuple(wire["image_shape"]), wire["n_classes"])
+    net = classifier.SmallCNN(tuple(wire["image_shape"]), wire["n_classes"])
     net.load_state_dict(load_safetensors(wire["cnn"]), strict=True)
     return net.eval().requires_grad_(False)
 

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 import numpy as np
 import streamlit as st
 
-from .. import analysis, data, failures, jobs, train
+from .. import analysis, data, failures, jobs
 from ..config import ExperimentConfig, ProjectionConfig
 from ..i18n import t
 from ..jobs import Job
+from ..nets import loop
 from . import session
 
 PLOTLY_CONFIG = {
@@ -151,7 +152,7 @@ def _live_loss(cfg: ExperimentConfig) -> None:
                       x_label=t("common.epoch"), y_label=t("common.per_pixel_loss"), height=220)
 
 
-def trained(cfg: ExperimentConfig) -> train.TrainResult | None:
+def trained(cfg: ExperimentConfig) -> loop.TrainResult | None:
     task = training(cfg)
     return task.result if task is not None and task.finished_ok else None
 
@@ -169,7 +170,7 @@ class ShownModel:
 
     cfg: ExperimentConfig
     task: Job
-    result: train.TrainResult
+    result: loop.TrainResult
     ds: data.Dataset
     view: analysis.LatentView
 

@@ -133,10 +133,10 @@ methods = ["pca", "umap"] + (["tsne"] if show_tsne else [])
 cols = st.columns(1 + len(methods))
 _panel(cols[0], view.emb, ae_title, "panel_ae", view.scores, ("ae", act.cfg, act.task.finished))
 if act.cfg.model.kind == "parametric-umap":  # what a parametric map is for, measured here
-    from aeviz import train
+    from aeviz.nets import infer
 
     t0 = time.perf_counter()
-    train.encode(act.result.model, view.x)
+    infer.encode(act.result.model, view.x)
     cols[0].caption(t("latent.parametric_speed", n=len(view.x), ms=1000 * (time.perf_counter() - t0)))
 
 

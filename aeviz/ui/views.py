@@ -7,8 +7,9 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from .. import analysis, jobs, train
+from .. import analysis, jobs
 from ..config import DENOISE_SEED, DENOISE_VIEW, ExperimentConfig, NoiseConfig
+from ..nets import infer
 from .common import dataset, latent_view, trained
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def denoised_by(cfg: ExperimentConfig, finished_at: float, kind: str, level: flo
 
     ds = dataset(cfg.data.name, cfg.data.seed)
     x = ds.x_test[analysis.view_indices(ds)]  # (N, D), as the latent view's
-    cleaned = train.reconstruct(trained(cfg).model, noise.corrupt(x, kind, level, seed=NOISE_SEED))
+    cleaned = infer.reconstruct(trained(cfg).model, noise.corrupt(x, kind, level, seed=NOISE_SEED))
     return cleaned[:DENOISE_SHOWN_MAX].copy(), metrics.image_scores(x, cleaned, ds.image_shape)
 
 
@@ -61,7 +62,7 @@ def denoise_view(cfg: ExperimentConfig, finished_at: float, kind: str, level: fl
     ds, view = dataset(cfg.data.name, cfg.data.seed), latent_view(cfg, finished_at)
     noisy = noise.corrupt(view.x, kind, level, seed=NOISE_SEED)  # (N, D)
     k = view.codes.shape[1]
-    rows = {"noisy": noisy, "autoencoder": train.reconstruct(trained(cfg).model, noisy),
+    rows = {"noisy": noisy, "autoencoder": infer.reconstruct(trained(cfg).model, noisy),
             f"PCA-{k}": analysis.pca_denoise(ds.x_train, noisy, k, _pca(ds.name, cfg.data.seed, k))}
     table = {name: metrics.image_scores(view.x, x, ds.image_shape) for name, x in rows.items()}
     return {name: x[:DENOISE_SHOWN_MAX].copy() for name, x in rows.items()}, table

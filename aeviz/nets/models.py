@@ -1,8 +1,10 @@
 """Autoencoders as torch modules: dense (and its linear variant), convolutional, and the sparsity
 penalties that the sparse kinds add to the reconstruction loss.
 
-Every model has `encode(x) -> z`, `decode(z) -> x_hat` and `forward(x) -> (x_hat, z)`, with x as
-flat images (B, H*W) in [0, 1], so the training loop, the estimator and the UI treat them alike.
+Every model has `encode(x) -> z`, `decode(z) -> x_hat` and `forward(x) -> (x_hat, penalised)`, with x
+as flat images (B, H*W) in [0, 1], so the training loop, the estimator and the UI treat them alike.
+`penalised` is what the kind's penalty reads (loss_fn): the code z, or the VAE's mean and
+log-variance; the code itself is always `encode(x)`.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .config import ModelConfig
+from ..config import ModelConfig
 
 _ACTIVATIONS = {
     "relu": nn.ReLU,
@@ -209,24 +211,6 @@ def l1_sparsity(z: torch.Tensor) -> torch.Tensor:
     return z.abs().sum(1).mean()
 
 
-def umap_cross_entropy(z_head: torch.Tensor, z_tail: torch.Tensor, a: float, b: float, negatives: int,
-                       generator: torch.Generator | None = None) -> torch.Tensor:
-    """UMAP's cross-entropy between the neighbour graph and the codes (Sainburg, McInnes & Gentner
-    2021): edges drawn by weight attract, q = 1 / (1 + a d^(2b)) -> 1; `negatives` random pairs per
-    edge (each head with shuffled tails of the batch) repel, q -> 0. z_head, z_tail: (B, 2).
-    Written by hand: neither torch nor umap-learn has it as a torch loss."""
-    def q(d2):  # the codes' similarity at squared distance d2
-        return 1.0 / (1.0 + a * d2.clamp_min(1e-12) ** b)
-
-    attract = -torch.log(q(((z_head - z_tail) ** 2).sum(1)).clamp_min(1e-4))  # (B,)
-    if negatives == 0:
-        return attract.mean()
-    pick = torch.randint(0, len(z_tail), (len(z_tail) * negatives,), generator=generator).to(z_tail.device)
-    d2 = ((z_head.repeat(negatives, 1) - z_tail[pick]) ** 2).sum(1)  # (B * negatives,)
-    repel = -torch.log((1.0 - q(d2)).clamp_min(1e-4))
-    return attract.mean() + negatives * repel.mean()
-
-
 def gaussian_kl(stats: torch.Tensor) -> torch.Tensor:
     """Mean over the batch of KL(N(mean, var) || N(0, I)), summed over code units; stats (B, 2k) as
     VariationalAutoencoder.forward gives them. Written by hand: the closed form is one line, and
@@ -235,42 +219,26 @@ def gaussian_kl(stats: torch.Tensor) -> torch.Tensor:
     return (-0.5 * (1 + log_var - mean.pow(2) - log_var.exp()).sum(1)).mean()
 
 
-def loss_fn(cfg: ModelConfig, x_hat: torch.Tensor, target: torch.Tensor, z: torch.Tensor,
+def loss_fn(cfg: ModelConfig, x_hat: torch.Tensor, target: torch.Tensor, penalised: torch.Tensor | None,
             penalty: bool = True) -> torch.Tensor:
     """Per-pixel MSE, plus the kind's penalty (sparsity, or the VAE's KL term) when `penalty`.
 
-    The VAE's KL is divided by the number of pixels, as the MSE is averaged over them: vae_beta = 1
-    weighs the two as the evidence lower bound does (for a Gaussian likelihood of variance 1/2)."""
+    `penalised` is the second output of the model's forward: the code (B, k), or for the VAE its
+    mean and log-variance side by side (B, 2k). The VAE's KL is divided by the number of pixels, as
+    the MSE is averaged over them: vae_beta = 1 weighs the two as the evidence lower bound does (for
+    a Gaussian likelihood of variance 1/2)."""
     loss = F.mse_loss(x_hat, target)
     if not penalty:
         return loss
     if cfg.kind == "sparse-l1":
-        loss = loss + cfg.l1_weight * l1_sparsity(z)
+        loss = loss + cfg.l1_weight * l1_sparsity(penalised)
     elif cfg.kind == "sparse-kl":
-        loss = loss + cfg.beta * kl_sparsity(z, cfg.rho)
+        loss = loss + cfg.beta * kl_sparsity(penalised, cfg.rho)
     elif cfg.kind == "variational":
-        loss = loss + cfg.vae_beta * gaussian_kl(z) / x_hat.shape[1]
+        loss = loss + cfg.vae_beta * gaussian_kl(penalised) / x_hat.shape[1]
     return loss
 
 
 def first_layer_weights(model: nn.Module):
     """The first layer's weights as a numpy array (units, fan_in): features to draw as images."""
     return model.first_layer_weights().detach().cpu().numpy()
-
-
-class SmallCNN(nn.Module):
-    """A small digit classifier: two conv + pool blocks and a linear layer. x: (B, H*W) -> (B, classes)."""
-
-    def __init__(self, image_shape: tuple[int, int], n_classes: int = 10):
-        super().__init__()
-        h, w = image_shape
-        self.image_shape = (h, w)
-        self.features = nn.Sequential(
-            nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-            nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        )
-        self.head = nn.Linear(32 * (h // 4) * (w // 4), n_classes)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        f = self.features(x.view(-1, 1, *self.image_shape))  # (B, 32, H/4, W/4)
-        return self.head(f.flatten(1))  # (B, classes)
