@@ -9,11 +9,12 @@ import argparse
 import json
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
-from . import analysis, data, experiments, export, failures, i18n, report, weights
+from . import analysis, data, export, failures, i18n, lessons, report, weights
 from .config import (
     KINDS,
     NOISE_KINDS,
@@ -40,7 +41,7 @@ def cmd_lesson(args) -> int:
               "progress": None if args.json else _progress}
     if args.dataset:
         kwargs["dataset"] = args.dataset
-    lesson = experiments.run(args.name, **kwargs)
+    lesson = lessons.run(args.name, **kwargs)
     if args.json:
         print(json.dumps(lesson.to_json(), default=_jsonable, indent=2, ensure_ascii=False))
     else:
@@ -61,8 +62,9 @@ def _config(args) -> ExperimentConfig:
     hidden = parse_hidden(args.hidden)
     if hidden is None:
         raise ValueError(Msg("cli.bad_hidden", hidden=repr(args.hidden)))
-    return ExperimentConfig.of(args.dataset, args.kind, args.latent_dim, hidden, args.epochs, args.batch_size,
-                               args.lr, args.seed, args.noise, args.noise_level)
+    cfg = ExperimentConfig.of(args.dataset, args.kind, args.latent_dim, hidden, args.epochs, args.batch_size,
+                              args.lr, args.seed, args.noise, args.noise_level)
+    return replace(cfg, data=replace(cfg.data, seed=args.seed))  # --seed seeds the split too, as its help says
 
 
 def _train(args):
@@ -149,9 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[command],
         help="run one of the chapter's experiments and print its numbers",
         description="Run one lesson and say whether its claim held: "
-        + "; ".join(f"{n}: {spec.claim}" for n, spec in experiments.LESSONS.items()),
+        + "; ".join(f"{n}: {spec.claim}" for n, spec in lessons.LESSONS.items()),
     )
-    les.add_argument("name", choices=list(experiments.LESSONS), help="which lesson")
+    les.add_argument("name", choices=list(lessons.LESSONS), help="which lesson")
     les.add_argument("--dataset", choices=list(data.DATASETS), help="data set (default: the lesson's own)")
     les.add_argument("--seed", type=int, default=0, help="seed of the split, the models and the noise (default 0)")
     les.add_argument("--few-digits", "--quick", dest="few_digits", action="store_true",

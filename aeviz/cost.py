@@ -224,22 +224,21 @@ def train_seconds(cfg: ExperimentConfig, n_train: int, n_val: int, image_shape: 
 
 
 def lesson_seconds(name: str, kwargs: dict, rates: Rates | None = None) -> float:
-    """About how long a lesson takes: the sum of its nets' trainings (experiments.plan), in turn."""
-    from . import experiments
-    from .config import DataConfig
+    """About how long a lesson takes: the sum of its planned nets' trainings (lessons.plan), in turn."""
+    from . import data, lessons
+    from .config import ClassifierConfig
 
     rates = rates or throughput()
     total = 0.0
-    for spec in experiments.plan(name, **kwargs):
-        ds = experiments._data(spec.dataset, spec.seed, spec.few_digits)
+    for planned in lessons.plan(name, **kwargs):
+        ds = data.of(planned.data)
         n, shape = len(ds.x_train), ds.image_shape
-        if isinstance(spec, experiments.CnnFit):
+        if isinstance(planned, ClassifierConfig):
             steps = math.ceil(n / 64)
-            total += spec.epochs * (3 * classifier_flops(shape) * CONV_SLOWDOWN * n / rates.rate(64)
-                                    + steps * rates.step_s)
+            total += planned.epochs * (3 * classifier_flops(shape) * CONV_SLOWDOWN * n / rates.rate(64)
+                                       + steps * rates.step_s)
         else:
-            cfg = ExperimentConfig(DataConfig(spec.dataset, spec.seed), spec.noise, spec.model, spec.train)
-            total += train_seconds(cfg, n, len(ds.x_test), shape, tracked=0, rates=rates)
+            total += train_seconds(planned, n, len(ds.x_test), shape, tracked=0, rates=rates)
     return total
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .config import DataConfig
 from .i18n import Msg, t
 
 DEFAULT_DATASET = "mnist-5k"
@@ -242,6 +243,13 @@ def _load(name: str, seed: int) -> Dataset:
     x_tr, x_te, y_tr, y_te = train_test_split(x, y, test_size=0.2, stratify=y, random_state=seed)
     x_tr, y_tr, x_te, y_te = _read_only(x_tr, y_tr, x_te, y_te)
     return Dataset(name, x_tr, y_tr, x_te, y_te, image_shape=shape, class_names=classes)
+
+
+def of(cfg: DataConfig) -> Dataset:
+    """The digits a DataConfig names: load(name, seed), or its few_digits subset (800 training and
+    300 held-out digits, stratified with the same seed)."""
+    ds = load(cfg.name, seed=cfg.seed)
+    return subsample(ds, 800, 300, seed=cfg.seed) if cfg.few_digits else ds
 
 
 def subsample(ds: Dataset, n_train: int, n_test: int, seed: int = 0) -> Dataset:

@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from . import analysis, data, export, figures, metrics, noise, projections, weights
-from .config import DENOISE_SEED, DENOISE_VIEW, ExperimentConfig
+from .config import DENOISE_NOISE, DENOISE_SEED, ExperimentConfig
 from .i18n import t
 from .nets import infer, loop
 
@@ -46,7 +46,7 @@ def report_figures(result: loop.TrainResult, view: analysis.LatentView, ds: data
         figs[f"latent_{name}"] = figures.embedding(emb, view.labels, title=projections.title(name),
                                                    class_names=names, scores=scores)
     figs["loss_curves"] = figures.loss_curves(np.array(result.train_loss), np.array(result.val_loss))
-    shown = DENOISE_VIEW
+    shown = DENOISE_NOISE
     noisy = noise.corrupt(view.x[:12], shown.kind, shown.level, seed=DENOISE_SEED)
     figs["denoising"] = figures.triptych(noisy, view.x[:12], infer.reconstruct(result.model, noisy), ds.image_shape,
                                          title=t("export.report.denoising", kind=t(f"export.report.noise.{shown.kind}"),

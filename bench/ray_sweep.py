@@ -22,18 +22,18 @@ def main() -> None:
     import ray
     import torch
 
-    from aeviz import experiments
+    from aeviz import lessons
     from aeviz.jobs import ray_runner
 
     torch.set_num_threads(2)
-    experiments.bottleneck(few_digits=True)  # warm the caches and the first torch kernels for both runs
+    lessons.run("bottleneck", few_digits=True)  # warm the caches and the first torch kernels for both runs
     t0 = time.perf_counter()
-    local = experiments.bottleneck()
+    local = lessons.run("bottleneck")
     t_local = time.perf_counter() - t0
 
     ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False)
     t0 = time.perf_counter()
-    on_ray = experiments.bottleneck(fit_many=ray_runner.fit_many)
+    on_ray = lessons.run("bottleneck", train_many=ray_runner.train_many)
     t_ray = time.perf_counter() - t0
     ray.shutdown()
 

@@ -2,7 +2,7 @@
 small configurations, and the budget's refusal saying what to change."""
 import pytest
 
-from aeviz import cost, experiments, jobs
+from aeviz import cost, jobs, lessons
 from aeviz.config import ExperimentConfig, ModelConfig
 
 
@@ -69,8 +69,8 @@ def _wait_for_background_jobs() -> None:
 
 
 def test_a_lesson_costs_the_nets_it_plans_to_train():
-    fits = experiments.plan("denoise-then-classify", dataset="digits", few_digits=True)
-    assert [type(f).__name__ for f in fits] == ["CnnFit", "Fit"]
+    planned = lessons.plan("denoise-then-classify", dataset="digits", few_digits=True)
+    assert [type(p).__name__ for p in planned] == ["ClassifierConfig", "ExperimentConfig"]
     full = cost.lesson_seconds("bottleneck", {"dataset": "digits"})
     starved = cost.lesson_seconds("bottleneck", {"dataset": "digits", "epochs": 1})
     assert 0 < starved < full

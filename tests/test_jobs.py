@@ -98,13 +98,14 @@ def test_on_ray_the_work_runs_in_tasks_named_aeviz(ray_jobs):
 
 
 def test_the_bottleneck_sweep_trains_its_nets_in_parallel_ray_tasks(ray_jobs):
-    """fit_many submits every net at once; each one a task of its own (aeviz-lesson-fit)."""
-    from aeviz import experiments
+    """train_many submits every net at once; each one a task of its own (aeviz-lesson-fit)."""
+    from aeviz.config import DataConfig
     from aeviz.jobs import ray_runner
 
     seen = []
-    fits = [experiments.Fit("digits", 0, True, ModelConfig(latent_dim=k), TrainConfig(epochs=2)) for k in (1, 2, 4)]
-    nets = ray_runner.fit_many(fits, progress=lambda f, m: seen.append(f))
+    planned = [ExperimentConfig(DataConfig("digits", 0, few_digits=True), model=ModelConfig(latent_dim=k),
+                                train=TrainConfig(epochs=2)) for k in (1, 2, 4)]
+    nets = ray_runner.train_many(planned, progress=lambda f, m: seen.append(f))
     assert [n.latent_dim for n in nets] == [1, 2, 4] and seen[-1] == 1.0
 
 
@@ -205,7 +206,7 @@ def test_a_new_train_replaces_the_sessions_queued_one_and_stops_its_running_one(
 def test_a_training_past_its_wall_clock_cap_stops_and_keeps_its_model(digits):
     backend = Jobs(LocalRunner())
     cfg = _cfg(backend, epochs=2, latent_dim=9)
-    job = backend.trainings.submit(cfg, lambda j: work.fit_model(j.report, replace_epochs(cfg, 500), digits),
+    job = backend.trainings.submit(cfg, lambda j: work.train_model(j.report, replace_epochs(cfg, 500), digits),
                                    limit_s=0.6)
     job.wait(60)
     assert job.status == "stopped" and job.hit_limit and 1 <= job.result.epochs_run < 500

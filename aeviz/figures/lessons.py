@@ -1,13 +1,17 @@
-"""The figures of each lesson: Lesson -> list of plotly figures (used by the app and the reports)."""
+"""The figures of each lesson: its Verdict -> list of plotly figures (used by the app and the reports)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 
-from ..experiments import Lesson
 from ..i18n import t
 from . import curves, mosaics
+
+if TYPE_CHECKING:  # a type only: figures take results, they import no lesson
+    from ..lessons.verdict import Verdict
 
 
 def _unit_range(rows: np.ndarray) -> np.ndarray:
@@ -17,7 +21,7 @@ def _unit_range(rows: np.ndarray) -> np.ndarray:
     return (rows - lo) / np.maximum(hi - lo, 1e-12)
 
 
-def _bottleneck(les: Lesson) -> list[go.Figure]:
+def _bottleneck(les: Verdict) -> list[go.Figure]:
     n = les.numbers
     return [
         curves.error_vs_bottleneck(
@@ -29,7 +33,7 @@ def _bottleneck(les: Lesson) -> list[go.Figure]:
     ]
 
 
-def _linear(les: Lesson) -> list[go.Figure]:
+def _linear(les: Verdict) -> list[go.Figure]:
     a = les.arrays
     k = les.numbers["k"]
     angles = curves.bars(
@@ -50,7 +54,7 @@ def _linear(les: Lesson) -> list[go.Figure]:
     return [angles, grid]
 
 
-def _structure(les: Lesson) -> list[go.Figure]:
+def _structure(les: Verdict) -> list[go.Figure]:
     n = les.numbers
     return [
         curves.bars(
@@ -63,7 +67,7 @@ def _structure(les: Lesson) -> list[go.Figure]:
     ]
 
 
-def _sparsity(les: Lesson) -> list[go.Figure]:
+def _sparsity(les: Verdict) -> list[go.Figure]:
     a = les.arrays
     names = {"KL to rho": t("lesson_figures.sparsity.kl"), "no penalty": t("lesson_figures.sparsity.plain")}
     hist = curves.histogram(
@@ -78,7 +82,7 @@ def _sparsity(les: Lesson) -> list[go.Figure]:
     return [hist, grid]
 
 
-def _overcomplete(les: Lesson) -> list[go.Figure]:
+def _overcomplete(les: Verdict) -> list[go.Figure]:
     n, a = les.numbers, les.arrays
     bars = curves.bars(
         {t("lesson_figures.overcomplete.overcomplete"): n["noise_error_overcomplete"],
@@ -99,7 +103,7 @@ def _overcomplete(les: Lesson) -> list[go.Figure]:
     return [bars, grid]
 
 
-def _classify(les: Lesson) -> list[go.Figure]:
+def _classify(les: Verdict) -> list[go.Figure]:
     n = les.numbers
     clean = [n["accuracy_clean"]] * len(n["noise_levels"])
     return [
@@ -115,7 +119,7 @@ def _classify(les: Lesson) -> list[go.Figure]:
     ]
 
 
-def _chapter(les: Lesson) -> list[go.Figure]:
+def _chapter(les: Verdict) -> list[go.Figure]:
     n, a = les.numbers, les.arrays
     units = n["n_hidden"]
     bars = curves.bars(
@@ -135,7 +139,7 @@ def _chapter(les: Lesson) -> list[go.Figure]:
     return [bars, grid]
 
 
-def _holes(les: Lesson) -> list[go.Figure]:
+def _holes(les: Verdict) -> list[go.Figure]:
     n, a = les.numbers, les.arrays
     return [mosaics.latent_grid(g, a["image_shape"], region, n["grid"],
                                 title=t("lesson_figures.latent-holes.title",
@@ -143,7 +147,7 @@ def _holes(les: Lesson) -> list[go.Figure]:
             for kind, frac, g, region in zip(n["kinds"], n["confident_fraction"], a["grids"], a["regions"])]
 
 
-# How each lesson of experiments.LESSONS is drawn (a test checks that both name the same lessons).
+# How each lesson of lessons.LESSONS is drawn (a test checks that both name the same lessons).
 BUILDERS = {
     "bottleneck": _bottleneck,
     "linear-vs-pca": _linear,
@@ -156,5 +160,5 @@ BUILDERS = {
 }
 
 
-def lesson_figures(les: Lesson) -> list[go.Figure]:
+def lesson_figures(les: Verdict) -> list[go.Figure]:
     return BUILDERS[les.name](les)

@@ -85,7 +85,7 @@ class Jobs:
                 job.origin = {"store": True, **hit[1]}
                 job.report(1.0, Msg("jobs.from_store"))
                 return hit[0]
-            result = self.runner.run(job, work.fit_model, (cfg, ds), kind="train", cpus=self._train_cpus(),
+            result = self.runner.run(job, work.train_model, (cfg, ds), kind="train", cpus=self._train_cpus(),
                                      pack=work.pack_model, unpack=work.unpack_model)
             if not job.stop_requested and not result.stopped_early:
                 store.save(cfg, result, ds.image_shape)
@@ -121,7 +121,7 @@ class Jobs:
         return job.wait(30)
 
     def lesson(self, key: tuple, name: str, kwargs: dict, restart: bool = False, session: str = "") -> Job:
-        """experiments.run(name, **kwargs) as a job; on Ray its nets train in parallel tasks.
+        """lessons.run(name, **kwargs) as a job; on Ray its nets train in parallel tasks.
         Raises OverBudget when the lesson's nets would take longer than the budget."""
         from .. import cost
         from . import work
@@ -129,8 +129,8 @@ class Jobs:
         if self.lessons.get(key) is None or restart:
             self.check_budget(cost.lesson_seconds(name, kwargs),
                               lambda: Msg("jobs.lesson_advice"))
-        fit_many = getattr(self.runner, "lesson_fit_many", None)
-        return self.lessons.submit(key, lambda job: self.runner.run(job, work.run_lesson, (name, kwargs, fit_many),
+        train_many = getattr(self.runner, "lesson_train_many", None)
+        return self.lessons.submit(key, lambda job: self.runner.run(job, work.run_lesson, (name, kwargs, train_many),
                                                                     kind="lesson"),
                                    label=name, restart=restart, session=session)
 

@@ -73,13 +73,13 @@ def _execute(board, job_id: str, cpus: int, uses_torch: bool, fn, pack, *args):
 _task = ray.remote(_execute)
 
 
-def fit_many(fits: list, progress=None) -> list:
+def train_many(planned: list, progress=None) -> list:
     """A lesson's nets as parallel Ray tasks (aeviz-lesson-fit), one core each; called inside the
     lesson's own task, which gives its core back while it waits. Returns the models in order."""
     from . import work
 
-    refs = [_task.options(name="aeviz-lesson-fit", num_cpus=1).remote(None, "", 1, True, work.fit_lesson_net, None, f)
-            for f in fits]
+    task = _task.options(name="aeviz-lesson-fit", num_cpus=1)
+    refs = [task.remote(None, "", 1, True, work.train_lesson_net, None, cfg) for cfg in planned]
     pending = list(refs)
     while pending:
         _, pending = ray.wait(pending, num_returns=1)
@@ -141,4 +141,4 @@ class RayRunner:
             self.board.forget.remote(job.id)
         return unpack(out) if unpack is not None else out
 
-    lesson_fit_many = staticmethod(fit_many)
+    lesson_train_many = staticmethod(train_many)

@@ -20,7 +20,7 @@ from ..i18n import Msg  # light: the standard library only
 if TYPE_CHECKING:
     import numpy as np
 
-    from .. import data, experiments
+    from .. import data, lessons
     from ..config import ExperimentConfig, ProjectionConfig
     from ..nets import loop
 
@@ -30,7 +30,7 @@ def quiet(progress: float, message: str = "", **record) -> bool:
     return False
 
 
-def fit_model(report, cfg: ExperimentConfig, ds: data.Dataset) -> loop.TrainResult:
+def train_model(report, cfg: ExperimentConfig, ds: data.Dataset) -> loop.TrainResult:
     """Train cfg's autoencoder on ds, reporting every epoch; the viewed held-out codes are kept."""
     from .. import analysis
 
@@ -67,22 +67,22 @@ def unpack_model(wire: dict) -> loop.TrainResult:
                              codes_per_epoch=wire["codes_per_epoch"], trained_in=wire["trained_in"])
 
 
-def fit_lesson_net(report, spec) -> dict:
-    """One net of a lesson (an experiments.Fit or CnnFit), trained here and packed as plain data."""
-    from .. import data, experiments, weights
-    from ..config import DataConfig, ExperimentConfig
+def train_lesson_net(report, planned) -> dict:
+    """One planned net of a lesson (an ExperimentConfig or ClassifierConfig), trained here and
+    packed as plain data."""
+    from .. import data, lessons, weights
+    from ..config import ClassifierConfig
     from ..nets import loop
 
-    net = experiments.fit(spec)
-    ds = data.load(spec.dataset, seed=spec.seed)
-    if isinstance(spec, experiments.CnnFit):
+    net = lessons.train_net(planned)
+    ds = data.of(planned.data)
+    if isinstance(planned, ClassifierConfig):
         return {"cnn": weights.model_bytes(net), "image_shape": ds.image_shape, "n_classes": net.head.out_features}
-    cfg = ExperimentConfig(DataConfig(spec.dataset, spec.seed), spec.noise, spec.model, spec.train)
-    return pack_model(loop.TrainResult(model=net), cfg, ds)
+    return pack_model(loop.TrainResult(model=net), planned, ds)
 
 
 def unpack_lesson_net(wire: dict):
-    """The net fit_lesson_net packed: a classifier or an autoencoder, in eval mode."""
+    """The net train_lesson_net packed: a classifier or an autoencoder, in eval mode."""
     if "cnn" not in wire:
         return unpack_model(wire).model
     from safetensors.torch import load as load_safetensors
@@ -94,11 +94,11 @@ def unpack_lesson_net(wire: dict):
     return net.eval().requires_grad_(False)
 
 
-def run_lesson(report, name: str, kwargs: dict, fit_many=None) -> experiments.Lesson:
-    """experiments.run(name, **kwargs); `fit_many` trains a lesson's nets (in parallel on Ray)."""
-    from .. import experiments
+def run_lesson(report, name: str, kwargs: dict, train_many=None) -> lessons.Verdict:
+    """lessons.run(name, **kwargs); `train_many` trains a lesson's nets (in parallel on Ray)."""
+    from .. import lessons
 
-    return experiments.run(name, progress=report, **kwargs, **({"fit_many": fit_many} if fit_many else {}))
+    return lessons.run(name, progress=report, **kwargs, **({"train_many": train_many} if train_many else {}))
 
 
 def project_points(report, method: str, x: np.ndarray, proj: ProjectionConfig) -> np.ndarray:

@@ -5,8 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from aeviz import experiments, i18n
+from aeviz import i18n, lessons
 from aeviz.figures.lessons import lesson_figures
+from aeviz.lessons.verdict import judge
 
 ROOT = Path(__file__).resolve().parents[1]
 # The chapter lives beside the repository (a checkout's shared/ folder), not in it: CI, which clones
@@ -17,7 +18,7 @@ CHAPTER = [Path(p) for p in [os.environ.get("AEVIZ_CHAPTER"), ROOT / "shared" / 
 
 def _run(name, **kw):
     seen = []
-    les = experiments.run(name, few_digits=True, progress=lambda f, m: seen.append((f, m)), **kw)
+    les = lessons.run(name, few_digits=True, progress=lambda f, m: seen.append((f, m)), **kw)
     assert seen and all(0 <= f <= 1 for f, _ in seen)  # progress is reported
     assert les.name == name and isinstance(les.holds, bool) and str(les.criterion).startswith("Holds when")
     assert set(les.to_json()) == set(les.numbers) | {"holds", "criterion", "sentence"}
@@ -78,9 +79,11 @@ def test_chapter_example_has_the_chapters_numbers():
 def test_one_registry_names_every_lesson_and_its_figures():
     from aeviz.figures.lessons import BUILDERS
 
-    assert list(BUILDERS) == list(experiments.LESSONS)
-    assert all(spec.claim and spec.about and spec.quote and spec.run.__name__ == name.replace("-", "_")
-               for name, spec in experiments.LESSONS.items())
+    assert list(BUILDERS) == list(lessons.LESSONS)
+    assert all(les.claim and les.about and les.quote and les.name == name for name, les in lessons.LESSONS.items())
+    # one module per lesson, named after it
+    assert all(les.nets.__module__ == les.measure.__module__ == f"aeviz.lessons.{name.replace('-', '_')}"
+               for name, les in lessons.LESSONS.items())
 
 
 def _words(text: str) -> str:
@@ -93,16 +96,16 @@ def test_every_lesson_quotes_the_chapter_verbatim_in_portuguese():
         pytest.skip("the chapter is not beside this checkout (shared/chapter-autoencoders-pt.txt); "
                     "set AEVIZ_CHAPTER to its path")
     chapter = _words(found[0].read_text(encoding="utf-8"))
-    for name in experiments.LESSONS:
+    for name in lessons.LESSONS:
         quote = _words(i18n.t(f"lessons.{name}.quote", "pt"))
         assert quote in chapter, f"{name}: not the chapter's words: {quote!r}"
         assert i18n.t(f"lessons.{name}.quote", "en") != quote  # the English is a translation
 
 
 def test_a_lesson_s_words_follow_the_reader_and_keep_their_numbers():
-    checks = [experiments.Check(True, i18n.Msg("lessons.bottleneck.falls", first=0.0123, k0=1, last=0.0045, k1=16),
+    checks = [lessons.Check(True, i18n.Msg("lessons.bottleneck.falls", first=0.0123, k0=1, last=0.0045, k1=16),
                                 i18n.Msg("lessons.bottleneck.rises", ks="2, 4"))]
-    les = experiments._verdict("bottleneck", {"x": 1.5}, i18n.Msg("lessons.bottleneck.criterion", narrow="1, 2, 4"),
+    les = judge("bottleneck", {"x": 1.5}, i18n.Msg("lessons.bottleneck.criterion", narrow="1, 2, 4"),
                                i18n.Msg("lessons.bottleneck.finding"), checks, i18n.Msg("lessons.advice.epochs",
                                note=i18n.Msg("lessons.epochs_note.many", n=3)))
     assert les.sentence.render("en") == ("A narrower code loses more: the autoencoder's error falls from 0.0123 "
@@ -115,8 +118,8 @@ def test_a_lesson_s_words_follow_the_reader_and_keep_their_numbers():
         i18n._lang.reset(token)
     assert worded["sentence"] == les.sentence.render("pt") and worded["x"] == 1.5
     assert worded["criterion"] == les.criterion.render("pt") != les.to_json()["criterion"]
-    failed = experiments._verdict("bottleneck", {}, les.criterion, i18n.Msg("lessons.bottleneck.finding"),
-                                  [experiments.Check(False, c.held, c.failed) for c in checks],
+    failed = judge("bottleneck", {}, les.criterion, i18n.Msg("lessons.bottleneck.finding"),
+                                  [lessons.Check(False, c.held, c.failed) for c in checks],
                                   i18n.Msg("lessons.advice.epochs", note=i18n.Msg("lessons.epochs_note.one", n=1)))
     assert str(failed.sentence) == ("The claim did not hold on this run: the autoencoder's error rose as the code "
                                     "widened (at k = 2, 4). More epochs would likely change it (this run trained "
@@ -127,8 +130,8 @@ def test_a_lesson_s_words_follow_the_reader_and_keep_their_numbers():
 
 
 def test_a_starved_linear_autoencoder_does_not_learn_pca_and_says_so():
-    full = experiments.run("linear-vs-pca", few_digits=True)
-    starved = experiments.run("linear-vs-pca", few_digits=True, epochs=1)
+    full = lessons.run("linear-vs-pca", few_digits=True)
+    starved = lessons.run("linear-vs-pca", few_digits=True, epochs=1)
     assert full.holds and full.numbers["max_principal_angle_deg"] <= 5
     assert not starved.holds and starved.numbers["max_principal_angle_deg"] > 5
     assert str(starved.sentence) != str(full.sentence) and "1 epoch" in str(starved.sentence)
@@ -136,7 +139,7 @@ def test_a_starved_linear_autoencoder_does_not_learn_pca_and_says_so():
 
 def test_unknown_lesson_names_the_valid_ones():
     with pytest.raises(ValueError, match="valid: bottleneck, linear-vs-pca"):
-        experiments.run("vae")
+        lessons.run("vae")
 
 
 def test_latent_holes_are_read_by_the_cnn(monkeypatch):
@@ -144,8 +147,66 @@ def test_latent_holes_are_read_by_the_cnn(monkeypatch):
     n = _run("latent-holes", dataset="digits", epochs=3)
     assert n["kinds"] == ["undercomplete", "variational", "parametric-umap"]
     assert len(n["confident_fraction"]) == 3 and all(0 <= f <= 1 for f in n["confident_fraction"])
-    from aeviz import train
+    from aeviz.nets import classifier
 
-    monkeypatch.setattr(train, "predict_proba", lambda clf, x: np.full((len(x), 10), 0.1))
-    unsure = experiments.run("latent-holes", dataset="digits", few_digits=True, epochs=3).numbers
+    monkeypatch.setattr(classifier, "predict_proba", lambda clf, x: np.full((len(x), 10), 0.1))
+    unsure = lessons.run("latent-holes", dataset="digits", few_digits=True, epochs=3).numbers
     assert unsure["confident_fraction"] == [0.0, 0.0, 0.0]
+
+
+TOY_LESSON = '''
+"""A toy lesson: a 2-number code loses more than an 8-number one."""
+from aeviz.i18n import Msg
+from aeviz.lessons.planner import Lesson
+from aeviz.lessons.recipes import ae_error, net, steps
+from aeviz.lessons.verdict import Check, judge
+
+
+def nets(setting, widths=(2, 8)):
+    return [setting.net(net(latent_dim=k), steps(epochs=3)) for k in widths]
+
+
+def measure(setting, trained, progress=None, widths=(2, 8)):
+    ds = setting.digits()
+    narrow, wide = [ae_error(m, ds.x_test) for m in trained]
+    ok = Msg("lessons.bottleneck.finding")
+    return judge("toy", {"narrow": narrow, "wide": wide}, ok, ok, [Check(narrow > wide, ok, ok)], ok)
+
+
+LESSON = Lesson("toy", nets, measure, dataset="digits")
+'''
+
+
+def test_a_lesson_is_one_file_and_one_registry_line(tmp_path, monkeypatch):
+    """What the README promises a lesson's author: a module with a LESSON, and one line in the
+    registry; then it runs, is planned (priced) without training, and runs as a job's work."""
+    import importlib.util
+
+    from aeviz import cost
+    from aeviz.config import ExperimentConfig
+    from aeviz.jobs import work
+
+    (tmp_path / "toy.py").write_text(TOY_LESSON)
+    spec = importlib.util.spec_from_file_location("toy", tmp_path / "toy.py")
+    toy = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(toy)
+    monkeypatch.setitem(lessons.LESSONS, toy.LESSON.name, toy.LESSON)  # the registry line
+
+    planned = lessons.plan("toy", few_digits=True)
+    assert [type(p) for p in planned] == [ExperimentConfig] * 2 and planned[0].data.few_digits
+    assert [p.model.latent_dim for p in planned] == [2, 8] and planned[0].data.name == "digits"
+    assert cost.lesson_seconds("toy", {"few_digits": True}) > 0
+    verdict = work.run_lesson(work.quiet, "toy", {"few_digits": True, "seed": 1})
+    assert verdict.name == "toy" and verdict.numbers["narrow"] > verdict.numbers["wide"] and verdict.holds
+    with pytest.raises(TypeError, match="widths"):
+        lessons.plan("toy", width=3)  # a misspelt parameter names the lesson's own
+
+
+def test_planning_a_lesson_trains_nothing(monkeypatch):
+    """plan() only reads the lesson's plan: a train_net that fails shows it was never called."""
+    from aeviz.lessons import planner
+
+    monkeypatch.setattr(planner, "train_net", lambda cfg: pytest.fail("plan trained a net"))
+    planned = lessons.plan("denoise-then-classify", dataset="digits", few_digits=True, epochs=2)
+    assert [type(p).__name__ for p in planned] == ["ClassifierConfig", "ExperimentConfig"]
+    assert planned[0].epochs == 2 and planned[1].train.epochs == 2 and planned[1].noise.level == 0.5
