@@ -1,11 +1,19 @@
 """The words aeviz shows, in English and Brazilian Portuguese: `t(key, **params)`.
 
-The catalogues are one folder per language (`en/`, `pt/`) with one TOML file per part of the app;
-the file's name is the first part of every key in it (`sidebar.toml`'s `train` is
-`sidebar.train`). TOML rather than gettext: the keys say where a text is used, the tests can check
-that both languages have the same keys and placeholders and that every key is used, Python reads
-TOML without a compile step (gettext's .mo files would need one at install or build time), and
-translators edit plain text with their context beside it.
+The catalogues are gettext files beside this module, the ones Poedit and Weblate open: `aeviz.pot`, the
+template (one entry per key: `msgctxt` is the key the code names, such as `lessons.bottleneck.claim`,
+`msgid` the English text, `#.` a note for translators), and one `<code>.po` per language (`en.po`,
+`pt.po`) whose `msgstr` is that language's text; texts with {placeholders} (str.format) are flagged
+`python-brace-format`, so `msgfmt --check` holds every translation to the English one's. A key added
+to the code is an entry added to aeviz.pot and to every .po; a new language is a copy of aeviz.pot
+(or `msginit -i aeviz.pot -l es -o es.po`) saved here with its own name in the header's
+X-Language-Name, and shows up in LANGUAGES at the next start. An empty or fuzzy msgstr reads as the
+English msgid, as gettext does, so a language half translated still works.
+
+The .po files are read as they are, with polib, at run time: it is pure Python and needs no compile
+step, where gettext's compiled .mo files would need Babel or msgfmt at install or build time and two
+copies of every text to keep in step. tests/test_i18n.py checks that every language has the same keys
+and placeholders, that every key is used and that every key the code names is there.
 
 Text made away from the page (a lesson's sentence, a job's message, an upload's refusal) is a `Msg`:
 a key and its parameters, turned into words by `str()` in the language of whoever shows it, so a
@@ -15,14 +23,42 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import re
 import string
-import tomllib
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-LANGUAGES: dict[str, str] = {"en": "English", "pt": "Português (Brasil)"}
+import polib
+
 DEFAULT = "en"
-_HERE = Path(__file__).parent
+FOLDER = Path(__file__).parent  # aeviz.pot and one <code>.po per language
+TEMPLATE = "aeviz.pot"
+_FIRST = ("en", "pt")  # the languages aeviz is written in, first in the language picker
+
+
+@functools.cache
+def _read(path: Path) -> polib.POFile:
+    return polib.pofile(str(path), check_for_duplicates=True)
+
+
+def _name(path: Path, code: str) -> str:
+    """A language's own name: its .po header's X-Language-Name, else its Language-Team (less the
+    address, unless it is the template's LANGUAGE or msginit's none), else its code."""
+    meta = _read(path).metadata
+    team = re.sub(r"\s*<[^>]*>\s*$", "", meta.get("Language-Team", "")).strip()
+    return meta.get("X-Language-Name", "").strip() or (team if team not in ("", "LANGUAGE", "none") else code)
+
+
+def languages(folder: Path | str | None = None) -> dict[str, str]:
+    """Every language with a <code>.po in `folder` (default: beside this module) -> its own name,
+    English and Portuguese first, the others by code."""
+    folder = Path(folder or FOLDER)
+    codes = sorted((path.stem for path in folder.glob("*.po")),
+                   key=lambda code: (_FIRST.index(code) if code in _FIRST else len(_FIRST), code))
+    return {code: _name(folder / f"{code}.po", code) for code in codes}
+
+
+LANGUAGES: dict[str, str] = languages()
 _lang: contextvars.ContextVar[str | None] = contextvars.ContextVar("aeviz_lang", default=None)
 _resolver: list[Callable[[], str | None]] = []
 
@@ -66,20 +102,22 @@ def current() -> str:
 
 
 @functools.cache
-def catalogue(lang: str) -> dict[str, str]:
-    """Every key of `lang` -> its text, from i18n/<lang>/*.toml (nested tables join with dots)."""
+def catalogue(lang: str, folder: Path | str | None = None) -> dict[str, str]:
+    """Every key of `lang` -> its text, from <folder>/<lang>.po (default: beside this module): each
+    entry's msgctxt is the key, its msgstr the text, or the English msgid where the msgstr is empty or
+    fuzzy. A language with no .po has no keys."""
+    path = Path(folder or FOLDER) / f"{lang}.po"
+    if not path.is_file():
+        return {}
     out: dict[str, str] = {}
-
-    def flatten(prefix: str, table: dict) -> None:
-        for key, value in table.items():
-            if isinstance(value, dict):
-                flatten(f"{prefix}.{key}", value)
-            else:
-                out[f"{prefix}.{key}"] = str(value)
-
-    for path in sorted((_HERE / lang).glob("*.toml")):
-        with path.open("rb") as f:
-            flatten(path.stem, tomllib.load(f))
+    for entry in _read(path):
+        if entry.obsolete:
+            continue
+        if not entry.msgctxt:
+            raise ValueError(f"{path}:{entry.linenum}: an entry with no msgctxt (the key the code names)")
+        if entry.msgctxt in out:
+            raise ValueError(f"{path}:{entry.linenum}: a second entry for the key {entry.msgctxt!r}")
+        out[entry.msgctxt] = entry.msgstr if entry.msgstr and not entry.fuzzy else entry.msgid
     return out
 
 
@@ -102,8 +140,8 @@ def t(key: str, lang: str | None = None, **params) -> str:
     lang = lang or current()
     text = catalogue(lang).get(key)
     if text is None:
-        raise ValueError(f"unknown message key {key!r} in language {lang!r}: add it to aeviz/i18n/{lang}/"
-                         f"{key.split('.')[0]}.toml")
+        raise ValueError(f"unknown message key {key!r} in language {lang!r}: add an entry with msgctxt "
+                         f"\"{key}\" to aeviz/i18n/{lang}.po (and to {TEMPLATE} and every other language's .po)")
     params = {k: (v.render(lang) if isinstance(v, (Msg, Joined)) else v) for k, v in params.items()}
     return _Formatter(lang).format(text, **params) if params else text
 
