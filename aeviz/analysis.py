@@ -27,14 +27,14 @@ def view_indices(ds: data.Dataset, n: int = VIEW_SIZE) -> np.ndarray:
     return np.sort(idx)
 
 
-def fit(cfg: ExperimentConfig, callback: loop.EpochCallback | None = None,
-        track: bool = True) -> loop.TrainResult:
+def train(cfg: ExperimentConfig, callback: loop.EpochCallback | None = None,
+          track: bool = True) -> loop.TrainResult:
     """Train cfg's autoencoder on its data set; the viewed held-out codes are kept every epoch."""
-    return fit_on(data.load(cfg.data.name, seed=cfg.data.seed), cfg, callback, track)
+    return train_on(data.of(cfg.data), cfg, callback, track)
 
 
-def fit_on(ds: data.Dataset, cfg: ExperimentConfig, callback: loop.EpochCallback | None = None,
-           track: bool = True) -> loop.TrainResult:
+def train_on(ds: data.Dataset, cfg: ExperimentConfig, callback: loop.EpochCallback | None = None,
+             track: bool = True) -> loop.TrainResult:
     """Train cfg's autoencoder on ds (cfg's data set, loaded by the caller: an upload lives only in
     the server that received it)."""
     x_track = ds.x_test[view_indices(ds)] if track else None

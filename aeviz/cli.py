@@ -78,7 +78,7 @@ def _train(args):
             flush=True,
         )
 
-    return cfg, ds, analysis.fit(cfg, callback=on_epoch)
+    return cfg, ds, analysis.train(cfg, callback=on_epoch)
 
 
 def cmd_train(args) -> int:

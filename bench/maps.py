@@ -35,7 +35,7 @@ def main() -> None:
     for kind in ("undercomplete", "parametric-umap", "variational"):
         cfg = ExperimentConfig(model=ModelConfig(kind=kind))
         t0 = time.perf_counter()
-        model = analysis.fit(cfg, track=False).model
+        model = analysis.train(cfg, track=False).model
         seconds = time.perf_counter() - t0
         z = infer.encode(model, x)
         rows.append((kind, metrics.knn_accuracy(z, y), metrics.trustworthiness(x, z),
@@ -63,7 +63,7 @@ def main() -> None:
 
     cfg32 = ExperimentConfig(model=ModelConfig(latent_dim=32))
     t0 = time.perf_counter()
-    model = analysis.fit(cfg32, track=False).model
+    model = analysis.train(cfg32, track=False).model
     seconds = time.perf_counter() - t0
     ae = metrics.reconstruction_error(x, infer.reconstruct(model, x))
     pca = PCA(32, random_state=0).fit(ds.x_train)

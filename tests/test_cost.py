@@ -36,7 +36,7 @@ for name, kind, hidden, epochs, batch in json.loads(sys.argv[1]):
     ds = data.load(name)
     estimate = cost.train_seconds(cfg, len(ds.x_train), len(ds.x_test), ds.image_shape)
     t0 = time.perf_counter()
-    analysis.fit(cfg)
+    analysis.train(cfg)
     out.append([estimate, time.perf_counter() - t0])
 print(json.dumps(out))
 """

@@ -87,8 +87,8 @@ def test_on_ray_the_work_runs_in_tasks_named_aeviz(ray_jobs):
 
     import ray
 
-    def task_name(report):
-        report(0.5, "here")
+    def task_name(progress):
+        progress(0.5, "here")
         return ray.get_runtime_context().get_task_name(), os.getpid(), os.environ["OMP_NUM_THREADS"]
 
     job = _registry().submit("name", lambda j: ray_jobs.runner.run(j, task_name, (), kind="umap", cpus=2))
@@ -206,7 +206,7 @@ def test_a_new_train_replaces_the_sessions_queued_one_and_stops_its_running_one(
 def test_a_training_past_its_wall_clock_cap_stops_and_keeps_its_model(digits):
     backend = Jobs(LocalRunner())
     cfg = _cfg(backend, epochs=2, latent_dim=9)
-    job = backend.trainings.submit(cfg, lambda j: work.train_model(j.report, replace_epochs(cfg, 500), digits),
+    job = backend.trainings.submit(cfg, lambda j: work.train_model(j.record_progress, replace_epochs(cfg, 500), digits),
                                    limit_s=0.6)
     job.wait(60)
     assert job.status == "stopped" and job.hit_limit and 1 <= job.result.epochs_run < 500

@@ -83,7 +83,7 @@ class Jobs:
         def run(job: Job):
             if (hit := store.load(cfg)) is not None:
                 job.origin = {"store": True, **hit[1]}
-                job.report(1.0, Msg("jobs.from_store"))
+                job.record_progress(1.0, Msg("jobs.from_store"))
                 return hit[0]
             result = self.runner.run(job, work.train_model, (cfg, ds), kind="train", cpus=self._train_cpus(),
                                      pack=work.pack_model, unpack=work.unpack_model)

@@ -24,7 +24,7 @@ log = logging.getLogger("aeviz")
 
 
 class Job:
-    """`run(job)` does the work and may call `job.report(...)`; its return value is the result."""
+    """`run(job)` does the work and may call `job.record_progress(...)`; its return value is the result."""
 
     def __init__(self, key: Hashable, run: Callable[[Job], Any], label: str = "", slots: FairSlots | None = None,
                  session: str = "", limit_s: float | None = None):
@@ -45,7 +45,7 @@ class Job:
         self.started: float | None = None
         self.finished: float | None = None
         self._stop = threading.Event()
-        self._changed = threading.Condition()  # notified on every status change and report
+        self._changed = threading.Condition()  # notified on every status change and progress record
         self._thread = threading.Thread(target=self._run, name=f"aeviz-{label}", daemon=True)
 
     def start(self) -> Job:
@@ -75,7 +75,7 @@ class Job:
         return self.status in ("done", "stopped")
 
     def changed(self) -> None:
-        """Wake whoever waits in `wait_for` (called by `report` and on every status change)."""
+        """Wake whoever waits in `wait_for` (called by `record_progress` and on every status change)."""
         with self._changed:
             self._changed.notify_all()
 
@@ -84,9 +84,9 @@ class Job:
         with self._changed:
             return self._changed.wait_for(lambda: predicate(self), timeout)
 
-    def report(self, progress: float, message: Msg | str = "", **record) -> bool:
-        """Record progress; returns True when a stop was requested."""
-        self.progress = float(min(max(progress, 0.0), 1.0))
+    def record_progress(self, fraction: float, message: Msg | str = "", **record) -> bool:
+        """Record progress (what a job's `progress` callback does); True when a stop was requested."""
+        self.progress = float(min(max(fraction, 0.0), 1.0))
         if message:
             self.message = message
         if record:

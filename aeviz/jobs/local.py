@@ -18,7 +18,7 @@ CORES = os.cpu_count() or 2
 
 
 class LocalRunner:
-    """Runs `fn(report, *args)` in the calling job's thread, or in the projection process."""
+    """Runs `fn(progress, *args)` in the calling job's thread, or in the projection process."""
 
     name = "local"
     # Training jobs share the cores with the projection process: half of them each, at least one.
@@ -41,12 +41,12 @@ class LocalRunner:
                 with self._lock:
                     self._projecting -= 1
 
-        def report(*a, **record):  # called in the job's own thread, after every epoch
+        def progress(*a, **record):  # called in the job's own thread, after every epoch
             self._share_cores()
-            return job.report(*a, **record)
+            return job.record_progress(*a, **record)
 
         self._share_cores()
-        return fn(report, *args)
+        return fn(progress, *args)
 
     def _share_cores(self) -> None:
         """The calling job thread's torch threads: its share of the cores, less the one a running

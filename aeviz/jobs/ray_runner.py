@@ -25,9 +25,9 @@ class Board:
     def _job(self, job_id: str) -> dict:
         return self.jobs.setdefault(job_id, {"progress": 0.0, "message": "", "records": [], "stop": False})
 
-    def report(self, job_id: str, progress: float, message: str, record: dict) -> bool:
+    def record_progress(self, job_id: str, fraction: float, message: str, record: dict) -> bool:
         job = self._job(job_id)
-        job["progress"] = progress
+        job["progress"] = fraction
         job["message"] = message or job["message"]
         if record:
             job["records"].append(record)
@@ -56,17 +56,17 @@ def _limit_threads(cpus: int, uses_torch: bool) -> None:
 
 
 def _execute(board, job_id: str, cpus: int, uses_torch: bool, fn, pack, *args):
-    """The body of every aeviz Ray task: fn(report, *args), packed for the trip back. Without a
+    """The body of every aeviz Ray task: fn(progress, *args), packed for the trip back. Without a
     board (a lesson's nets) it reports nowhere. The args come one by one: Ray resolves object
     references passed directly, not inside a tuple."""
     _limit_threads(cpus, uses_torch)
 
-    def report(progress: float, message: str = "", **record) -> bool:
+    def progress(fraction: float, message: str = "", **record) -> bool:
         if board is None:
             return False
-        return ray.get(board.report.remote(job_id, float(progress), message, record))
+        return ray.get(board.record_progress.remote(job_id, float(fraction), message, record))
 
-    result = fn(report, *args)
+    result = fn(progress, *args)
     return pack(result, *args) if pack is not None else result
 
 
@@ -90,7 +90,7 @@ def train_many(planned: list, progress=None) -> list:
 
 
 class RayRunner:
-    """Runs `fn(report, *args)` as a Ray task and relays its progress, Stop and result."""
+    """Runs `fn(progress, *args)` as a Ray task and relays its progress, Stop and result."""
 
     name = "ray"
 

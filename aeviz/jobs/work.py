@@ -1,7 +1,7 @@
-"""What the jobs run: module-level functions `fn(report, *args)`, picklable so that a projection
+"""What the jobs run: module-level functions `fn(progress, *args)`, picklable so that a projection
 process or a Ray worker can run them, and the wire form of a trained model.
 
-`report(progress, message="", **record) -> bool` records progress and answers whether a stop was
+`progress(fraction, message="", **record) -> bool` records progress and answers whether a stop was
 asked for; a message is an aeviz.i18n.Msg, worded in the language of whoever shows it (it pickles
 as its key and parameters). Results crossing a process boundary as Ray objects are plain data: a
 trained model travels as safetensors bytes and its configuration as JSON, never as a pickled module.
@@ -26,11 +26,11 @@ if TYPE_CHECKING:
 
 
 def quiet(progress: float, message: str = "", **record) -> bool:
-    """A report that goes nowhere (work in the projection process reports no progress)."""
+    """A progress callback that goes nowhere (work in the projection process reports no progress)."""
     return False
 
 
-def train_model(report, cfg: ExperimentConfig, ds: data.Dataset) -> loop.TrainResult:
+def train_model(progress, cfg: ExperimentConfig, ds: data.Dataset) -> loop.TrainResult:
     """Train cfg's autoencoder on ds, reporting every epoch; the viewed held-out codes are kept."""
     from .. import analysis
 
@@ -39,10 +39,10 @@ def train_model(report, cfg: ExperimentConfig, ds: data.Dataset) -> loop.TrainRe
     def on_epoch(epoch, tr, va, elapsed):
         left = elapsed / epoch * (n - epoch)
         msg = Msg("jobs.epoch", epoch=epoch, epochs=n, elapsed=elapsed, left=left)
-        return report(epoch / n, msg, epoch=epoch, train_loss=tr, val_loss=va, elapsed=elapsed)
+        return progress(epoch / n, msg, epoch=epoch, train_loss=tr, val_loss=va, elapsed=elapsed)
 
-    report(0.0, Msg("jobs.training"))
-    result = analysis.fit_on(ds, cfg, callback=on_epoch)
+    progress(0.0, Msg("jobs.training"))
+    result = analysis.train_on(ds, cfg, callback=on_epoch)
     result.trained_in = {"host": socket.gethostname(), "pid": os.getpid()}
     return result
 
@@ -67,7 +67,7 @@ def unpack_model(wire: dict) -> loop.TrainResult:
                              codes_per_epoch=wire["codes_per_epoch"], trained_in=wire["trained_in"])
 
 
-def train_lesson_net(report, planned) -> dict:
+def train_lesson_net(progress, planned) -> dict:
     """One planned net of a lesson (an ExperimentConfig or ClassifierConfig), trained here and
     packed as plain data."""
     from .. import data, lessons, weights
@@ -94,16 +94,16 @@ def unpack_lesson_net(wire: dict):
     return net.eval().requires_grad_(False)
 
 
-def run_lesson(report, name: str, kwargs: dict, train_many=None) -> lessons.Verdict:
+def run_lesson(progress, name: str, kwargs: dict, train_many=None) -> lessons.Verdict:
     """lessons.run(name, **kwargs); `train_many` trains a lesson's nets (in parallel on Ray)."""
     from .. import lessons
 
-    return lessons.run(name, progress=report, **kwargs, **({"train_many": train_many} if train_many else {}))
+    return lessons.run(name, progress=progress, **kwargs, **({"train_many": train_many} if train_many else {}))
 
 
-def project_points(report, method: str, x: np.ndarray, proj: ProjectionConfig) -> np.ndarray:
+def project_points(progress, method: str, x: np.ndarray, proj: ProjectionConfig) -> np.ndarray:
     """UMAP or t-SNE of x (N, D) with proj's settings -> (N, 2)."""
     from .. import projections
 
-    report(0.1, Msg("jobs.projecting", method=method))
+    progress(0.1, Msg("jobs.projecting", method=method))
     return projections.project_points(method, x, proj)
