@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import analysis, data, export, failures, i18n, lessons, report, weights
+from . import analysis, data, failures, i18n, lessons, report, weights
 from .config import (
     KINDS,
     NOISE_KINDS,
@@ -88,7 +88,7 @@ def cmd_train(args) -> int:
         "model.safetensors": weights.model_bytes(result.model),
         "model.json": weights.config_json(cfg, ds.image_shape),
     }
-    for path in export.write_report_dir(files, out):
+    for path in report.write_dir(files, out):
         print(path)
     return 0
 
@@ -109,7 +109,7 @@ def cmd_report(args) -> int:
         png=not args.no_png,
         progress=lambda m: print(f"  {m}", file=sys.stderr, flush=True),
     )
-    for path in export.write_report_dir(files, Path(args.out)):
+    for path in report.write_dir(files, Path(args.out)):
         print(path)
     return 0
 

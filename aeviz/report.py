@@ -1,13 +1,19 @@
 """The report of one trained model: every file the app's "Download report" and `python -m aeviz
-report` produce, as name -> bytes (config, metrics, figures as HTML and PNG, codes CSV, weights)."""
+report` produce, as name -> bytes (config, metrics, figures as HTML and PNG, codes CSV, weights),
+with a README.txt that says what each file is, as a zip or a folder. Only `write_dir` writes (for
+the CLI)."""
 from __future__ import annotations
 
-from collections.abc import Callable
+import fnmatch
+import io
+import zipfile
+from collections.abc import Callable, Sequence
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import plotly.graph_objects as go
 
-from . import analysis, data, export, figures, metrics, noise, projections, weights
+from . import analysis, data, export, figures, metrics, noise, projections, tables, weights
 from .config import DENOISE_NOISE, DENOISE_SEED, ExperimentConfig
 from .i18n import t
 from .nets import infer, loop
@@ -20,7 +26,7 @@ def panel_coords(view: analysis.LatentView, baselines: dict[str, np.ndarray]) ->
 
 def latent_csv(view: analysis.LatentView, ds: data.Dataset, baselines: dict[str, np.ndarray]) -> bytes:
     """codes.csv: one row per viewed held-out digit, its code and its place in every panel."""
-    return export.points_csv(view.ids, view.labels, "test", panel_coords(view, baselines),
+    return tables.points_csv(view.ids, view.labels, "test", panel_coords(view, baselines),
                              class_names=list(ds.class_names))
 
 
@@ -61,8 +67,8 @@ def build(cfg: ExperimentConfig, result: loop.TrainResult, view: analysis.Latent
           progress: Callable[[str], None] | None = None) -> dict[str, bytes]:
     """Every report file, its texts in the current language. PNGs need Chromium; without one they are
     left out and a note says why."""
-    files = {"config.json": export.metrics_json(cfg.to_dict()),
-             "metrics.json": export.metrics_json(all_metrics(cfg, result, view, ds, baselines)),
+    files = {"config.json": tables.metrics_json(cfg.to_dict()),
+             "metrics.json": tables.metrics_json(all_metrics(cfg, result, view, ds, baselines)),
              "codes.csv": latent_csv(view, ds, baselines),
              "model.safetensors": weights.model_bytes(result.model),
              "model.json": weights.config_json(cfg, ds.image_shape)}
@@ -77,3 +83,66 @@ def build(cfg: ExperimentConfig, result: loop.TrainResult, view: analysis.Latent
                 files["PNG-MISSING.txt"] = str(exc).encode()
                 png = False
     return files
+
+
+_DESCRIPTIONS = (  # (file-name pattern, the key of what README.txt says about it); first match wins
+    ("README.txt", "export.readme.this_file"),
+    ("config.json", "export.readme.config"),
+    ("metrics.json", "export.readme.metrics"),
+    ("codes.csv", "export.readme.codes"),
+    ("model.safetensors", "export.readme.weights"),
+    ("model.json", "export.readme.model_json"),
+    ("*.html", "export.readme.html"),
+    ("*.png", "export.readme.png"),
+    ("*.svg", "export.readme.svg"),
+    ("*.pdf", "export.readme.pdf"),
+    ("*.csv", "export.readme.csv"),
+    ("*.json", "export.readme.json"),
+)
+
+
+def file_description(name: str) -> str:
+    """What a report file is, from its name (e.g. 'latent.html' -> 'interactive figure, ...'), in the
+    current language; the file names themselves stay as they are."""
+    base = PurePosixPath(name).name
+    key = next((k for pattern, k in _DESCRIPTIONS if fnmatch.fnmatch(base, pattern)), "export.readme.other")
+    return t(key)
+
+
+def _readme(names: Sequence[str]) -> bytes:
+    """README.txt, in the language of whoever asked for the report (it is written when they do)."""
+    lines = [t("export.readme.title"), "", t("export.readme.files")]
+    lines += [f"  {n}: {file_description(n)}" for n in sorted(names)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def _with_readme(files: dict[str, bytes]) -> dict[str, bytes]:
+    """files plus README.txt; names must be relative paths inside the report."""
+    for name in files:
+        p = PurePosixPath(name)
+        if not name or p.is_absolute() or ".." in p.parts or "\\" in name or name == "README.txt":
+            raise ValueError(
+                f"bad report file name {name!r}: use a relative path without '..' (README.txt is written for you)"
+            )
+    return {**files, "README.txt": _readme(list(files))}
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    """A zip (deflated) of name -> bytes plus a README.txt describing every file."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+        for name, content in _with_readme(files).items():
+            zf.writestr(name, content)
+    return buf.getvalue()
+
+
+def write_dir(files: dict[str, bytes], out_dir) -> list[Path]:
+    """Write the report's files and README.txt under out_dir (created); returns the paths written."""
+    out = Path(out_dir)
+    paths = []
+    for name, content in _with_readme(files).items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+        paths.append(path)
+    return paths

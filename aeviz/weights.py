@@ -12,9 +12,9 @@ from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
 from .config import ExperimentConfig
-from .export import metrics_json
 from .i18n import Joined, Msg
 from .nets import models
+from .tables import metrics_json
 
 MODEL_FORMAT = "aeviz-model-1"  # the "format" tag of model.json
 

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
-from aeviz import export
+from aeviz import export, report, tables
 
 needs_browser = pytest.mark.skipif(
     export.find_browser() is None,
@@ -125,7 +125,7 @@ def test_points_csv_rows_columns_injection_and_numbers():
     emb = rng.normal(size=(n, 2))  # (N, 2)
     labels = np.arange(n) % 3
     names = [HOSTILE, "+1", "ok"]
-    rows = _rows(export.points_csv(np.arange(100, 100 + n), labels, "test",
+    rows = _rows(tables.points_csv(np.arange(100, 100 + n), labels, "test",
                                   {"code": code, "autoencoder": emb}, class_names=names))
     assert rows[0] == ["sample_id", "label", "split", "code_0", "code_1", "code_2",
                        "autoencoder_x", "autoencoder_y"]
@@ -140,19 +140,19 @@ def test_points_csv_rows_columns_injection_and_numbers():
 
 @pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"])
 def test_points_csv_neutralises_every_formula_start_in_text_cells(text):
-    rows = _rows(export.points_csv([0], [text], [text], {"z": np.array([-1.5])}))
+    rows = _rows(tables.points_csv([0], [text], [text], {"z": np.array([-1.5])}))
     assert rows[1][1] == rows[1][2] == "'" + text and rows[1][3] == "-1.5"
 
 
 def test_points_csv_rejects_ragged_inputs():
     with pytest.raises(ValueError, match="rows"):
-        export.points_csv([0, 1], [0, 1], "test", {"code": np.zeros((3, 2))})
+        tables.points_csv([0, 1], [0, 1], "test", {"code": np.zeros((3, 2))})
 
 
 def test_metrics_json_converts_numpy_and_nulls_non_finite():
     d = {"b": np.float32(0.5), "a": np.int64(3), "arr": np.array([1.0, np.nan, np.inf]),
          "nested": {"t": (np.bool_(True), -np.inf)}}
-    text = export.metrics_json(d).decode("utf-8")
+    text = tables.metrics_json(d).decode("utf-8")
     assert json.loads(text) == {"a": 3, "arr": [1.0, None, None], "b": 0.5, "nested": {"t": [True, None]}}
     assert text.index('"a"') < text.index('"arr"') < text.index('"b"') and '\n  "a": 3' in text
 
@@ -160,15 +160,15 @@ def test_metrics_json_converts_numpy_and_nulls_non_finite():
 def test_report_zip_and_dir_hold_every_file_and_a_readme(tmp_path):
     files = {"config.json": b"{}", "metrics.json": b"{}", "codes.csv": b"a\n", "model.safetensors": b"x",
              "model.json": b"{}", "latent.html": b"<html>", "latent.png": b"\x89PNG", "other.bin": b"?"}
-    with zipfile.ZipFile(io.BytesIO(export.report_zip(files))) as zf:
+    with zipfile.ZipFile(io.BytesIO(report.zip_bytes(files))) as zf:
         assert zf.testzip() is None and set(zf.namelist()) == {*files, "README.txt"}
         assert all(zf.read(n) == b for n, b in files.items())
         assert all(i.compress_type == zipfile.ZIP_DEFLATED for i in zf.infolist())
         readme = zf.read("README.txt").decode()
-    assert all(f"{n}: {export.describe(n)}" in readme for n in files)
+    assert all(f"{n}: {report.file_description(n)}" in readme for n in files)
     assert "opens offline in a browser" in readme and "static figure at 2x" in readme
-    paths = export.write_report_dir(files, tmp_path / "out")
+    paths = report.write_dir(files, tmp_path / "out")
     assert sorted(p.name for p in paths) == sorted([*files, "README.txt"])
     assert (tmp_path / "out" / "README.txt").read_text() == readme
     with pytest.raises(ValueError, match="bad report file name"):
-        export.report_zip({"../evil.txt": b""})
+        report.zip_bytes({"../evil.txt": b""})
