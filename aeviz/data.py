@@ -206,7 +206,7 @@ def _require_internet(what: str) -> None:
         raise DatasetUnavailable(_offline_message(what, exc)) from exc
 
 
-DATASETS: dict[str, DatasetInfo] = {  # titles and descriptions: i18n/<lang>/data.toml
+DATASETS: dict[str, DatasetInfo] = {  # titles and descriptions: the catalogues' data.* entries
     "mnist-5k": DatasetInfo("mnist-5k", True, _load_mnist5k),
     "digits": DatasetInfo("digits", True, _load_digits),
     "mnist-10x10": DatasetInfo("mnist-10x10", True, _load_mnist10),

@@ -1,4 +1,4 @@
-"""AutoencoderTransformer: an autoencoder on scikit-learn's contract.
+"""AutoencoderTransformer: an autoencoder on scikit-learn's contract, over aeviz.nets.
 
 It stands wherever PCA stands: `fit` / `transform` (codes) / `inverse_transform` (decoded images)
 / `score`, inside a Pipeline or a grid search. `__init__` only stores; fitted values end in `_`.
@@ -23,12 +23,54 @@ def _square_shape(n_features: int) -> tuple[int, int]:
 
 
 class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
-    """Learns a `latent_dim`-dimensional code of X (n_samples, n_features), values ideally in [0, 1].
+    """An autoencoder as a scikit-learn transformer: a thin face over aeviz.nets, as scikit-learn's
+    PCA is over its linear algebra. `fit` trains with nets.loop.fit; `transform`, `inverse_transform`
+    and `reconstruct` are nets.infer's encode, decode and reconstruct.
 
-    Parameters mirror aeviz.config: `kind` is one of config.KINDS; `noise` / `noise_level` corrupt
-    the input during training (denoising); `image_shape` defaults to a square, when n_features is
-    one. A `validation_fraction` of the rows (at least 10 samples needed) is held out to report
-    `history_["val_loss"]`.
+    Parameters
+    ----------
+    latent_dim : int, default=2
+        Width of the code (ignored by the overcomplete kind, whose code is twice the input).
+    kind : str, default="undercomplete"
+        One of aeviz.config.KINDS.
+    hidden : tuple of int, default=(512, 256, 128)
+        Encoder widths; the decoder mirrors them.
+    activation : str, default="relu"
+        Hidden non-linearity, one of aeviz.config.ACTIVATIONS.
+    norm : {"batch", "none"}, default="batch"
+        Batch normalisation after each hidden layer.
+    epochs, batch_size, lr, schedule
+        Training, as in aeviz.config.TrainConfig (30, 256, 1e-2, "one-cycle").
+    noise : str, default="none"
+        A corruption of the input during training (aeviz.config.NOISE_KINDS); the target stays clean.
+    noise_level : float, default=0.3
+        Sigma of Gaussian noise, or the share of pixels for salt-and-pepper and masking.
+    l1_weight, beta, rho, vae_beta
+        The penalties of the sparse-l1, sparse-kl and variational kinds (aeviz.config.ModelConfig).
+    image_shape : (int, int) or None, default=None
+        The images' (height, width); None: a square when n_features is one, else one row.
+    validation_fraction : float, default=0.1
+        Share of the rows held out to report `history_["val_loss"]` (only when that is at least 10
+        rows; otherwise the training rows are the validation rows). The app trains on its whole
+        training split and validates on the held-out digits instead: with the same rows,
+        `validation_fraction=0` fits the same net as the app's path.
+    device : {"auto", "cpu", "cuda"}, default="auto"
+        Where to train; "auto" takes CUDA when torch sees a GPU.
+    random_state : int or None, default=0
+        Seeds the validation split, the initialisation, the batch order and the noise.
+
+    Attributes
+    ----------
+    model_ : torch.nn.Module
+        The trained autoencoder, in eval mode on the CPU.
+    image_shape_ : (int, int)
+        The image shape used.
+    history_ : dict
+        "train_loss" and "val_loss" (one float per epoch) and "seconds" of training.
+    n_epochs_ : int
+        Epochs run.
+    n_features_in_ : int
+        Number of features seen in `fit`.
     """
 
     def __init__(self, latent_dim=_M.latent_dim, *, kind=_M.kind, hidden=_M.hidden, activation=_M.activation,
@@ -65,7 +107,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         return model, fit_cfg, NoiseConfig(kind=self.noise, level=self.noise_level), seed
 
     def fit(self, X, y=None, callback=None):
-        """Train on X (n_samples, n_features). `callback` as in aeviz.train.fit. Returns self."""
+        """Train on X (n_samples, n_features). `callback` as in aeviz.nets.loop.fit. Returns self."""
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         model_cfg, fit_cfg, noise_cfg, seed = self._configs()
         shape = tuple(self.image_shape) if self.image_shape is not None else _square_shape(X.shape[1])
