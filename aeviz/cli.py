@@ -149,9 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     les = sub.add_parser(
         "lesson",
         parents=[command],
-        help="run one of the chapter's experiments and print its numbers",
+        help="run one of the chapter's lessons and print its numbers",
         description="Run one lesson and say whether its claim held: "
-        + "; ".join(f"{n}: {spec.claim}" for n, spec in lessons.LESSONS.items()),
+        + "; ".join(f"{n}: {lesson.claim}" for n, lesson in lessons.LESSONS.items()),
     )
     les.add_argument("name", choices=list(lessons.LESSONS), help="which lesson")
     les.add_argument("--dataset", choices=list(data.DATASETS), help="data set (default: the lesson's own)")

@@ -104,3 +104,14 @@ def test_a_failing_projection_is_one_line_and_exit_1(tmp_path):
                env={"AEVIZ_FAIL": "umap"})
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert out.stderr.strip().splitlines()[-1] == "error: umap was made to fail on purpose (AEVIZ_FAIL=umap)"
+
+
+def test_seed_seeds_the_split_and_the_training_as_its_help_says():
+    from aeviz import cli
+
+    for command in (["train", "--out", "x"], ["report", "--out", "x"]):
+        args = cli.build_parser().parse_args([*command, "--seed", "3"])
+        cfg = cli._config(args)
+        assert cfg.data.seed == 3 and cfg.train.seed == 3
+        assert "split" in next(a.help for a in cli.build_parser()._subparsers._group_actions[0].choices[command[0]]
+                               ._actions if "--seed" in a.option_strings)
