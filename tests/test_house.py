@@ -121,6 +121,35 @@ def test_the_lower_floors_import_nothing_above_them(room):
             assert not above, f"{name} imports {sorted(above)}, above its floor"
 
 
+# ARCHITECTURE.md's floors, top first: a room imports only rooms on the floors beneath its own.
+FLOORS = [
+    {"__main__"},
+    {"ui", "cli"},
+    {"jobs", "report"},
+    {"analysis", "cost"},
+    {"lessons", "projections"},
+    {"estimator", "weights"},
+    {"nets", "upload"},
+    {"data", "noise"},
+    {"figures", "export", "tables", "metrics"},
+    {"failures"},
+    {"config", "i18n"},
+]
+
+
+def _room(name: str) -> str:
+    return name.split(".")[1] if name != "aeviz" else ""
+
+
+def test_every_arrow_points_down_the_floors():
+    floor = {room: i for i, rooms in enumerate(FLOORS) for room in rooms}
+    rooms = {_room(n) for n in MODULES} - {""}
+    assert rooms == set(floor), f"rooms without a floor: {sorted(rooms - set(floor))}, or gone"
+    up = [(a, b) for a in MODULES for b in GRAPH[a]["aeviz"] if _room(a) and _room(b) not in ("", _room(a))
+          and floor[_room(b)] <= floor[_room(a)]]
+    assert not up, f"arrows that run up or sideways: {up}"
+
+
 def test_only_the_ui_imports_streamlit():
     users = sorted(n for n in MODULES if "streamlit" in GRAPH[n]["other"] and not n.startswith("aeviz.ui"))
     assert not users, f"streamlit imported outside aeviz/ui: {users}"
