@@ -1,5 +1,5 @@
 """aeviz: an interactive autoencoder lab. Run with `streamlit run app.py`."""
-PAGES = [  # file, icon, url path (its title is app.page.<url path> in aeviz/i18n/*/app.toml)
+PAGES = [  # file, icon, url path (its title is the catalogues' app.page.<url path>)
     ("aeviz/ui/page_latent.py", ":material/scatter_plot:", "latent"),
     ("aeviz/ui/page_denoise.py", ":material/auto_fix_high:", "denoising"),
     ("aeviz/ui/page_decoder.py", ":material/grid_view:", "decoder"),

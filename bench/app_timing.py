@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT))
 
 from browser import DRAWN_LIT, browser_page, lasso, streamlit_server, tree_peak_rss_mb, wait_idle  # noqa: E402
 
-from aeviz.config import DENOISE_VIEW  # noqa: E402
+from aeviz.config import DENOISE_NOISE  # noqa: E402
 
-LEVEL = DENOISE_VIEW.level  # the Denoising page opens on it; one ArrowRight is one 0.05 step
+LEVEL = DENOISE_NOISE.level  # the Denoising page opens on it; one ArrowRight is one 0.05 step
 NEXT_LEVEL = round(LEVEL + 0.05, 2)
 PLOTS = "n => document.querySelectorAll('.js-plotly-plot').length >= n"
 

@@ -40,7 +40,7 @@ def _wait_for_training(at: AppTest, timeout: float = 60) -> None:
 def _wait_for_projection(method: str, name: str = "digits", timeout: float = 120) -> None:
     from aeviz.ui import common
 
-    common.projection_task(method, name).wait(timeout)
+    common.projection_task(method, (name, 0)).wait(timeout)
 
 
 def _app(**params) -> AppTest:
@@ -96,6 +96,40 @@ def test_latent_panels_are_linked_and_carry_the_selection_held_by_the_server():
     again = [json.loads(e.proto.json) for e in _linked_panels(at)]
     assert all(d["selected"] == [1, 3, 4] for d in again)
     assert any("3 selected" in c.value for c in at.caption)  # the gallery follows the selection
+
+
+def _points(fig: dict) -> np.ndarray:
+    """A linked panel's points (plotly JSON, arrays as base64), every trace's: (N, 2)."""
+    def column(trace, axis):
+        return np.frombuffer(base64.b64decode(trace[axis]["bdata"]), np.dtype(trace[axis]["dtype"]))
+
+    return np.concatenate([np.stack([column(t, "x"), column(t, "y")], axis=1) for t in fig["data"]])
+
+
+def test_the_pca_panel_and_the_umap_job_are_those_of_the_shown_split_seed():
+    """A model of the digits split with seed 1 (a loaded model's config can say so) is shown beside
+    PCA and UMAP of its own held-out digits, not those of the seed-0 split: the baselines' caches
+    and jobs carry the split seed as well as the data set's name."""
+    from dataclasses import replace
+
+    from aeviz import analysis, data
+    from aeviz.config import ProjectionConfig
+
+    at = _app()
+    cfg = at.session_state["shown_config"]
+    cfg = replace(cfg, data=replace(cfg.data, seed=1))
+    ds = data.load("digits", seed=1)
+    assert not np.array_equal(ds.x_test, data.load("digits", seed=0).x_test)  # another split
+    assert jobs.backend().train(cfg, ds).wait(60).finished_ok
+    at.session_state["shown_config"] = cfg
+    at.slider(key="w_epochs").set_value(11).run()  # the sidebar now differs, untrained: cfg stays shown
+    assert not at.exception, at.exception
+    assert at.session_state["shown_config"] == cfg
+    figs = [json.loads(json.loads(p.proto.json)["figure"]) for p in _linked_panels(at)]
+    [pca] = [f for f in figs if f["layout"]["title"]["text"] == "<b>PCA</b>"]
+    expected = analysis.baseline_projection("pca", ds)  # (N, 2) of the seed-1 held-out digits
+    assert np.allclose(np.sort(_points(pca), axis=0), np.sort(expected, axis=0), atol=1e-5)
+    assert jobs.backend().projections.get(("umap", ("digits", 1), ProjectionConfig())) is not None
 
 
 def test_denoising_page_finds_its_numbers_computed_by_the_prefetch(monkeypatch):
@@ -244,7 +278,7 @@ def test_divergence_shows_a_plain_message_not_a_traceback():
 def test_a_failed_umap_is_shown_once_with_retry_and_never_rerun_by_itself(monkeypatch):
     from aeviz.config import ProjectionConfig
 
-    key = ("umap", "digits", ProjectionConfig())
+    key = ("umap", ("digits", 0), ProjectionConfig())
     projections = jobs.backend().projections
     before = projections.get(key)
     if before is not None:  # an earlier test's UMAP of these digits: this test needs a fresh one
@@ -253,7 +287,7 @@ def test_a_failed_umap_is_shown_once_with_retry_and_never_rerun_by_itself(monkey
             projections._jobs.pop(key)
     calls = []
 
-    def broken(fn, report, method, *args):
+    def broken(fn, progress, method, *args):
         calls.append(method)
         raise ValueError("No threading layer could be loaded.\nHINT: the rest of numba's message")
 
@@ -296,11 +330,11 @@ def test_lessons_page_runs_a_lesson_and_shows_its_verdict():
     at.switch_page("aeviz/ui/page_lessons.py").run()
     assert not at.exception, at.exception
     assert not at.success and not at.warning  # nothing is claimed before a lesson has run
-    from aeviz import experiments
+    from aeviz import lessons
 
     quotes = [m.value for m in at.markdown if m.value.startswith("> “")]  # each claim quotes the chapter
-    assert len(quotes) == len(experiments.LESSONS) and all("— chapter “" in q for q in quotes)
-    assert f"> “{experiments.LESSONS['linear-vs-pca'].quote}”" in quotes[1]
+    assert len(quotes) == len(lessons.LESSONS) and all("— chapter “" in q for q in quotes)
+    assert f"> “{lessons.LESSONS['linear-vs-pca'].quote}”" in quotes[1]
     at.selectbox(key="lesson_data").set_value("digits").run()
     for epochs, verdict in [(0, "**Held on this run.**"), (1, "**Did not hold on this run.**")]:
         at.number_input(key="lesson_epochs").set_value(epochs).run()

@@ -1,8 +1,8 @@
-"""What every page shares: the jobs of the model shown, the training panel, cached results."""
+"""What every page shares: the model shown and its training panel, the baselines' jobs, small
+widgets. (Charts and their export menus: charts.py.)"""
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,11 +14,6 @@ from ..i18n import t
 from ..jobs import Job
 from ..nets import loop
 from . import session
-
-PLOTLY_CONFIG = {
-    "displaylogo": False,
-    "toImageButtonOptions": {"format": "png", "scale": 3, "filename": "aeviz"},  # camera: hi-res PNG
-}
 
 
 def dataset(name: str, seed: int = 0) -> data.Dataset:
@@ -41,7 +36,8 @@ def register_loaded(cfg: ExperimentConfig, model) -> Job:
 
 def start_training(cfg: ExperimentConfig, restart: bool = False) -> Job:
     """cfg's training job for this session; raises jobs.OverBudget (see jobs.train)."""
-    return jobs.backend().train(cfg, dataset(cfg.data.name, cfg.data.seed), restart=restart, session=session_id())
+    ds = dataset(cfg.data.name, cfg.data.seed)
+    return jobs.backend().train(cfg, ds, restart=restart, session=session.session_id())
 
 
 def train_estimate(cfg: ExperimentConfig) -> float:
@@ -91,16 +87,6 @@ def _is_finished(cfg: ExperimentConfig) -> bool:
     if task is None and jobs.store.contains(cfg):
         task = start_training(cfg).wait(10)
     return task is not None and task.finished_ok
-
-
-def _loss_chart(task: Job):
-    from .. import figures
-
-    tr = [h["train_loss"] for h in task.history]
-    va = [h["val_loss"] for h in task.history]
-    fig = figures.loss_curves(np.array(tr), np.array(va), title=t("common.loss_title"))
-    fig.update_layout(height=260)
-    return fig
 
 
 def training_panel(cfg: ExperimentConfig) -> Job | None:
@@ -193,25 +179,26 @@ def shown_model() -> ShownModel | None:
 
 
 @st.cache_resource(max_entries=8)
-def pca_projection(ds_name: str) -> np.ndarray:
-    return analysis.baseline_projection("pca", dataset(ds_name))
+def pca_projection(digits: tuple[str, int]) -> np.ndarray:
+    """PCA of the viewed held-out digits of `digits` = (data set name, split seed)."""
+    return analysis.baseline_projection("pca", dataset(*digits))
 
 
-def projection_task(method: str, ds_name: str, proj: ProjectionConfig = ProjectionConfig(),
+def projection_task(method: str, digits: tuple[str, int], proj: ProjectionConfig = ProjectionConfig(),
                     restart: bool = False) -> Job:
-    """A slow baseline projection (UMAP, t-SNE) of the viewed held-out digits, in the background;
-    `restart` (the user's Retry) replaces a failed one."""
-    key = (method, ds_name, proj)
+    """A slow baseline projection (UMAP, t-SNE) of the viewed held-out digits of `digits` = (data
+    set name, split seed), in the background; `restart` (the user's Retry) replaces a failed one."""
+    key = (method, tuple(digits), proj)
     if (job := jobs.backend().projections.get(key)) is not None and not restart:
         return job
-    ds = dataset(ds_name)
+    ds = dataset(*digits)
     x = np.ascontiguousarray(ds.x_test[analysis.view_indices(ds)])  # sent, so uploads work too
-    return jobs.backend().project(method, key, x, proj, restart=restart, session=session_id())
+    return jobs.backend().project(method, key, x, proj, restart=restart, session=session.session_id())
 
 
-def finished_projection(method: str, ds_name: str, proj: ProjectionConfig = ProjectionConfig()):
+def finished_projection(method: str, digits: tuple[str, int], proj: ProjectionConfig = ProjectionConfig()):
     """The (N, 2) result of a finished background projection, or None (none asked, or not done)."""
-    job = jobs.backend().projections.get((method, ds_name, proj))
+    job = jobs.backend().projections.get((method, tuple(digits), proj))
     return job.result if job is not None and job.finished_ok else None
 
 
@@ -220,7 +207,7 @@ def warm_up() -> None:
     first one (numba compiles for ~10 s) is ready by the time the autoencoder is."""
     cfg = session.shown_config()
     if cfg is not None:
-        projection_task("umap", cfg.data.name)
+        projection_task("umap", (cfg.data.name, cfg.data.seed))
 
 
 def config_diff(old: ExperimentConfig, new: ExperimentConfig) -> str:
@@ -228,116 +215,6 @@ def config_diff(old: ExperimentConfig, new: ExperimentConfig) -> str:
     a, b = old.to_dict(), new.to_dict()
     out = [f"{k} {a[s][k]} → {b[s][k]}" for s in a for k in a[s] if a[s][k] != b[s][k]]
     return ", ".join(out) or t("common.nothing")
-
-
-_MIME = {"png": "image/png", "svg": "image/svg+xml", "pdf": "application/pdf", "html": "text/html"}
-
-
-def chart(fig, key: str, container=None, **kwargs):
-    """st.plotly_chart plus an Export menu (see export_menu)."""
-    c = container if container is not None else st
-    name = figure_name(fig, key)
-    event = c.plotly_chart(fig, key=key, config=plotly_config(name), **kwargs)
-    text_alternative(c, fig)
-    export_menu(c, lambda: fig, name, key)
-    return event
-
-
-# Off screen but read by screen readers (the usual "visually hidden" pattern: display:none would hide it from them too).
-_HIDDEN = "position:absolute;width:1px;height:1px;margin:-1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap"
-
-
-def text_alternative(container, fig) -> None:
-    """What the plot shows, in words, for whoever cannot see it (figures.describe)."""
-    import html
-
-    from .. import figures
-
-    container.markdown(f'<p style="{_HIDDEN}">{html.escape(figures.describe(fig))}</p>', unsafe_allow_html=True)
-
-
-def figure_name(fig, default: str) -> str:
-    meta = fig.layout.meta if isinstance(fig.layout.meta, dict) else {}
-    return meta.get("aeviz_figure", default)
-
-
-def plotly_config(name: str) -> dict:
-    camera = {**PLOTLY_CONFIG["toImageButtonOptions"], "filename": name}  # the toolbar's hi-res PNG
-    return {**PLOTLY_CONFIG, "toImageButtonOptions": camera}
-
-
-_browser_seen = [float("-inf"), False]  # when we last looked for kaleido's browser, and whether it was there
-
-
-def _has_browser() -> bool:
-    """Whether kaleido has a browser, looked up at most once a minute: the lookup walks PATH and the
-    usual install places, ~2 ms, and every panel's Export menu asks on every rerun."""
-    from .. import export
-
-    if time.monotonic() - _browser_seen[0] > 60:
-        _browser_seen[:] = [time.monotonic(), export.find_browser() is not None]
-    return _browser_seen[1]
-
-
-def export_menu(container, make_fig, name: str, key: str) -> None:
-    """An Export menu: PNG (2x), SVG and PDF through kaleido, and a standalone HTML file.
-    make_fig() gives the figure; it and the files are made only when a button is pressed (in
-    Streamlit's download thread)."""
-    from .. import export
-
-    has_browser = _has_browser()
-    keys = {fmt: f"{key}_dl_{fmt}" for fmt in (*export.STATIC_FORMATS, "html")}
-    with container.popover(t("common.export"), icon=":material/download:"):
-        for fmt in export.STATIC_FORMATS:
-            st.download_button(fmt.upper(), data=deferred(lambda f=fmt: export.figure_bytes(make_fig(), f), keys[fmt]),
-                               file_name=f"{name}.{fmt}", mime=_MIME[fmt], key=keys[fmt],
-                               on_click="ignore", disabled=not has_browser,
-                               help=None if has_browser else str(export.INSTALL_CHROME), width="stretch")
-        st.download_button(t("common.html_interactive"),
-                           data=deferred(lambda: export.figure_html(make_fig()), keys["html"]),
-                           file_name=f"{name}.html", mime=_MIME["html"], key=keys["html"], on_click="ignore",
-                           width="stretch")
-    export_failures(container, keys.values())
-
-
-# (session id, download button key) -> why its last file could not be made; bounded, oldest dropped.
-_failed_downloads: OrderedDict[tuple[str, str], str] = OrderedDict()
-
-
-def session_id() -> str:
-    from streamlit.runtime.scriptrunner import get_script_run_ctx
-
-    ctx = get_script_run_ctx()
-    return ctx.session_id if ctx is not None else ""
-
-
-def deferred(make, key: str):
-    """make(), for a download button whose file is made when it is pressed (in Streamlit's
-    download thread, outside any rerun). A failure is remembered for this session and shown by
-    export_failures() on its next rerun; Streamlit logs its traceback once and says "Failed to
-    generate file" under the button, and pressing the button again is the retry."""
-    slot = (session_id(), key)
-
-    def run():
-        try:
-            out = make()
-        except Exception as exc:
-            _failed_downloads[slot] = failures.message(exc)
-            while len(_failed_downloads) > 256:
-                _failed_downloads.popitem(last=False)
-            raise
-        _failed_downloads.pop(slot, None)
-        return out
-
-    return run
-
-
-def export_failures(container, keys) -> None:
-    """The cause of this session's last failed download among the buttons `keys`, if any."""
-    session = session_id()
-    for key in keys:
-        if why := _failed_downloads.get((session, key)):
-            container.error(t("common.export_failed", why=why), icon=":material/error:")
 
 
 def failure(what: str, task: Job, retry, key: str) -> None:

@@ -7,7 +7,7 @@ import streamlit as st
 from aeviz import figures
 from aeviz.i18n import t
 from aeviz.nets import infer
-from aeviz.ui import common
+from aeviz.ui import charts, common
 
 st.header(t("decoder.header"))
 common.about(t("decoder.about"))
@@ -36,7 +36,7 @@ else:  # the region where the held-out codes lie
     gx, gy = np.linspace(lo[0], hi[0], n), np.linspace(hi[1], lo[1], n)  # rows from the top
 grid = np.array([[x, y] for y in gy for x in gx], dtype=np.float32)  # (n*n, 2)
 left, right = st.columns([3, 2])
-common.chart(container=left, fig=figures.latent_grid(infer.decode(model, grid), ds.image_shape,
+charts.chart(container=left, fig=figures.latent_grid(infer.decode(model, grid), ds.image_shape,
                                       (lo[0], hi[0], lo[1], hi[1]), n, title=t("decoder.grid_title")),
                   key="latent_grid")
 with right:
@@ -44,7 +44,7 @@ with right:
     zx = st.slider(t("decoder.z1"), float(lo[0]), float(hi[0]), float(np.median(codes[:, 0])), key="dec_z1")
     zy = st.slider(t("decoder.z2"), float(lo[1]), float(hi[1]), float(np.median(codes[:, 1])), key="dec_z2")
     img = infer.decode(model, np.array([[zx, zy]], np.float32))[0]
-    common.chart(fig=figures.image(img, ds.image_shape, title=t("decoder.point_title", z1=zx, z2=zy)),
+    charts.chart(fig=figures.image(img, ds.image_shape, title=t("decoder.point_title", z1=zx, z2=zy)),
                     key="point")
 
 st.subheader(t("decoder.walk_header"))
@@ -63,6 +63,6 @@ def _end(i: int) -> str:
 
 
 strip = np.concatenate([view.x[[a]], infer.decode(model, path), view.x[[b]]])
-common.chart(fig=figures.image_grid(strip, ds.image_shape, ncols=len(strip),
+charts.chart(fig=figures.image_grid(strip, ds.image_shape, ncols=len(strip),
                                    titles=[_end(a)] + [""] * steps + [_end(b)], title=t("decoder.walk_title")),
                 key="strip")

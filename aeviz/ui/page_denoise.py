@@ -7,7 +7,7 @@ import streamlit as st
 from aeviz import cost, failures, figures, jobs
 from aeviz.config import NOISE_KINDS
 from aeviz.i18n import t
-from aeviz.ui import common, session, sidebar, views
+from aeviz.ui import charts, common, session, sidebar, views
 
 st.header(t("denoise.header"))
 common.about(t("denoise.about", epochs=views.TWIN_EPOCHS))
@@ -64,7 +64,7 @@ if twin is not None and twin.finished_ok:
     shown["twin"], scores["twin"] = cleaned, twin_scores
 scores[f"PCA-{k}"] = table[f"PCA-{k}"]
 
-common.chart(fig=figures.image_grid(np.concatenate([x[:n_show] for x in shown.values()]), ds.image_shape,
+charts.chart(fig=figures.image_grid(np.concatenate([x[:n_show] for x in shown.values()]), ds.image_shape,
                                     ncols=n_show, row_labels=[_label(role) for role in shown],
                                     title=t("denoise.grid_title", noise=sidebar.noise_label(kind), level=level)),
              key="triptych")
@@ -96,6 +96,6 @@ elif twin.pending:
     _twin_progress()
 elif twin.status == "failed":
     common.failure(t("denoise.twin_failed"), twin, lambda: common.retry_training(twin_cfg), "retry_twin")
-common.chart(fig=figures.image_grid(rows[f"PCA-{k}"][:n_show], ds.image_shape, ncols=n_show,
+charts.chart(fig=figures.image_grid(rows[f"PCA-{k}"][:n_show], ds.image_shape, ncols=n_show,
                                     row_labels=[f"PCA-{k}"], title=t("denoise.pca_title")),
              key="pca_row")

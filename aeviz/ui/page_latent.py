@@ -12,7 +12,7 @@ from plotly.io.json import to_json_plotly
 from aeviz import analysis, export, figures, i18n, projections, report, weights
 from aeviz.config import KINDS
 from aeviz.i18n import t
-from aeviz.ui import common, linked, session, sidebar, views
+from aeviz.ui import charts, common, linked, session, sidebar, views
 
 st.header(t("latent.header"))
 common.about("\n\n".join([
@@ -110,13 +110,13 @@ def _panel(col, emb: np.ndarray, title: str, key: str, scores: dict, token: tupl
                      linked.figure_key(token, title, thumbs, LANG), key=key, group=ds.name, selected=list(sel),
                      linked=not thumbs,
                      # the toolbar's PNG is named after the panel, the same with or without thumbnails
-                     config=common.plotly_config(key), on_select=lambda: _on_linked_select(key))
-        common.text_alternative(col, _panel_figure(token, DIGITS, title, thumbs, (), LANG, emb, view, ds))
-        common.export_menu(col, lambda: _panel_figure(token, DIGITS, title, thumbs, shown, LANG, emb, view, ds),
+                     config=charts.plotly_config(key), on_select=lambda: _on_linked_select(key))
+        charts.text_alternative(col, _panel_figure(token, DIGITS, title, thumbs, (), LANG, emb, view, ds))
+        charts.export_menu(col, lambda: _panel_figure(token, DIGITS, title, thumbs, shown, LANG, emb, view, ds),
                            name, key)
     else:
         fig = _panel_figure(token, DIGITS, title, thumbs, shown, LANG, emb, view, ds)
-        common.chart(container=col, fig=fig, key=key, on_select=lambda: _on_select(key),
+        charts.chart(container=col, fig=fig, key=key, on_select=lambda: _on_select(key),
                      selection_mode=("box", "lasso"))
     col.caption(t("latent.panel_scores", trust=scores["trustworthiness"], knn=scores["knn_accuracy"],
                   sil=scores["silhouette"]))
@@ -147,16 +147,16 @@ def _baseline_scores(method: str, ds_name: str, _emb: np.ndarray, _x, _y) -> dic
 
 def _baseline(col, method: str) -> None:
     if method == "pca":  # fast: computed here
-        emb = common.pca_projection(ds.name)
+        emb = common.pca_projection(DIGITS)
         scores = _baseline_scores("pca", ds.name, emb, view.x, view.labels)
         _panel(col, emb, "PCA", "panel_pca", scores, ("pca", ds.name, act.cfg.data.seed))
         return
-    task = common.projection_task(method, ds.name)
+    task = common.projection_task(method, DIGITS)
     title = projections.title(method)
     if task.status == "failed":
         with col:
             common.failure(t("latent.method_failed", method=title), task,
-                           lambda: common.projection_task(method, ds.name, restart=True), f"retry_{method}")
+                           lambda: common.projection_task(method, DIGITS, restart=True), f"retry_{method}")
     elif not task.finished_ok:
         _pending(col, method, title)
     else:
@@ -171,7 +171,7 @@ def _pending(col, method: str, title: str) -> None:
 
 @st.fragment(run_every=1.0)
 def _poll(method: str, title: str) -> None:
-    task = common.projection_task(method, ds.name)
+    task = common.projection_task(method, DIGITS)
     if task.finished_ok or task.status == "failed":
         st.rerun(scope="app")
     doing = t("latent.queued") if task.status == "queued" else t("latent.running")
@@ -182,7 +182,7 @@ def _poll(method: str, title: str) -> None:
 
 for col, m in zip(cols[1:], methods):
     _baseline(col, m)
-if all(m == "pca" or common.finished_projection(m, ds.name) is not None for m in methods):
+if all(m == "pca" or common.finished_projection(m, DIGITS) is not None for m in methods):
     # Every panel is drawn: the CPU is free for the views the user may open next.
     views.prefetch_pages(act)
     if not thumbs and linked.ensure_plotly_js():  # the same panels with digit thumbnails
@@ -201,7 +201,7 @@ else:
     fig = figures.image_grid(np.concatenate([view.x[pos], view.recon[pos]]), ds.image_shape,
                              ncols=len(pos), row_labels=[t("latent.row_digit"), t("latent.row_reconstruction")],
                              title=t("latent.gallery_title"))
-    common.chart(fig=fig, key="gallery")
+    charts.chart(fig=fig, key="gallery")
     if st.button(t("latent.clear_selection")):
         session.select(ds.name, [])
         st.rerun()
@@ -211,9 +211,9 @@ st.caption(t("latent.export_caption"))
 
 
 def _baselines() -> dict:
-    out = {"pca": common.pca_projection(ds.name)}
+    out = {"pca": common.pca_projection(DIGITS)}
     for m in ("umap", "tsne"):
-        emb = common.finished_projection(m, ds.name)
+        emb = common.finished_projection(m, DIGITS)
         if emb is not None:
             out[m] = emb
     return out
@@ -237,7 +237,7 @@ DOWNLOADS = [  # (label, key, make the bytes, file name, MIME type, icon)
 ]
 for col, (label, key, make, file_name, mime, icon) in zip(st.columns(len(DOWNLOADS)), DOWNLOADS):
     report_button = key == "dl_report"
-    col.download_button(label, common.deferred(make, key), file_name, mime, key=key, on_click="ignore", icon=icon,
+    col.download_button(label, charts.deferred(make, key), file_name, mime, key=key, on_click="ignore", icon=icon,
                         width="stretch", type="primary" if report_button else "secondary",
                         help=t("latent.dl_report_help") if report_button else None)
-common.export_failures(st, [d[1] for d in DOWNLOADS])
+charts.export_failures(st, [d[1] for d in DOWNLOADS])

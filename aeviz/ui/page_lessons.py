@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from aeviz import cost, data, experiments, failures, jobs
+from aeviz import cost, data, failures, jobs, lessons
 from aeviz.figures.lessons import lesson_figures
 from aeviz.i18n import t
-from aeviz.ui import common, session
+from aeviz.ui import charts, common, session
 
 st.header(t("lessons_page.header"))
 st.caption(t("lessons_page.intro"))
@@ -21,13 +21,13 @@ epochs = int(c3.number_input(t("lessons_page.epochs"), 0, 200, 0, key="lesson_ep
 
 
 def _key(name: str) -> tuple:
-    spec = experiments.LESSONS[name]
-    return ("lesson", name, spec.dataset if spec.fixed_dataset else dataset, seed, epochs)
+    les = lessons.LESSONS[name]
+    return ("lesson", name, les.dataset if les.fixed_dataset else dataset, seed, epochs)
 
 
 def _kwargs(name: str) -> dict:
     kwargs = {"seed": seed, "epochs": epochs or None}
-    if not experiments.LESSONS[name].fixed_dataset:
+    if not lessons.LESSONS[name].fixed_dataset:
         kwargs["dataset"] = dataset
     return kwargs
 
@@ -40,7 +40,7 @@ def _estimate(name: str, kwargs_items: tuple) -> float:
 
 def _run_lesson(name: str, restart: bool = False):
     try:
-        return jobs.backend().lesson(_key(name), name, _kwargs(name), restart=restart, session=common.session_id())
+        return jobs.backend().lesson(_key(name), name, _kwargs(name), restart=restart, session=session.session_id())
     except jobs.OverBudget as exc:  # nothing starts
         session.refuse(f"lesson:{name}", _key(name), failures.message(exc))
         return None
@@ -55,14 +55,14 @@ def _wait(key) -> None:
                                       seconds=common.wait_seconds(task)))
 
 
-def _quote(spec: experiments.Spec) -> None:
+def _quote(les: lessons.Lesson) -> None:
     """The chapter's own sentence for the claim, as a quotation attributed to it (the Portuguese is
     the chapter's words; the English, a translation; a lesson beyond the chapter says so)."""
-    source = t("lessons_page.quoted_beyond" if spec.beyond_chapter else "lessons_page.quoted")
-    st.markdown(f"> “{spec.quote}”\n>\n> {source}")
+    source = t("lessons_page.quoted_beyond" if les.beyond_chapter else "lessons_page.quoted")
+    st.markdown(f"> “{les.quote}”\n>\n> {source}")
 
 
-def _verdict(lesson: experiments.Lesson) -> None:
+def _verdict(lesson: lessons.Verdict) -> None:
     # the sentence and criterion are Msgs, made in a background job: str() words them for this reader
     if lesson.holds:
         st.success(t("lessons_page.held", sentence=str(lesson.sentence)), icon=":material/check_circle:")
@@ -71,11 +71,11 @@ def _verdict(lesson: experiments.Lesson) -> None:
     st.caption(t("lessons_page.criterion", criterion=str(lesson.criterion)))
 
 
-for name, spec in experiments.LESSONS.items():
+for name, les in lessons.LESSONS.items():
     key = _key(name)
-    st.subheader(spec.claim)
-    _quote(spec)
-    st.caption(spec.about)
+    st.subheader(les.claim)
+    _quote(les)
+    st.caption(les.about)
     task = jobs.backend().lessons.get(key)
     run_col, cost_col = st.columns([1, 5], vertical_alignment="center")
     if run_col.button(t("lessons_page.run"), key=f"run_{name}", disabled=task is not None and task.pending):
@@ -96,7 +96,7 @@ for name, spec in experiments.LESSONS.items():
         _verdict(lesson)
         figs = lesson_figures(lesson)
         for i, (col, fig) in enumerate(zip(st.columns(len(figs)), figs)):
-            common.chart(container=col, fig=fig, key=f"fig_{name}_{i}")
+            charts.chart(container=col, fig=fig, key=f"fig_{name}_{i}")
         with st.expander(t("lessons_page.numbers")):
             st.json(lesson.to_json())
     st.divider()

@@ -7,7 +7,7 @@ from sklearn.decomposition import PCA
 
 from aeviz import figures
 from aeviz.i18n import t
-from aeviz.ui import common
+from aeviz.ui import charts, common
 
 st.header(t("replay.header"))
 common.about(t("replay.about"))
@@ -25,13 +25,13 @@ elif codes.shape[2] > 2:
     pca = PCA(2, random_state=0).fit(codes[-1])
     codes = np.stack([pca.transform(c) for c in codes])
 labels = act.view.labels
-common.chart(fig=figures.replay(codes.astype(np.float32), labels, class_names=list(act.ds.class_names)),
+charts.chart(fig=figures.replay(codes.astype(np.float32), labels, class_names=list(act.ds.class_names)),
                 key="replay")
 epochs = len(codes) - 1
 e = st.slider(t("replay.epoch"), 0, epochs, epochs, key="replay_epoch")
 hist = act.task.history
 title = (t("replay.frame_title_loss", epoch=e, loss=hist[e - 1]["val_loss"]) if 0 < e <= len(hist)
          else t("replay.frame_title", epoch=e))
-common.chart(fig=figures.embedding(codes[e], labels, title=title,
+charts.chart(fig=figures.embedding(codes[e], labels, title=title,
                                   class_names=list(act.ds.class_names)),
                 key="replay_static")

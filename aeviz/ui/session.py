@@ -1,5 +1,6 @@
 """What a session keeps between reruns, besides its widgets' values (sidebar.py owns those): every
-key in one place, read and written through these functions and nowhere else."""
+key in one place, read and written through these functions and nowhere else; and which session
+this is."""
 from __future__ import annotations
 
 from typing import Any
@@ -112,3 +113,11 @@ def set_problem(where: str, message: str | Msg | None) -> None:
         st.session_state.pop(f"problem:{where}", None)
     else:
         _set(f"problem:{where}", message)
+
+
+def session_id() -> str:
+    """This session's id ("" outside a script run): whose jobs and failed downloads are whose."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx is not None else ""

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING
 import streamlit as st
 
 from .. import analysis, jobs
-from ..config import DENOISE_SEED, DENOISE_VIEW, ExperimentConfig, NoiseConfig
+from ..config import DENOISE_NOISE, DENOISE_SEED, ExperimentConfig, NoiseConfig
 from ..nets import infer
 from .common import dataset, latent_view, trained
 
 if TYPE_CHECKING:
     from .common import ShownModel
 
-DENOISE_DEFAULTS = (DENOISE_VIEW.kind, DENOISE_VIEW.level)  # the page's noise when it opens
+DENOISE_DEFAULTS = (DENOISE_NOISE.kind, DENOISE_NOISE.level)  # the page's noise when it opens
 DENOISE_SHOWN_MAX = 30  # the most digits the Denoising page shows
 NOISE_SEED = DENOISE_SEED
 
