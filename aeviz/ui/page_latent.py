@@ -9,7 +9,7 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.io.json import to_json_plotly
 
-from aeviz import analysis, export, figures, i18n, projections, report, weights
+from aeviz import analysis, figures, i18n, projections, report, tables, weights
 from aeviz.config import KINDS
 from aeviz.i18n import t
 from aeviz.ui import charts, common, linked, session, sidebar, views
@@ -220,14 +220,14 @@ def _baselines() -> dict:
 
 
 def _report_zip() -> bytes:
-    return export.report_zip(report.build(act.cfg, act.result, view, ds, _baselines()))
+    return report.zip_bytes(report.build(act.cfg, act.result, view, ds, _baselines()))
 
 
 DOWNLOADS = [  # (label, key, make the bytes, file name, MIME type, icon)
     (t("latent.dl_codes"), "dl_codes", lambda: report.latent_csv(view, ds, _baselines()), "codes.csv", "text/csv",
      ":material/table:"),
     (t("latent.dl_metrics"), "dl_metrics",
-     lambda: export.metrics_json(report.all_metrics(act.cfg, act.result, view, ds, _baselines())),
+     lambda: tables.metrics_json(report.all_metrics(act.cfg, act.result, view, ds, _baselines())),
      "metrics.json", "application/json", ":material/data_object:"),
     (t("latent.dl_weights"), "dl_weights", lambda: weights.model_bytes(act.result.model), "model.safetensors",
      "application/octet-stream", ":material/memory:"),
