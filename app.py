@@ -31,10 +31,10 @@ def main() -> None:
     from aeviz.ui import linked
     linked.preload(st.sidebar)  # plotly.js for the Latent panels, fetched while the model trains
     from aeviz import cost, jobs
-    from aeviz.ui import common
+    from aeviz.ui import shown
     jobs.prefetch(cost.throughput)  # once per server: measured while this page loads its data
     try:
-        common.choose_shown(cfg, pressed)
+        shown.choose_shown(cfg, pressed)
         sidebar.estimate_caption(cfg)
     except jobs.JobsUnavailable as exc:  # said once, here; the pages need the jobs to show anything
         st.error(t("app.jobs_unavailable", why=exc), icon=":material/error:")

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from aeviz import jobs
 from aeviz.nets import infer
-from aeviz.ui import common
+from aeviz.ui.shown import dataset, latent_view, training
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"data": "digits", "epochs": "3"}
@@ -17,7 +17,7 @@ SMALL = {"data": "digits", "epochs": "3"}
 
 @pytest.fixture(autouse=True)
 def fresh_view_caches():
-    """Every test starts with empty page caches (figures, views, the Denoising page's numbers) and
+    """Every test starts with empty page caches (figures, latent views, the Denoising page's numbers) and
     no prefetch still filling them, so no test finds what an earlier one left. Trained models stay
     in the jobs' registry: the tests here check what is drawn from them, not their training."""
     import streamlit as st
@@ -28,19 +28,16 @@ def fresh_view_caches():
 
 
 def _wait_for_training(at: AppTest, timeout: float = 60) -> None:
-    from aeviz.ui import common
-
-    cfg = at.session_state["shown_config"]
-    task = common.training(cfg)
-    assert task is not None, "no training task was started"
-    task.wait(timeout)
-    assert task.finished_ok, task.error
+    job = training(at.session_state["shown_config"])
+    assert job is not None, "no training job was started"
+    job.wait(timeout)
+    assert job.finished_ok, job.error
 
 
-def _wait_for_projection(method: str, name: str = "digits", timeout: float = 120) -> None:
-    from aeviz.ui import common
+def _wait_for_projection(method: str, name: str = "digits", seed: int = 0, timeout: float = 120) -> None:
+    from aeviz.ui import baselines
 
-    common.projection_task(method, (name, 0)).wait(timeout)
+    baselines.projection_job(method, dataset(name, seed), (name, seed)).wait(timeout)
 
 
 def _app(**params) -> AppTest:
@@ -90,7 +87,7 @@ def test_latent_panels_are_linked_and_carry_the_selection_held_by_the_server():
     assert fig["layout"]["datarevision"] and "template" not in fig["layout"] and "meta" not in fig["layout"]
     assert [t["name"] for t in fig["data"]] == [str(d) for d in range(10)]  # one trace per class
     points = sum(len(base64.b64decode(t["x"]["bdata"])) // np.dtype(t["x"]["dtype"]).itemsize for t in fig["data"])
-    assert points == len(common.dataset("digits").x_test)  # every held-out digit, once
+    assert points == len(dataset("digits").x_test)  # every held-out digit, once
     at.session_state["selection:digits"] = [1, 3, 4]  # as a selection in the browser leaves it
     at.run()
     again = [json.loads(e.proto.json) for e in _linked_panels(at)]
@@ -134,12 +131,12 @@ def test_the_pca_panel_and_the_umap_job_are_those_of_the_shown_split_seed():
 
 def test_denoising_page_finds_its_numbers_computed_by_the_prefetch(monkeypatch):
     from aeviz import noise
-    from aeviz.ui import views
+    from aeviz.ui import denoising
 
     calls = []
     real = noise.corrupt
     def counted(*a, **k):  # the page's own corruptions only (training corrupts with other seeds)
-        if k.get("seed") == views.NOISE_SEED:
+        if k.get("seed") == denoising.NOISE_SEED:
             calls.append(a[1:])
         return real(*a, **k)
 
@@ -148,10 +145,10 @@ def test_denoising_page_finds_its_numbers_computed_by_the_prefetch(monkeypatch):
     _wait_for_projection("umap")
     at.run()  # the Latent page is complete: the prefetch starts
     jobs.prefetch(lambda: None).result(timeout=60)  # one worker: the prefetch is done
-    assert calls == [views.DENOISE_DEFAULTS]
+    assert calls == [denoising.DENOISE_DEFAULTS]
     at.switch_page("aeviz/ui/page_denoise.py").run()
     assert not at.exception, at.exception
-    assert calls == [views.DENOISE_DEFAULTS]  # nothing computed again on the first visit
+    assert calls == [denoising.DENOISE_DEFAULTS]  # nothing computed again on the first visit
     at.slider(key="dn_level").set_value(0.7).run()
     assert calls[-1] == ("gaussian", 0.7)
 
@@ -172,6 +169,28 @@ def test_first_thumbnails_view_finds_its_figures_built_by_the_prefetch(monkeypat
     at.toggle[1].set_value(True).run()  # "Digit thumbnails"
     assert not at.exception, at.exception
     assert built == before  # the toggle found every thumbnails figure ready
+
+
+def test_every_download_of_the_latent_page_makes_its_file(monkeypatch):
+    """The download buttons' files are made when pressed (charts.deferred), outside any rerun, so
+    a page run alone never calls them: here each one is made once."""
+    import io
+    import zipfile
+
+    from aeviz import export
+    from aeviz.ui import charts
+
+    makers = {}
+    real = charts.deferred
+    monkeypatch.setattr(charts, "deferred", lambda make, key: makers.setdefault(key, make) and real(make, key))
+    monkeypatch.setattr(export, "figure_bytes", lambda fig, fmt, **kw: b"PNG")  # no Chromium needed
+    _app()
+    files = {key: makers[key]() for key in ("dl_codes", "dl_metrics", "dl_weights", "dl_config", "dl_report")}
+    assert files["dl_codes"].decode().splitlines()[0].startswith("sample_id,label,")
+    assert "trustworthiness" in json.dumps(json.loads(files["dl_metrics"]))
+    assert json.loads(files["dl_config"]) and files["dl_weights"]
+    assert {"metrics.json", "codes.csv", "model.safetensors", "README.txt"} <= \
+        set(zipfile.ZipFile(io.BytesIO(files["dl_report"])).namelist())
 
 
 def test_latent_page_falls_back_to_streamlit_charts_without_static_files(monkeypatch):
@@ -213,46 +232,47 @@ def test_denoise_page_trains_the_denoising_twin_and_shows_its_numbers():
     bottleneck and training) and shows it beside the model, with PSNR computed here directly."""
     from aeviz import analysis, metrics, noise
     from aeviz.config import NoiseConfig
-    from aeviz.ui import common, views
+    from aeviz.ui import denoising
 
     at = _app(epochs="6")
     at.switch_page("aeviz/ui/page_denoise.py").run()
     assert not at.exception, at.exception
     cfg = at.session_state["shown_config"]
-    twin_cfg = views.matching_denoiser(cfg, *views.DENOISE_DEFAULTS)
-    assert twin_cfg.model.kind == "denoising" and twin_cfg.noise == NoiseConfig(*views.DENOISE_DEFAULTS)
+    twin_cfg = denoising.matching_denoiser(cfg, *denoising.DENOISE_DEFAULTS)
+    assert twin_cfg.model.kind == "denoising" and twin_cfg.noise == NoiseConfig(*denoising.DENOISE_DEFAULTS)
     assert (twin_cfg.model.hidden, twin_cfg.model.latent_dim, twin_cfg.train.lr) == \
            (cfg.model.hidden, cfg.model.latent_dim, cfg.train.lr)
-    assert twin_cfg.train.epochs == min(cfg.train.epochs, views.TWIN_EPOCHS)
-    task = common.training(twin_cfg)
-    assert task is not None  # started by opening the page
-    task.wait(60)
+    assert twin_cfg.train.epochs == min(cfg.train.epochs, denoising.TWIN_EPOCHS)
+    job = training(twin_cfg)
+    assert job is not None  # started by opening the page
+    job.wait(60)
     at.run()
     assert not at.exception, at.exception
     shown = {m.label.split(": ")[0]: m.value for m in at.metric if m.label.endswith(": PSNR")}
     assert list(shown) == ["noisy", "this model", "denoising twin", f"PCA-{cfg.model.latent_dim}"]
-    ds = common.dataset("digits")
+    ds = dataset("digits")
     x = ds.x_test[analysis.view_indices(ds)]
-    noisy = noise.corrupt(x, *views.DENOISE_DEFAULTS, seed=views.NOISE_SEED)
-    twin_psnr = metrics.psnr(x, infer.reconstruct(task.result.model, noisy))
+    noisy = noise.corrupt(x, *denoising.DENOISE_DEFAULTS, seed=denoising.NOISE_SEED)
+    twin_psnr = metrics.psnr(x, infer.reconstruct(job.result.model, noisy))
     assert shown["denoising twin"] == f"{twin_psnr:.2f} dB" and twin_psnr > metrics.psnr(x, noisy)
     at.slider(key="dn_level").set_value(0.7).run()  # another noise: trained only when asked
-    assert common.training(views.matching_denoiser(cfg, "gaussian", 0.7)) is None
+    assert training(denoising.matching_denoiser(cfg, "gaussian", 0.7)) is None
     assert at.button(key="train_twin").label == "Train a denoising twin for this noise"
 
 
 def test_denoise_page_reports_psnr_for_noisy_autoencoder_and_pca():
     from aeviz import analysis, metrics, noise
-    from aeviz.ui import common, views
+    from aeviz.ui import denoising
 
     at = _app(kind="denoising", noise="gaussian", level="0.3")
     at.switch_page("aeviz/ui/page_denoise.py").run()
     # Each row's numbers are that row's, computed here directly. A model trained on noise has no twin.
     cfg = at.session_state["shown_config"]
-    view, ds = common.latent_view(cfg, common.training(cfg).finished), common.dataset("digits")
-    noisy = noise.corrupt(view.x, *views.DENOISE_DEFAULTS, seed=views.NOISE_SEED)
+    job, ds = training(cfg), dataset("digits")
+    view = latent_view(job.result.model, ds, cfg, job.finished)
+    noisy = noise.corrupt(view.x, *denoising.DENOISE_DEFAULTS, seed=denoising.NOISE_SEED)
     k = view.codes.shape[1]
-    rows = {"noisy": noisy, "this model": infer.reconstruct(common.trained(cfg).model, noisy),
+    rows = {"noisy": noisy, "this model": infer.reconstruct(job.result.model, noisy),
             f"PCA-{k}": analysis.pca_denoise(ds.x_train, noisy, k)}
     shown = {m.label.split(": ")[0]: m.value for m in at.metric if m.label.endswith(": PSNR")}
     assert shown == {name: f"{metrics.psnr(view.x, x):.2f} dB" for name, x in rows.items()}
@@ -266,9 +286,7 @@ def test_divergence_shows_a_plain_message_not_a_traceback():
     for k, v in {**SMALL, "lr": "10.0", "epochs": "6"}.items():
         at.query_params[k] = v
     at.run()
-    from aeviz.ui import common
-
-    common.training(at.session_state["shown_config"]).wait(60)
+    training(at.session_state["shown_config"]).wait(60)
     at.run()
     assert not at.exception
     assert [e.value.startswith("**Training failed.**") and "lower it" in e.value for e in at.error] == [True]
@@ -287,7 +305,7 @@ def test_a_failed_umap_is_shown_once_with_retry_and_never_rerun_by_itself(monkey
             projections._jobs.pop(key)
     calls = []
 
-    def broken(fn, progress, method, *args):
+    def broken(fn, report, method, *args):
         calls.append(method)
         raise ValueError("No threading layer could be loaded.\nHINT: the rest of numba's message")
 
@@ -339,15 +357,15 @@ def test_lessons_page_runs_a_lesson_and_shows_its_verdict():
     for epochs, verdict in [(0, "**Held on this run.**"), (1, "**Did not hold on this run.**")]:
         at.number_input(key="lesson_epochs").set_value(epochs).run()
         at.button(key="run_linear-vs-pca").click().run()
-        task = jobs.backend().lessons.get(("lesson", "linear-vs-pca", "digits", 0, epochs))
-        task.wait(120)
-        assert task.finished_ok, task.error
+        job = jobs.backend().lessons.get(("lesson", "linear-vs-pca", "digits", 0, epochs))
+        job.wait(120)
+        assert job.finished_ok, job.error
         at.run()
         assert not at.exception, at.exception
         shown = [e.value for e in (at.success if epochs == 0 else at.warning)]
-        assert shown == [f"{verdict} {task.result.sentence}"]
-        assert f"Criterion: {task.result.criterion}" in [c.value for c in at.caption]
-    assert task.result.holds is False and "epoch" in str(task.result.sentence)
+        assert shown == [f"{verdict} {job.result.sentence}"]
+        assert f"Criterion: {job.result.criterion}" in [c.value for c in at.caption]
+    assert job.result.holds is False and "epoch" in str(job.result.sentence)
     assert len(_charts(at)) == 2  # the principal angles and the two bases
 
 
@@ -362,14 +380,14 @@ def test_a_costly_link_fills_the_sidebar_waits_for_train_and_is_refused_over_the
     assert not at.exception, at.exception
     cfg = at.session_state["sidebar_config"]
     assert cfg.model.hidden == (2048, 2048, 2048) and cfg.train.epochs == 100
-    assert "shown_config" not in at.session_state and common.training(cfg) is None  # nothing started
+    assert "shown_config" not in at.session_state and training(cfg) is None  # nothing started
     [info] = [i.value for i in at.info if i.value.startswith("This link asks for a training of about")]
     [caption] = [c.value for c in at.sidebar.caption if c.value.startswith("Training: about")]
     assert "over this server's limit" in caption
     at.button(key="train_button").click().run()
     [refusal] = [e.value for e in at.sidebar.error]
     assert "over its limit" in refusal and "epochs instead of 100" in refusal
-    assert common.training(cfg) is None and "shown_config" not in at.session_state
+    assert training(cfg) is None and "shown_config" not in at.session_state
 
 
 def test_the_sidebar_says_what_train_would_cost():

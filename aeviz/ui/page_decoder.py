@@ -7,62 +7,81 @@ import streamlit as st
 from aeviz import figures
 from aeviz.i18n import t
 from aeviz.nets import infer
-from aeviz.ui import charts, common
+from aeviz.ui import charts
+from aeviz.ui.shown import ShownModel, shown_model
 
-st.header(t("decoder.header"))
-common.about(t("decoder.about"))
 
-act = common.shown_model()
-if act is None:
-    st.stop()
-ds, view, model = act.ds, act.view, act.result.model
-if view.codes.shape[1] != 2:
-    st.info(t("decoder.needs_2d", k=view.codes.shape[1]))
-    st.stop()
+def main() -> None:
+    header_section()
+    shown = shown_model()
+    if shown is None:
+        return
+    if shown.view.codes.shape[1] != 2:
+        st.info(t("decoder.needs_2d", k=shown.view.codes.shape[1]))
+        return
+    grid_section(shown)
+    walk_section(shown)
 
-codes = view.codes
-n = st.slider(t("decoder.grid_size"), 5, 25, 15, key="dec_n")
-if act.cfg.model.kind == "variational":  # the prior's quantiles: each cell as likely under N(0, I)
-    from scipy.stats import norm
 
-    q = norm.ppf(np.linspace(0.05, 0.95, n))
-    lo, hi = np.array([q[0], q[0]]), np.array([q[-1], q[-1]])
-    gx, gy = q, q[::-1]  # rows from the top
-    st.caption(t("decoder.prior_grid"))
-else:  # the region where the held-out codes lie
+def header_section() -> None:
+    st.header(t("decoder.header"))
+    with st.expander(t("common.about")):
+        st.markdown(t("decoder.about"))
+
+
+def _grid_axes(shown: ShownModel, n: int):
+    """The grid's corners (lo, hi) (2,) and its n x- and y-values (rows from the top)."""
+    if shown.cfg.model.kind == "variational":  # the prior's quantiles: each cell as likely under N(0, I)
+        from scipy.stats import norm
+
+        q = norm.ppf(np.linspace(0.05, 0.95, n))
+        st.caption(t("decoder.prior_grid"))
+        return np.array([q[0], q[0]]), np.array([q[-1], q[-1]]), q, q[::-1]
+    codes = shown.view.codes  # the region where the held-out codes lie
     lo, hi = np.percentile(codes, 1, axis=0), np.percentile(codes, 99, axis=0)
     pad = 0.05 * (hi - lo)
     lo, hi = lo - pad, hi + pad
-    gx, gy = np.linspace(lo[0], hi[0], n), np.linspace(hi[1], lo[1], n)  # rows from the top
-grid = np.array([[x, y] for y in gy for x in gx], dtype=np.float32)  # (n*n, 2)
-left, right = st.columns([3, 2])
-charts.chart(container=left, fig=figures.latent_grid(infer.decode(model, grid), ds.image_shape,
-                                      (lo[0], hi[0], lo[1], hi[1]), n, title=t("decoder.grid_title")),
-                  key="latent_grid")
-with right:
-    st.subheader(t("decoder.point_header"))
-    zx = st.slider(t("decoder.z1"), float(lo[0]), float(hi[0]), float(np.median(codes[:, 0])), key="dec_z1")
-    zy = st.slider(t("decoder.z2"), float(lo[1]), float(hi[1]), float(np.median(codes[:, 1])), key="dec_z2")
-    img = infer.decode(model, np.array([[zx, zy]], np.float32))[0]
-    charts.chart(fig=figures.image(img, ds.image_shape, title=t("decoder.point_title", z1=zx, z2=zy)),
-                    key="point")
-
-st.subheader(t("decoder.walk_header"))
-m = len(view.ids)
-c1, c2, c3 = st.columns(3)
-a = c1.number_input(t("decoder.walk_from"), 0, m - 1, 0, key="dec_a")
-b = c2.number_input(t("decoder.walk_to"), 0, m - 1, min(m - 1, 1), key="dec_b")
-steps = c3.slider(t("decoder.walk_steps"), 3, 15, 10, key="dec_steps")
-w = np.linspace(0, 1, steps, dtype=np.float32)[:, None]  # each step's weight on the second digit
-path = (1 - w) * codes[a] + w * codes[b]  # (steps, 2)
+    return lo, hi, np.linspace(lo[0], hi[0], n), np.linspace(hi[1], lo[1], n)
 
 
-def _end(i: int) -> str:
-    """The title of a walk's end: the held-out digit's number and class."""
-    return t("decoder.walk_end", index=i, name=ds.class_names[view.labels[i]])
+def grid_section(shown: ShownModel) -> None:
+    """The decoded grid, and one point of the plane picked with two sliders."""
+    model, shape, codes = shown.result.model, shown.ds.image_shape, shown.view.codes
+    n = st.slider(t("decoder.grid_size"), 5, 25, 15, key="dec_n")
+    lo, hi, gx, gy = _grid_axes(shown, n)
+    grid = np.array([[x, y] for y in gy for x in gx], dtype=np.float32)  # (n*n, 2)
+    left, right = st.columns([3, 2])
+    fig = figures.latent_grid(infer.decode(model, grid), shape, (lo[0], hi[0], lo[1], hi[1]), n,
+                              title=t("decoder.grid_title"))
+    charts.chart(container=left, fig=fig, key="latent_grid")
+    with right:
+        st.subheader(t("decoder.point_header"))
+        zx = st.slider(t("decoder.z1"), float(lo[0]), float(hi[0]), float(np.median(codes[:, 0])), key="dec_z1")
+        zy = st.slider(t("decoder.z2"), float(lo[1]), float(hi[1]), float(np.median(codes[:, 1])), key="dec_z2")
+        img = infer.decode(model, np.array([[zx, zy]], np.float32))[0]
+        charts.chart(fig=figures.image(img, shape, title=t("decoder.point_title", z1=zx, z2=zy)), key="point")
 
 
-strip = np.concatenate([view.x[[a]], infer.decode(model, path), view.x[[b]]])
-charts.chart(fig=figures.image_grid(strip, ds.image_shape, ncols=len(strip),
-                                   titles=[_end(a)] + [""] * steps + [_end(b)], title=t("decoder.walk_title")),
-                key="strip")
+def walk_section(shown: ShownModel) -> None:
+    """A straight walk in the plane from one held-out digit's code to another's."""
+    view, ds = shown.view, shown.ds
+    st.subheader(t("decoder.walk_header"))
+    m = len(view.ids)
+    c1, c2, c3 = st.columns(3)
+    a = c1.number_input(t("decoder.walk_from"), 0, m - 1, 0, key="dec_a")
+    b = c2.number_input(t("decoder.walk_to"), 0, m - 1, min(m - 1, 1), key="dec_b")
+    steps = c3.slider(t("decoder.walk_steps"), 3, 15, 10, key="dec_steps")
+    w = np.linspace(0, 1, steps, dtype=np.float32)[:, None]  # each step's weight on the second digit
+    path = (1 - w) * view.codes[a] + w * view.codes[b]  # (steps, 2)
+
+    def end(i: int) -> str:
+        """The title of a walk's end: the held-out digit's number and class."""
+        return t("decoder.walk_end", index=i, name=ds.class_names[view.labels[i]])
+
+    strip = np.concatenate([view.x[[a]], infer.decode(shown.result.model, path), view.x[[b]]])
+    charts.chart(fig=figures.image_grid(strip, ds.image_shape, ncols=len(strip),
+                                        titles=[end(a)] + [""] * steps + [end(b)], title=t("decoder.walk_title")),
+                 key="strip")
+
+
+main()

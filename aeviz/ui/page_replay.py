@@ -3,35 +3,57 @@ from __future__ import annotations
 
 import numpy as np
 import streamlit as st
-from sklearn.decomposition import PCA
 
 from aeviz import figures
 from aeviz.i18n import t
-from aeviz.ui import charts, common
+from aeviz.ui import charts
+from aeviz.ui.shown import ShownModel, shown_model
 
-st.header(t("replay.header"))
-common.about(t("replay.about"))
 
-act = common.shown_model()
-if act is None:
-    st.stop()
-codes = act.result.codes_per_epoch  # (E + 1, N, k)
-if codes is None:
-    st.info(t("replay.no_codes"))
-    st.stop()
-if codes.shape[2] == 1:
-    codes = np.concatenate([codes, np.zeros_like(codes)], axis=2)
-elif codes.shape[2] > 2:
-    pca = PCA(2, random_state=0).fit(codes[-1])
-    codes = np.stack([pca.transform(c) for c in codes])
-labels = act.view.labels
-charts.chart(fig=figures.replay(codes.astype(np.float32), labels, class_names=list(act.ds.class_names)),
-                key="replay")
-epochs = len(codes) - 1
-e = st.slider(t("replay.epoch"), 0, epochs, epochs, key="replay_epoch")
-hist = act.task.history
-title = (t("replay.frame_title_loss", epoch=e, loss=hist[e - 1]["val_loss"]) if 0 < e <= len(hist)
-         else t("replay.frame_title", epoch=e))
-charts.chart(fig=figures.embedding(codes[e], labels, title=title,
-                                  class_names=list(act.ds.class_names)),
-                key="replay_static")
+def main() -> None:
+    header_section()
+    shown = shown_model()
+    if shown is None:
+        return
+    codes = codes_in_2d(shown)
+    if codes is None:
+        st.info(t("replay.no_codes"))
+        return
+    replay_section(shown, codes)
+
+
+def header_section() -> None:
+    st.header(t("replay.header"))
+    with st.expander(t("common.about")):
+        st.markdown(t("replay.about"))
+
+
+def codes_in_2d(shown: ShownModel) -> np.ndarray | None:
+    """The held-out digits' codes after every epoch, in 2-D: (E + 1, N, 2); None when the model
+    kept none (a loaded one). A wider code goes through the PCA of its last epoch."""
+    codes = shown.result.codes_per_epoch  # (E + 1, N, k)
+    if codes is None:
+        return None
+    if codes.shape[2] == 1:
+        return np.concatenate([codes, np.zeros_like(codes)], axis=2)
+    if codes.shape[2] > 2:
+        from sklearn.decomposition import PCA
+
+        pca = PCA(2, random_state=0).fit(codes[-1])
+        return np.stack([pca.transform(c) for c in codes])
+    return codes
+
+
+def replay_section(shown: ShownModel, codes: np.ndarray) -> None:
+    """The animation of every epoch, then one epoch picked with a slider."""
+    labels, names = shown.view.labels, list(shown.ds.class_names)
+    charts.chart(fig=figures.replay(codes.astype(np.float32), labels, class_names=names), key="replay")
+    epochs = len(codes) - 1
+    e = st.slider(t("replay.epoch"), 0, epochs, epochs, key="replay_epoch")
+    hist = shown.job.history
+    title = (t("replay.frame_title_loss", epoch=e, loss=hist[e - 1]["val_loss"]) if 0 < e <= len(hist)
+             else t("replay.frame_title", epoch=e))
+    charts.chart(fig=figures.embedding(codes[e], labels, title=title, class_names=names), key="replay_static")
+
+
+main()

@@ -154,15 +154,15 @@ def draw() -> tuple[ExperimentConfig, bool]:
 def estimate_caption(cfg: ExperimentConfig) -> None:
     """Under Train: why the last Train of these settings was refused, or what pressing it costs."""
     from .. import cost, jobs
-    from . import common
+    from . import shown
 
     slot = session.take_estimate_slot().container()
     if (refused := session.refusal("train", cfg)) is not None:
         slot.error(str(refused), icon=":material/block:")
-    elif (job := common.training(cfg)) is not None and job.finished_ok or jobs.store.contains(cfg):
+    elif (job := shown.training(cfg)) is not None and job.finished_ok or jobs.store.contains(cfg):
         slot.caption(t("sidebar.trained_already"))
     else:
-        seconds, limit = common.train_estimate(cfg), cost.max_job_seconds()
+        seconds, limit = shown.train_estimate(cfg), cost.max_job_seconds()
         if seconds > limit:
             slot.caption(t("sidebar.estimate_over", seconds=cost.say(seconds), limit=cost.say(limit)))
         else:
@@ -197,7 +197,7 @@ def _apply_to_widgets(cfg: ExperimentConfig) -> None:
 def _on_model_upload() -> None:
     """Load an uploaded (model.safetensors, model.json) pair; on any problem keep what was there."""
     from .. import weights as model_files
-    from . import common
+    from . import shown
 
     files = st.session_state.get("model_files") or []  # the uploader widget's value
     session.set_problem("model", None)
@@ -213,7 +213,7 @@ def _on_model_upload() -> None:
     except ValueError as exc:
         session.set_problem("model", i18n.Msg("sidebar.model_bad", why=failures.message(exc)))
         return
-    common.register_loaded(cfg, model)
+    shown.register_loaded(cfg, model)
     session.show(cfg)
     _apply_to_widgets(cfg)
 
