@@ -134,7 +134,7 @@ def take_screenshots(out: Path, query: str = "", pages=("latent", "denoising", "
         for name in pages:
             page.goto(f"{url}/{'' if name == 'latent' else name}{query}")  # the default page lives at /
             page.get_by_text(i18n.t("common.about", lang)).first.wait_for(timeout=120_000)
-            want = 3 if name == "latent" else 2
+            want = {"latent": 3, "replay": 1}.get(name, 2)
             page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot').length >= {want}",
                                    timeout=180_000)
             if name == "latent":  # the UMAP panel, not the loss chart of a training still running

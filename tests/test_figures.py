@@ -264,23 +264,34 @@ def test_bars_and_histogram():
     assert h.layout.shapes[0].x0 == 0.05 and h.layout.annotations[0].text == "rho"
 
 
-def test_replay_frames_slider_and_fixed_ranges():
+def test_replay_frames_slider_and_ranges_that_hold_every_epoch():
     rng = np.random.default_rng(0)
     labels = np.repeat(np.arange(4), 25)
     codes = rng.normal(size=(6, 100, 2)) * np.arange(1, 7)[:, None, None]  # (E+1, N, 2), E = 5
-    fig = figures.replay(codes, labels, class_names=NAMES)
+    codes[0, 7] = [50.0, -40.0]  # one far point at epoch 0 stays in the frame too
+    val = [0.5, 0.3, 0.2, 0.15, 0.1]
+    fig = figures.replay(codes, labels, class_names=NAMES, val_loss=val)
     assert len(fig.frames) == 6 and [f.name for f in fig.frames] == [str(e) for e in range(6)]
-    (slider,) = fig.layout.sliders
+    (slider,) = fig.layout.sliders  # the one scrubber
     assert len(slider.steps) == 6 and slider.currentvalue.prefix.strip() == "epoch"
     assert [s.args[0][0] for s in slider.steps] == [f.name for f in fig.frames]
     for f in fig.frames:
-        assert [t.marker.color for t in f.data] == [figures.class_color(c) for c in range(4)]
-        assert [t.marker.symbol for t in f.data] == [figures.class_symbol(c) for c in range(4)]
-    lo, hi = np.percentile(codes[..., 0], [1, 99])
-    assert fig.layout.xaxis.range[0] < lo and fig.layout.xaxis.range[1] > hi
-    assert fig.layout.xaxis.range[1] - fig.layout.xaxis.range[0] == pytest.approx(1.1 * (hi - lo))
+        assert [t.marker.color for t in f.data[:4]] == [figures.class_color(c) for c in range(4)]
+        assert [t.marker.symbol for t in f.data[:4]] == [figures.class_symbol(c) for c in range(4)]
+    for axis, d in ((fig.layout.xaxis, 0), (fig.layout.yaxis, 1)):
+        lo, hi = codes[..., d].min(), codes[..., d].max()
+        assert axis.range[0] < lo and axis.range[1] > hi
+        assert axis.range[1] - axis.range[0] == pytest.approx(1.1 * (hi - lo))
+    # the shown epoch's validation loss: in the subtitle and as the marker on the loss curve
+    assert fig.layout.title.subtitle.text == "Epoch 5 · validation error 0.1000"
+    assert [f.layout.title.subtitle.text for f in fig.frames[:2]] == ["Epoch 0", "Epoch 1 · validation error 0.5000"]
+    curve = [tr for tr in fig.data if tr.mode == "lines"]
+    assert len(curve) == 1 and list(curve[0].y) == val and curve[0].yaxis == "y2"
+    assert [list(f.data[-1].x) for f in fig.frames] == [[], [1], [2], [3], [4], [5]]
+    assert fig.frames[3].traces == (0, 1, 2, 3, 5)  # the class traces and the marker move; the curve stays
     labels_of_buttons = [b.label for b in fig.layout.updatemenus[0].buttons]
     assert any("Play" in s for s in labels_of_buttons) and any("Pause" in s for s in labels_of_buttons)
+    assert len(figures.replay(codes, labels, class_names=NAMES).data) == 4  # no loss: no curve
 
 
 def test_latent_grid_coordinates_span_extent():

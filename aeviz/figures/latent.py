@@ -10,7 +10,7 @@ from PIL import Image
 
 from .. import i18n
 from ..i18n import t
-from .style import FONT, MARKER_SIZE, _finish, _shape, class_color, class_symbol, png_uri
+from .style import FONT, MARGIN, MARKER_SIZE, _finish, _shape, class_color, class_symbol, png_uri
 
 # Score names the figures know (a metric's key or the name the app shows) -> their catalogue key;
 # any other name is shown as given.
@@ -157,16 +157,9 @@ def embedding_with_thumbnails(emb: np.ndarray, images: np.ndarray, image_shape: 
     return fig
 
 
-def _robust_range(a: np.ndarray) -> list[float]:
-    """The 1st-99th percentile range of a (M,), padded by 5% on each side."""
-    lo, hi = np.percentile(a, [1, 99])
-    pad = 0.05 * max(hi - lo, 1e-9)
-    return [float(lo - pad), float(hi + pad)]
-
-
 def _animation_controls(names: list[str]) -> dict:
     """Play/pause buttons and an "epoch" slider over frames called names."""
-    step = dict(mode="immediate", frame=dict(duration=350, redraw=False), transition=dict(duration=250))
+    step = dict(mode="immediate", frame=dict(duration=350, redraw=True), transition=dict(duration=250))  # redraw: the title names the epoch
     play = dict(label=t("figures.animation.play"), method="animate", args=[None, {**step, "fromcurrent": False}])
     stop = dict(mode="immediate", frame=dict(duration=0), transition=dict(duration=0))
     pause = dict(label=t("figures.animation.pause"), method="animate", args=[[None], stop])
@@ -179,23 +172,53 @@ def _animation_controls(names: list[str]) -> dict:
 
 
 def replay(codes_per_epoch: np.ndarray, labels: np.ndarray, *, class_names=None,
-           title: str | None = None) -> go.Figure:
-    """An animation of the 2-D codes, one frame per epoch (frame "0" = before training).
+           title: str | None = None, val_loss: Sequence[float] | None = None) -> go.Figure:
+    """An animation of the 2-D codes, one frame per epoch (frame "0" = before training), with one
+    scrubber (plotly's slider with Play/Pause) and nothing else to move.
 
-    codes_per_epoch (E+1, N, 2); labels (N,). Axis ranges are fixed over all frames (1-99
-    percentiles, padded 5%). The figure first shows the last epoch; Play runs from epoch 0.
-    title None: "How the latent space formed", in the current language.
+    codes_per_epoch (E+1, N, 2); labels (N,); val_loss (E,): the validation loss after each epoch,
+    drawn as a curve under the map with the shown epoch marked, and named in the subtitle. The axes
+    hold every point of every epoch (padded 5%): no point leaves the frame. The figure first shows
+    the last epoch; Play runs from epoch 0. title None: "How the latent space formed".
     """
     codes, labels = np.asarray(codes_per_epoch, dtype=float), np.asarray(labels).astype(int)
     ids = np.arange(codes.shape[1])
     names = [str(e) for e in range(len(codes))]
-    frames = [go.Frame(name=n, data=_class_traces(c, labels, ids, class_names, 0.8, None))
-              for n, c in zip(names, codes, strict=True)]
-    fig = go.Figure(data=frames[-1].data, frames=frames)
+    loss = None if val_loss is None or len(val_loss) != len(codes) - 1 else np.asarray(val_loss, dtype=float)
+    title = t("figures.title.replay") if title is None else title
+
+    def heading(e: int) -> dict:  # the whole title, so that a frame's layout replaces it cleanly
+        epoch = (t("figures.replay.epoch_loss", epoch=e, loss=loss[e - 1]) if loss is not None and e > 0
+                 else t("figures.replay.epoch", epoch=e))
+        return dict(text=title, x=0.02, xanchor="left", font=dict(size=15),
+                    subtitle=dict(text=epoch, font=dict(size=12, color="#333")))
+
+    def marker(e: int) -> go.Scatter:  # the shown epoch on the loss curve
+        x, y = ([e], [loss[e - 1]]) if loss is not None and e > 0 else ([], [])
+        return go.Scatter(x=x, y=y, mode="markers", xaxis="x2", yaxis="y2", showlegend=False, hoverinfo="skip",
+                          marker=dict(size=12, symbol="diamond", color="#000", line=dict(width=2, color="#fff")))
+
+    n_classes = len(np.unique(labels))
+    moving = list(range(n_classes)) + ([n_classes + 1] if loss is not None else [])
+    frames = [go.Frame(name=n, layout=dict(title=heading(e)), traces=moving,
+                       data=_class_traces(c, labels, ids, class_names, 0.8, None) + ([marker(e)] if loss is not None else []))
+              for e, (n, c) in enumerate(zip(names, codes, strict=True))]
+    fig = go.Figure(data=list(frames[-1].data[:n_classes]), frames=frames)
     _scatter_axes(fig)
-    fig.update_xaxes(range=_robust_range(codes[..., 0].ravel()), autorange=False)
-    fig.update_yaxes(range=_robust_range(codes[..., 1].ravel()), autorange=False)
+    lo, hi = _padded_range(codes.reshape(-1, 2))
+    fig.update_xaxes(range=[float(lo[0]), float(hi[0])], autorange=False)
+    fig.update_yaxes(range=[float(lo[1]), float(hi[1])], autorange=False)
+    if loss is not None:
+        fig.add_trace(go.Scatter(x=np.arange(1, len(loss) + 1), y=loss, mode="lines", xaxis="x2", yaxis="y2",
+                                 name=t("figures.series.validation"), showlegend=False,
+                                 line=dict(color="#444", width=2), hovertemplate="%{x}: %{y:.4f}<extra></extra>"))
+        fig.add_trace(frames[-1].data[-1])
+        fig.update_layout(yaxis=dict(domain=[0.3, 1.0]),
+                          xaxis2=dict(domain=[0.0, 1.0], anchor="y2", title_text=t("figures.axis.epoch"),
+                                      range=[0.5, len(loss) + 0.5], automargin=False),
+                          yaxis2=dict(domain=[0.0, 0.2], anchor="x2", title_text=t("figures.axis.loss"),
+                                      type="log", nticks=3, automargin=False))
     fig.update_layout(dragmode="zoom", **_animation_controls(names))
-    fig = _finish(fig, "replay", t("figures.title.replay") if title is None else title, 520)
-    fig.update_layout(margin=dict(b=110))
+    fig = _finish(fig, "replay", title, 640 if loss is not None else 520)
+    fig.update_layout(title=heading(len(codes) - 1), margin=dict(t=72, b=110, l=80 if loss is not None else MARGIN["l"]))
     return fig

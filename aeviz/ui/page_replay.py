@@ -45,15 +45,13 @@ def codes_in_2d(shown: ShownModel) -> np.ndarray | None:
 
 
 def replay_section(shown: ShownModel, codes: np.ndarray) -> None:
-    """The animation of every epoch, then one epoch picked with a slider."""
+    """Every epoch in one plot with one scrubber (plotly's slider, Play/Pause), its validation loss
+    in the title and marked on the loss curve under it."""
     labels, names = shown.view.labels, list(shown.ds.class_names)
-    charts.chart(fig=figures.replay(codes.astype(np.float32), labels, class_names=names), key="replay")
-    epochs = len(codes) - 1
-    e = st.slider(t("replay.epoch"), 0, epochs, epochs, key="replay_epoch")
-    hist = shown.job.history
-    title = (t("replay.frame_title_loss", epoch=e, loss=hist[e - 1]["val_loss"]) if 0 < e <= len(hist)
-             else t("replay.frame_title", epoch=e))
-    charts.chart(fig=figures.embedding(codes[e], labels, title=title, class_names=names), key="replay_static")
+    val_loss = shown.result.val_loss
+    charts.chart(fig=figures.replay(codes.astype(np.float32), labels, class_names=names,
+                                    val_loss=val_loss if val_loss is not None and len(val_loss) else None),
+                 key="replay")
 
 
 main()
