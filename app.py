@@ -6,9 +6,16 @@ PAGES = [  # file, icon, url path (its title is the catalogues' app.page.<url pa
     ("aeviz/ui/page_replay.py", ":material/replay:", "replay"),
     ("aeviz/ui/page_lessons.py", ":material/school:", "lessons"),
 ]
+SETTINGS_OF_THEIR_OWN = {"lessons"}  # pages whose sidebar has their own settings, not the model's
 
 
 def main() -> None:
+    import os
+
+    # MKL's own threads, beside the OpenMP team torch gives each job thread, oversubscribed the cores:
+    # the server's trainings (in job threads) ran at half speed (bench/RESULTS.md, "job threads").
+    # Set before torch loads; torch.set_num_threads in each job still sets the job's share of cores.
+    os.environ.setdefault("MKL_NUM_THREADS", "1")
     import streamlit as st
 
     from aeviz.ui import astlock, session, sidebar  # light: the sidebar is drawn before torch and scikit-learn load
@@ -26,21 +33,26 @@ def main() -> None:
                     unsafe_allow_javascript=True)
     st.sidebar.title("aeviz")
     st.sidebar.caption(t("app.tagline"))
-    cfg, pressed = sidebar.draw()
-    session.set_sidebar_config(cfg)
-    from aeviz.ui import linked
-    linked.preload(st.sidebar)  # plotly.js for the Latent panels, fetched while the model trains
+    sidebar.language()
     from aeviz import cost, jobs
-    from aeviz.ui import shown
+    own_settings = nav.url_path in SETTINGS_OF_THEIR_OWN  # the sidebar holds what the page reads, no more
+    if own_settings:
+        sidebar.keep_settings()
+    else:
+        cfg, pressed = sidebar.draw()
+        session.set_sidebar_config(cfg)
+        from aeviz.ui import linked
+        linked.preload(st.sidebar)  # plotly.js for the Latent panels, fetched while the model trains
     jobs.prefetch(cost.throughput)  # once per server: measured while this page loads its data
     try:
-        shown.choose_shown(cfg, pressed)
-        sidebar.estimate_caption(cfg)
+        if not own_settings:
+            from aeviz.ui import shown
+            shown.choose_shown(cfg, pressed)
+            sidebar.estimate_caption(cfg)
+        nav.run()
     except jobs.JobsUnavailable as exc:  # said once, here; the pages need the jobs to show anything
         st.error(t("app.jobs_unavailable", why=exc), icon=":material/error:")
         st.button(t("common.retry"), key="retry_jobs", icon=":material/refresh:")
-        st.stop()
-    nav.run()
 
 
 # Streamlit runs this file as __main__. The projection worker process, started with "spawn",

@@ -5,7 +5,7 @@ answer. Nothing else in the package reads settings from globals.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 # The kinds of autoencoder a person can pick, and what each one means.
 KINDS: dict[str, str] = {
@@ -192,3 +192,14 @@ class ClassifierConfig:
 # stay readable; the same digits, corrupted the same way (seed), for every model.
 DENOISE_NOISE = NoiseConfig("gaussian", 0.5)
 DENOISE_SEED = 123
+
+# The Denoising page's own denoiser, whatever the shown model's bottleneck: a code wide enough to
+# hold a digit (a 2-number code redraws a 3 as an 8), trained on the page's noise in a few seconds
+# (bench/denoiser.py compares it with the other candidates).
+DENOISER = ExperimentConfig(model=ModelConfig(kind="denoising", latent_dim=64), train=TrainConfig(epochs=30),
+                            noise=DENOISE_NOISE)
+
+
+def denoiser(data: DataConfig, noise: NoiseConfig) -> ExperimentConfig:
+    """The Denoising page's denoiser of `data`'s digits for this noise."""
+    return replace(DENOISER, data=data, noise=noise)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .config import ExperimentConfig, ModelConfig
+from .config import ClassifierConfig, ExperimentConfig, ModelConfig
 from .i18n import Msg
 
 TRACKED = 2000  # the held-out digits whose codes are kept every epoch (analysis.VIEW_SIZE)
@@ -223,10 +223,18 @@ def train_seconds(cfg: ExperimentConfig, n_train: int, n_val: int, image_shape: 
     return cfg.train.epochs * (per_epoch + eval_s) + 0.01  # + building the net
 
 
+def classifier_seconds(cfg: ClassifierConfig, n_train: int, image_shape: tuple[int, int],
+                       rates: Rates | None = None) -> float:
+    """About how long the lessons' CNN takes to train on n_train digits (batches of 64)."""
+    rates = rates or throughput()
+    steps = math.ceil(n_train / 64)
+    return cfg.epochs * (3 * classifier_flops(image_shape) * CONV_SLOWDOWN * n_train / rates.rate(64)
+                         + steps * rates.step_s)
+
+
 def lesson_seconds(name: str, kwargs: dict, rates: Rates | None = None) -> float:
     """About how long a lesson takes: the sum of its planned nets' trainings (lessons.plan), in turn."""
     from . import data, lessons
-    from .config import ClassifierConfig
 
     rates = rates or throughput()
     total = 0.0
@@ -234,9 +242,7 @@ def lesson_seconds(name: str, kwargs: dict, rates: Rates | None = None) -> float
         ds = data.of(planned.data)
         n, shape = len(ds.x_train), ds.image_shape
         if isinstance(planned, ClassifierConfig):
-            steps = math.ceil(n / 64)
-            total += planned.epochs * (3 * classifier_flops(shape) * CONV_SLOWDOWN * n / rates.rate(64)
-                                       + steps * rates.step_s)
+            total += classifier_seconds(planned, n, shape, rates)
         else:
             total += train_seconds(planned, n, len(ds.x_test), shape, tracked=0, rates=rates)
     return total

@@ -141,7 +141,7 @@ def test_denoising_page_finds_its_numbers_computed_by_the_prefetch(monkeypatch):
         return real(*a, **k)
 
     monkeypatch.setattr(noise, "corrupt", counted)
-    at = _app(kind="denoising", noise="gaussian", level="0.3")  # trained on noise: the page trains no twin
+    at = _app(kind="denoising", noise="gaussian", level="0.3")
     _wait_for_projection("umap")
     at.run()  # the Latent page is complete: the prefetch starts
     jobs.prefetch(lambda: None).result(timeout=60)  # one worker: the prefetch is done
@@ -227,37 +227,44 @@ def test_every_page_renders_its_charts_without_errors(page, charts):
     assert at.expander[0].label == "About this view"
 
 
-def test_denoise_page_trains_the_denoising_twin_and_shows_its_numbers():
-    """A model trained on clean digits: the page trains its twin on the page's noise (same widths,
-    bottleneck and training) and shows it beside the model, with PSNR computed here directly."""
-    from aeviz import analysis, metrics, noise
-    from aeviz.config import NoiseConfig
+def test_denoise_page_trains_its_denoiser_and_cnn_and_shows_their_numbers():
+    """Whatever the sidebar's bottleneck, the page trains its own denoiser (config.DENOISER) on the
+    page's noise and the lessons' CNN on the clean digits, and shows the denoiser's row with PSNR and
+    the CNN's readings of every row, each computed here directly."""
+    from aeviz import analysis, config, metrics, noise
+    from aeviz.config import ClassifierConfig, NoiseConfig
+    from aeviz.nets import classifier
     from aeviz.ui import denoising
 
     at = _app(epochs="6")
     at.switch_page("aeviz/ui/page_denoise.py").run()
     assert not at.exception, at.exception
     cfg = at.session_state["shown_config"]
-    twin_cfg = denoising.matching_denoiser(cfg, *denoising.DENOISE_DEFAULTS)
-    assert twin_cfg.model.kind == "denoising" and twin_cfg.noise == NoiseConfig(*denoising.DENOISE_DEFAULTS)
-    assert (twin_cfg.model.hidden, twin_cfg.model.latent_dim, twin_cfg.train.lr) == \
-           (cfg.model.hidden, cfg.model.latent_dim, cfg.train.lr)
-    assert twin_cfg.train.epochs == min(cfg.train.epochs, denoising.TWIN_EPOCHS)
-    job = training(twin_cfg)
-    assert job is not None  # started by opening the page
-    job.wait(60)
+    den_cfg = denoising.denoiser_config(cfg, *denoising.DENOISE_DEFAULTS)
+    assert den_cfg == config.denoiser(cfg.data, NoiseConfig(*denoising.DENOISE_DEFAULTS))
+    assert den_cfg.model.kind == "denoising" and den_cfg.model.latent_dim >= 32 > cfg.model.latent_dim
+    den, cnn = training(den_cfg), training(ClassifierConfig(cfg.data))
+    assert den is not None and cnn is not None  # both started by opening the page
+    den.wait(120), cnn.wait(120)
+    assert den.finished_ok and cnn.finished_ok, (den.error, cnn.error)
     at.run()
     assert not at.exception, at.exception
-    shown = {m.label.split(": ")[0]: m.value for m in at.metric if m.label.endswith(": PSNR")}
-    assert list(shown) == ["noisy", "this model", "denoising twin", f"PCA-{cfg.model.latent_dim}"]
+    psnr = {m.label.split(": ")[0]: m.value for m in at.metric if m.label.endswith(": PSNR")}
+    assert list(psnr) == ["noisy", "denoiser", "this model", f"PCA-{cfg.model.latent_dim}"]
     ds = dataset("digits")
     x = ds.x_test[analysis.view_indices(ds)]
+    y = ds.y_test[analysis.view_indices(ds)]
     noisy = noise.corrupt(x, *denoising.DENOISE_DEFAULTS, seed=denoising.NOISE_SEED)
-    twin_psnr = metrics.psnr(x, infer.reconstruct(job.result.model, noisy))
-    assert shown["denoising twin"] == f"{twin_psnr:.2f} dB" and twin_psnr > metrics.psnr(x, noisy)
+    cleaned = infer.reconstruct(den.result.model, noisy)
+    assert psnr["denoiser"] == f"{metrics.psnr(x, cleaned):.2f} dB" and metrics.psnr(x, cleaned) > metrics.psnr(x, noisy)
+    reads = {m.label.split(": ")[0]: m.value for m in at.metric if m.label.endswith(": CNN reads")}
+    assert list(reads) == ["noisy", "denoiser", "this model", f"PCA-{cfg.model.latent_dim}", "clean"]
+    right = {"denoiser": cleaned, "clean": x, "noisy": noisy}
+    for role, images in right.items():
+        assert reads[role] == f"{100 * np.mean(classifier.predict(cnn.result, images) == y):.1f}% right"
     at.slider(key="dn_level").set_value(0.7).run()  # another noise: trained only when asked
-    assert training(denoising.matching_denoiser(cfg, "gaussian", 0.7)) is None
-    assert at.button(key="train_twin").label == "Train a denoising twin for this noise"
+    assert training(denoising.denoiser_config(cfg, "gaussian", 0.7)) is None
+    assert at.button(key="train_denoiser").label == "Train the denoiser for this noise"
 
 
 def test_denoise_page_reports_psnr_for_noisy_autoencoder_and_pca():
@@ -266,15 +273,19 @@ def test_denoise_page_reports_psnr_for_noisy_autoencoder_and_pca():
 
     at = _app(kind="denoising", noise="gaussian", level="0.3")
     at.switch_page("aeviz/ui/page_denoise.py").run()
-    # Each row's numbers are that row's, computed here directly. A model trained on noise has no twin.
+    # Each row's numbers are that row's, computed here directly (the page's denoiser included).
     cfg = at.session_state["shown_config"]
     job, ds = training(cfg), dataset("digits")
+    den = training(denoising.denoiser_config(cfg, *denoising.DENOISE_DEFAULTS)).wait(120)
+    at.run()
     view = latent_view(job.result.model, ds, cfg, job.finished)
     noisy = noise.corrupt(view.x, *denoising.DENOISE_DEFAULTS, seed=denoising.NOISE_SEED)
     k = view.codes.shape[1]
-    rows = {"noisy": noisy, "this model": infer.reconstruct(job.result.model, noisy),
+    rows = {"noisy": noisy, "denoiser": infer.reconstruct(den.result.model, noisy),
+            "this model": infer.reconstruct(job.result.model, noisy),
             f"PCA-{k}": analysis.pca_denoise(ds.x_train, noisy, k)}
     shown = {m.label.split(": ")[0]: m.value for m in at.metric if m.label.endswith(": PSNR")}
+    assert list(shown) == list(rows)
     assert shown == {name: f"{metrics.psnr(view.x, x):.2f} dB" for name, x in rows.items()}
     ssim = [c.value for c in at.caption if c.value.startswith("SSIM")]
     assert ssim == [f"SSIM **{metrics.ssim(view.x, x, ds.image_shape):.3f}** · "
@@ -342,20 +353,29 @@ def test_bad_link_values_are_reported_and_replaced():
     assert at.selectbox(key="w_data").value == "digits"  # the valid values are kept
 
 
-def test_lessons_page_runs_a_lesson_and_shows_its_verdict():
+def _badges(at: AppTest) -> list[str]:
+    """The lesson badges the page shows (st.badge is markdown: :color-badge[icon word])."""
+    return [m.value for m in at.markdown if "-badge[" in m.value]
+
+
+def test_lessons_page_lists_the_lessons_then_runs_one_and_shows_its_verdict():
+    from aeviz import lessons
 
     at = _app()
     at.switch_page("aeviz/ui/page_lessons.py").run()
     assert not at.exception, at.exception
     assert not at.success and not at.warning  # nothing is claimed before a lesson has run
-    from aeviz import lessons
-
-    quotes = [m.value for m in at.markdown if m.value.startswith("> “")]  # each claim quotes the chapter
-    assert len(quotes) == len(lessons.LESSONS) and all("— chapter “" in q for q in quotes)
-    assert f"> “{lessons.LESSONS['linear-vs-pca'].quote}”" in quotes[1]
-    at.selectbox(key="lesson_data").set_value("digits").run()
-    for epochs, verdict in [(0, "**Held on this run.**"), (1, "**Did not hold on this run.**")]:
-        at.number_input(key="lesson_epochs").set_value(epochs).run()
+    assert len(_badges(at)) == len(lessons.LESSONS) and all("Not run yet" in b for b in _badges(at))
+    assert not [m for m in at.markdown if m.value.startswith("> “")]  # the contents: no lesson's text yet
+    at.sidebar.selectbox(key="lesson_data").set_value("digits").run()
+    at.query_params["lesson"] = "linear-vs-pca"
+    at.run()
+    assert not at.exception, at.exception
+    [quote] = [m.value for m in at.markdown if m.value.startswith("> “")]  # one lesson, quoting the chapter
+    assert quote.startswith(f"> “{lessons.LESSONS['linear-vs-pca'].quote}”") and "— chapter “" in quote
+    for epochs, verdict, word in [(0, "**Held on this run.**", "Held"), (1, "**Did not hold on this run.**",
+                                                                        "Did not hold")]:
+        at.sidebar.number_input(key="lesson_epochs").set_value(epochs).run()
         at.button(key="run_linear-vs-pca").click().run()
         job = jobs.backend().lessons.get(("lesson", "linear-vs-pca", "digits", 0, epochs))
         job.wait(120)
@@ -365,8 +385,29 @@ def test_lessons_page_runs_a_lesson_and_shows_its_verdict():
         shown = [e.value for e in (at.success if epochs == 0 else at.warning)]
         assert shown == [f"{verdict} {job.result.sentence}"]
         assert f"Criterion: {job.result.criterion}" in [c.value for c in at.caption]
+        assert [b for b in _badges(at) if b.endswith(f" {word}]")]
     assert job.result.holds is False and "epoch" in str(job.result.sentence)
     assert len(_charts(at)) == 2  # the principal angles and the two bases
+    del at.query_params["lesson"]
+    at.run()  # back on the contents: this lesson's row says it did not hold (epochs 1), the rest not run
+    badges = _badges(at)  # in the registry's order: linear-vs-pca is the second
+    assert badges[1].endswith("Did not hold]") and sum("Not run yet" in b for b in badges) == 7, badges
+
+
+def test_the_lessons_sidebar_holds_the_lessons_settings_only_and_the_model_settings_survive():
+    at = _app()
+    at.slider(key="w_k").set_value(5).run()
+    at.switch_page("aeviz/ui/page_lessons.py").run()
+    assert not at.exception, at.exception
+    keys = {w.key for kind in ("selectbox", "slider", "number_input", "text_input", "button")
+            for w in getattr(at.sidebar, kind)}
+    assert not {k for k in keys if k and k.startswith("w_") and k != "w_lang"}, keys  # no model setting
+    assert {"lesson_data", "lesson_seed", "lesson_epochs"} <= keys and "train_button" not in keys
+    data_controls = [s for s in at.selectbox if s.label.lower().startswith("data set")]
+    assert [s.key for s in data_controls] == ["lesson_data"]  # one data-set control on the page
+    at.switch_page("aeviz/ui/page_latent.py").run()
+    assert not at.exception, at.exception
+    assert at.slider(key="w_k").value == 5  # what the user had set is still there
 
 
 LONG_LINK = {"data": "mnist-5k", "hidden": "2048,2048,2048", "k": "64", "epochs": "100", "lr": "0.0001", "bs": "16"}

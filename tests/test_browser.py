@@ -179,29 +179,6 @@ def test_a_failing_umap_shows_its_cause_and_retry_and_the_rest_works(tmp_path):
                                timeout=30_000)
 
 
-def test_denoising_page_shows_a_working_denoiser_on_a_fresh_server(tmp_path):
-    """Default settings, a fresh server, the Denoising page opened first: the model in the sidebar
-    was trained on clean digits, so the page trains its denoising twin, and the twin's row beats
-    the noisy row's PSNR. Time from opening the page (two trainings on 2 cores) is printed."""
-    import time
-
-    def psnr(label):  # the number under "<label>: PSNR", as the page shows it
-        text = page.locator("[data-testid='stMetric']").filter(has_text=f"{label}: PSNR").inner_text()
-        return float(re.search(r"(-?[\d.]+) dB", text).group(1))
-
-    with streamlit_server() as url, browser_page() as page:
-        t0 = time.perf_counter()
-        page.goto(url + "/denoising")
-        page.get_by_text("denoising twin: PSNR").wait_for(timeout=90_000)
-        seconds = time.perf_counter() - t0
-        print(f"denoising twin shown {seconds:.1f} s after opening the page")
-        assert seconds <= 25  # the default net's training, then its twin's, on a fresh server
-        wait_idle(page)
-        assert psnr("denoising twin") > psnr("noisy") + 1
-        assert page.locator("[data-testid='stException']").count() == 0
-        page.screenshot(path=str(_shots(tmp_path) / "denoising-twin.png"), full_page=True)
-
-
 def test_a_costly_link_holds_nobody_back(tmp_path):
     """Session A opens a link to a training of tens of minutes: it fills A's sidebar and waits for
     Train (refused over the budget). Session B, opened right after, gets its default training and

@@ -18,7 +18,7 @@ from .job import FairSlots, Job, Registry
 if TYPE_CHECKING:
     import numpy as np
 
-    from ..config import ExperimentConfig, ProjectionConfig
+    from ..config import ClassifierConfig, ExperimentConfig, ProjectionConfig
     from ..data import Dataset
 
 
@@ -104,6 +104,20 @@ class Jobs:
 
         job = self.trainings.submit(cfg, lambda j: TrainResult(model=model), label="loaded", restart=True)
         return job.wait(30)
+
+    def classifier(self, cfg: ClassifierConfig, ds: Dataset, restart: bool = False, session: str = "") -> Job:
+        """The lessons' CNN for cfg, trained on ds's clean digits (kept among the trainings, not
+        in the store: it takes seconds). Raises OverBudget like a training."""
+        from .. import cost
+        from . import work
+
+        if self.trainings.get(cfg) is None or restart:
+            self.check_budget(cost.classifier_seconds(cfg, len(ds.x_train), ds.image_shape))
+        return self.trainings.submit(cfg, lambda job: self.runner.run(job, work.train_classifier, (cfg, ds), kind="train",
+                                                                      cpus=self._train_cpus(),
+                                                                      pack=work.pack_classifier,
+                                                                      unpack=work.unpack_lesson_net),
+                                     label="classifier", restart=restart, session=session)
 
     def lesson(self, key: tuple, name: str, kwargs: dict, restart: bool = False, session: str = "") -> Job:
         """lessons.run(name, **kwargs) as a job; on Ray its nets train in parallel tasks.

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from .. import data, lessons
-    from ..config import ExperimentConfig, ProjectionConfig
+    from ..config import ClassifierConfig, ExperimentConfig, ProjectionConfig
     from ..nets import loop
 
 
@@ -79,6 +79,22 @@ def train_lesson_net(progress, planned) -> dict:
     if isinstance(planned, ClassifierConfig):
         return {"cnn": weights.model_bytes(net), "image_shape": ds.image_shape, "n_classes": net.head.out_features}
     return pack_model(loop.TrainResult(model=net), planned, ds)
+
+
+def train_classifier(progress, cfg: ClassifierConfig, ds: data.Dataset):
+    """The lessons' CNN trained on ds's clean training digits (ds: cfg's data set, loaded by the
+    caller, so an upload works too), in eval mode."""
+    from ..nets import classifier
+
+    progress(0.05, Msg("jobs.training_classifier"))
+    return classifier.fit_classifier(ds.x_train, ds.y_train, ds.image_shape, epochs=cfg.epochs, seed=cfg.seed)
+
+
+def pack_classifier(net, cfg: ClassifierConfig, ds: data.Dataset) -> dict:
+    """A trained CNN as plain data, as train_lesson_net packs it (unpack_lesson_net reads it)."""
+    from .. import weights
+
+    return {"cnn": weights.model_bytes(net), "image_shape": ds.image_shape, "n_classes": net.head.out_features}
 
 
 def unpack_lesson_net(wire: dict):

@@ -87,6 +87,11 @@ class Lesson:
         return self.measure(setting, trained, progress, **params)
 
     @property
+    def title(self) -> str:
+        """A few words naming the lesson, as the table of contents lists it."""
+        return t(f"lessons.{self.name}.title")
+
+    @property
     def claim(self) -> str:
         """The chapter's claim, as the page's heading."""
         return t(f"lessons.{self.name}.claim")

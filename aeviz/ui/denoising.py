@@ -1,40 +1,40 @@
-"""The Denoising page's numbers: the shown model, PCA and the model's denoising twin cleaning the
-same corrupted held-out digits, cached per model and noise; and their prefetch, so the page's
-opening setting is ready before the page is opened."""
+"""The Denoising page's numbers: the shown model, PCA and the page's own denoiser cleaning the same
+corrupted held-out digits, and how often the lessons' CNN reads each row right, cached per model
+and noise; and their prefetch, so the page's opening setting is ready before the page is opened."""
 from __future__ import annotations
 
-from dataclasses import replace
-
+import numpy as np
 import streamlit as st
 
-from .. import analysis, data, jobs
-from ..config import DENOISE_NOISE, DENOISE_SEED, ExperimentConfig, NoiseConfig
+from .. import analysis, config, data, jobs
+from ..config import DENOISE_NOISE, DENOISE_SEED, ClassifierConfig, ExperimentConfig, NoiseConfig
 from ..nets import infer
 from .shown import ShownModel
 
 DENOISE_DEFAULTS = (DENOISE_NOISE.kind, DENOISE_NOISE.level)  # the page's noise when it opens
 DENOISE_SHOWN_MAX = 30  # the most digits the Denoising page shows
 NOISE_SEED = DENOISE_SEED
-TWIN_EPOCHS = 4  # enough for a denoiser to beat the noisy input by several dB, in a few seconds
 
 
-def matching_denoiser(cfg: ExperimentConfig, kind: str, level: float) -> ExperimentConfig | None:
-    """cfg's denoising twin for this noise (same data, widths, bottleneck and optimiser; at most
-    TWIN_EPOCHS epochs), or None when cfg's model was trained on noise already."""
-    if cfg.noise.kind != "none":
-        return None
-    return replace(cfg, model=replace(cfg.model, kind="denoising"), noise=NoiseConfig(kind, float(level)),
-                   train=replace(cfg.train, epochs=min(cfg.train.epochs, TWIN_EPOCHS)))
+def denoiser_config(cfg: ExperimentConfig, kind: str, level: float) -> ExperimentConfig:
+    """The page's denoiser for the shown model's data (cfg's) and this noise: the same for every
+    bottleneck of the sidebar (config.DENOISER)."""
+    return config.denoiser(cfg.data, NoiseConfig(kind, float(level)))
+
+
+def classifier_config(cfg: ExperimentConfig) -> ClassifierConfig:
+    """The lessons' CNN for the shown model's data (cfg's), trained on its clean digits."""
+    return ClassifierConfig(cfg.data)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def denoised_by(_model, _shown: ShownModel, key: tuple[ExperimentConfig, float], kind: str, level: float):
-    """What another model (_model, the twin: `key` is its config and training run) makes of the
+    """What another model (_model, the denoiser: `key` is its config and training run) makes of the
     page's noisy digits, those of _shown's view: (the first DENOISE_SHOWN_MAX cleaned digits (n, D),
     their scores {"PSNR (dB)", "SSIM", "MSE"} over all the viewed digits)."""
     from .. import metrics, noise
 
-    x = _shown.view.x  # (N, D): the twin's config names the same data set and split
+    x = _shown.view.x  # (N, D): the denoiser's config names the same data set and split
     cleaned = infer.reconstruct(_model, noise.corrupt(x, kind, level, seed=NOISE_SEED))
     return cleaned[:DENOISE_SHOWN_MAX].copy(), metrics.image_scores(x, cleaned, _shown.ds.image_shape)
 
@@ -62,6 +62,24 @@ def denoising_numbers(_shown: ShownModel, key: tuple[ExperimentConfig, float], k
             f"PCA-{k}": analysis.pca_denoise(ds.x_train, noisy, k, _pca(ds, _shown.digits, k))}
     table = {name: metrics.image_scores(view.x, x, ds.image_shape) for name, x in rows.items()}
     return {name: x[:DENOISE_SHOWN_MAX].copy() for name, x in rows.items()}, table
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def cnn_reads(_cnn, _shown: ShownModel, _denoiser, key: tuple, kind: str, level: float) -> dict[str, float]:
+    """The share of the viewed digits the CNN (_cnn) reads right in each row: "clean", "noisy",
+    "model" (_shown's reconstruction of the noisy ones), "denoiser" (_denoiser's, when given) and
+    "PCA-k". `key` names the CNN, the shown model and the denoiser (their configs and runs)."""
+    from .. import noise
+    from ..nets import classifier
+
+    ds, view = _shown.ds, _shown.view
+    noisy = noise.corrupt(view.x, kind, level, seed=NOISE_SEED)
+    k = view.codes.shape[1]
+    rows = {"clean": view.x, "noisy": noisy, "model": infer.reconstruct(_shown.result.model, noisy),
+            f"PCA-{k}": analysis.pca_denoise(ds.x_train, noisy, k, _pca(ds, _shown.digits, k))}
+    if _denoiser is not None:
+        rows["denoiser"] = infer.reconstruct(_denoiser, noisy)
+    return {role: float(np.mean(classifier.predict(_cnn, x) == view.labels)) for role, x in rows.items()}
 
 
 def prefetch(shown: ShownModel) -> None:

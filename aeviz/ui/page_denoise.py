@@ -1,4 +1,5 @@
-"""Denoising: corrupt held-out digits, clean them with the autoencoder, its denoising twin and PCA."""
+"""Denoising: corrupt held-out digits, clean them with the page's denoiser, the shown autoencoder and
+PCA, and see how often a CNN trained on clean digits reads each row right."""
 from __future__ import annotations
 
 import numpy as np
@@ -13,19 +14,20 @@ from aeviz.ui.shown import ShownModel, dataset, retry_training, shown_model, sta
 
 def main() -> None:
     header_section()
-    start_opening_twin()
+    start_opening_jobs()
     shown = shown_model()
     if shown is None:
         return
     kind, level, n_show = controls_section()
-    twin_cfg = denoising.matching_denoiser(shown.cfg, kind, level)
-    twin = None if twin_cfg is None else training(twin_cfg)
-    images, scores = numbers(shown, kind, level, twin)
+    denoiser_cfg = denoising.denoiser_config(shown.cfg, kind, level)
+    denoiser, cnn = training(denoiser_cfg), training(denoising.classifier_config(shown.cfg))
+    images, scores = numbers(shown, kind, level, denoiser, cnn)
     k = shown.view.codes.shape[1]
     pca_row = images.pop(f"PCA-{k}")
     grid_section(shown, images, n_show, kind, level)
     scores_section(scores)
-    twin_section(shown, twin_cfg, twin)
+    denoiser_section(shown, denoiser_cfg, denoiser)
+    cnn_section(cnn)
     charts.chart(fig=figures.image_grid(pca_row[:n_show], shown.ds.image_shape, ncols=n_show,
                                         row_labels=[f"PCA-{k}"], title=t("denoise.pca_title")),
                  key="pca_row")
@@ -34,19 +36,29 @@ def main() -> None:
 def header_section() -> None:
     st.header(t("denoise.header"))
     with st.expander(t("common.about")):
-        st.markdown(t("denoise.about", epochs=denoising.TWIN_EPOCHS))
+        st.markdown(t("denoise.about"))
 
 
-def start_opening_twin() -> None:
-    """The page's opening noise: the twin is queued at once, behind the model if that still trains.
-    It is the page's job, not a Train of the session's (which may have one training at a time)."""
-    cfg = session.shown_config()
-    twin_cfg = None if cfg is None else denoising.matching_denoiser(cfg, *denoising.DENOISE_DEFAULTS)
-    if twin_cfg is not None and training(twin_cfg) is None:
+def _queue(job_cfg, start) -> None:
+    """Queue a job of the page's (not a Train of the session's, which may have one training at a
+    time) unless it has one; a refusal is said where its row would be."""
+    if training(job_cfg) is None and session.refusal("denoiser", job_cfg) is None:
         try:
-            jobs.backend().train(twin_cfg, dataset(cfg.data.name, cfg.data.seed))
+            start()
         except jobs.OverBudget as exc:
-            session.refuse("twin", twin_cfg, failures.message(exc))
+            session.refuse("denoiser", job_cfg, failures.message(exc))
+
+
+def start_opening_jobs() -> None:
+    """The page's opening noise: its denoiser and the CNN are queued at once, behind the model if
+    that still trains."""
+    cfg = session.shown_config()
+    if cfg is None:
+        return
+    ds = dataset(cfg.data.name, cfg.data.seed)
+    denoiser_cfg, cnn_cfg = denoising.denoiser_config(cfg, *denoising.DENOISE_DEFAULTS), denoising.classifier_config(cfg)
+    _queue(denoiser_cfg, lambda: jobs.backend().train(denoiser_cfg, ds))
+    _queue(cnn_cfg, lambda: jobs.backend().classifier(cnn_cfg, ds))
 
 
 def controls_section() -> tuple[str, float, int]:
@@ -61,17 +73,28 @@ def controls_section() -> tuple[str, float, int]:
     return kind, level, n_show
 
 
-def numbers(shown: ShownModel, kind: str, level: float, twin: jobs.Job | None) -> tuple[dict, dict]:
-    """Rows of digits by role ("noisy", "clean", "model", "twin" once trained, "PCA-k") and the
-    scores of each cleaned row ({"PSNR (dB)", "SSIM", "MSE"}) by role, in the page's order."""
+def numbers(shown: ShownModel, kind: str, level: float, denoiser: jobs.Job | None,
+            cnn: jobs.Job | None) -> tuple[dict, dict]:
+    """Rows of digits by role ("noisy", "denoiser" once trained, "model", "clean", "PCA-k") and the
+    scores of each row but the clean one ({"PSNR (dB)", "SSIM", "MSE"}, and "CNN" once the CNN is
+    trained: the share of all the viewed digits it reads right) by role, in the page's order."""
     rows, table = denoising.denoising_numbers(shown, shown.key, kind, level)
     k = shown.view.codes.shape[1]
-    images = {"noisy": rows["noisy"], "clean": shown.view.x, "model": rows["autoencoder"]}
-    scores = {"noisy": table["noisy"], "model": table["autoencoder"]}
-    if twin is not None and twin.finished_ok:
-        key = (twin.key, twin.finished)  # the twin's config and training run
-        images["twin"], scores["twin"] = denoising.denoised_by(twin.result.model, shown, key, kind, level)
-    images[f"PCA-{k}"], scores[f"PCA-{k}"] = rows[f"PCA-{k}"], table[f"PCA-{k}"]
+    images, scores = {"noisy": rows["noisy"]}, {"noisy": dict(table["noisy"])}
+    model = None
+    if denoiser is not None and denoiser.finished_ok:
+        model, key = denoiser.result.model, (denoiser.key, denoiser.finished)  # its config and training run
+        images["denoiser"], denoised = denoising.denoised_by(model, shown, key, kind, level)
+        scores["denoiser"] = dict(denoised)
+    images["model"], scores["model"] = rows["autoencoder"], dict(table["autoencoder"])
+    images["clean"] = shown.view.x
+    images[f"PCA-{k}"], scores[f"PCA-{k}"] = rows[f"PCA-{k}"], dict(table[f"PCA-{k}"])
+    if cnn is not None and cnn.finished_ok:
+        key = (cnn.key, cnn.finished, shown.key, None if model is None else (denoiser.key, denoiser.finished))
+        reads = denoising.cnn_reads(cnn.result, shown, model, key, kind, level)
+        for role in scores:
+            scores[role]["CNN"] = reads[role]
+        scores["clean"] = {"CNN": reads["clean"]}
     return images, scores
 
 
@@ -81,7 +104,7 @@ def _label(role: str) -> str:
 
 
 def grid_section(shown: ShownModel, images: dict, n_show: int, kind: str, level: float) -> None:
-    """The noisy, clean and cleaned digits, one row each."""
+    """The noisy, cleaned and clean digits, one row each."""
     charts.chart(fig=figures.image_grid(np.concatenate([x[:n_show] for x in images.values()]), shown.ds.image_shape,
                                         ncols=n_show, row_labels=[_label(role) for role in images],
                                         title=t("denoise.grid_title", noise=sidebar.noise_label(kind), level=level)),
@@ -89,45 +112,70 @@ def grid_section(shown: ShownModel, images: dict, n_show: int, kind: str, level:
 
 
 def scores_section(scores: dict) -> None:
-    """Each row's PSNR (with its gain over the noisy digits), SSIM and MSE."""
+    """Each row's PSNR (with its gain over the noisy digits), SSIM and MSE, and how often the CNN
+    reads its digits right."""
     noisy_psnr = scores["noisy"]["PSNR (dB)"]
     for col, (role, vals) in zip(st.columns(len(scores)), scores.items()):
-        col.metric(t("denoise.psnr_label", name=_label(role)), t("denoise.psnr_value", psnr=vals["PSNR (dB)"]),
-                   delta=None if role == "noisy" else t("denoise.psnr_delta", delta=vals["PSNR (dB)"] - noisy_psnr))
-        col.caption(t("denoise.scores", ssim=vals["SSIM"], mse=vals["MSE"]))
+        if "PSNR (dB)" in vals:
+            col.metric(t("denoise.psnr_label", name=_label(role)), t("denoise.psnr_value", psnr=vals["PSNR (dB)"]),
+                       delta=None if role == "noisy" else t("denoise.psnr_delta", delta=vals["PSNR (dB)"] - noisy_psnr))
+            col.caption(t("denoise.scores", ssim=vals["SSIM"], mse=vals["MSE"]))
+        if "CNN" in vals:
+            col.metric(t("denoise.cnn_label", name=_label(role)), t("denoise.cnn_value", percent=100 * vals["CNN"]))
 
 
-def _start_twin(twin_cfg: ExperimentConfig) -> None:
+def _start(job_cfg: ExperimentConfig) -> None:
     try:
-        start_training(twin_cfg)
+        start_training(job_cfg)
     except jobs.OverBudget as exc:
-        session.refuse("twin", twin_cfg, failures.message(exc))
+        session.refuse("denoiser", job_cfg, failures.message(exc))
 
 
 @st.fragment(run_every=1.0)
-def _twin_progress(twin: jobs.Job) -> None:
-    if not twin.pending:
+def _job_progress(job: jobs.Job, text_key: str) -> None:
+    if not job.pending:
         st.rerun(scope="app")  # ready: draw its row and its numbers
         return
-    st.progress(twin.progress, text=t("denoise.twin_progress", message=twin.message))
+    st.progress(job.progress, text=t(text_key, message=job.message))
 
 
-def twin_section(shown: ShownModel, twin_cfg: ExperimentConfig | None, twin: jobs.Job | None) -> None:
-    """Where the denoising twin stands: not needed, refused, to train, training, failed."""
-    if twin_cfg is None:
-        st.caption(t("denoise.trained_on_noise", noise=sidebar.noise_label(shown.cfg.noise.kind),
-                     level=shown.cfg.noise.level))
-    elif twin is None:
-        if (refused := session.refusal("twin", twin_cfg)) is not None:
-            st.warning(t("denoise.no_twin", reason=refused), icon=":material/block:")
+def denoiser_section(shown: ShownModel, denoiser_cfg: ExperimentConfig, denoiser: jobs.Job | None) -> None:
+    """What the denoiser is and why, then where it stands: refused, to train, training, failed."""
+    m = denoiser_cfg.model
+    st.caption(t("denoise.denoiser_is", k=m.latent_dim, hidden=", ".join(map(str, m.hidden)),
+                 epochs=denoiser_cfg.train.epochs, shown_k=shown.view.codes.shape[1]))
+    if denoiser is None:
+        if (refused := session.refusal("denoiser", denoiser_cfg)) is not None:
+            st.warning(t("denoise.no_denoiser", reason=refused), icon=":material/block:")
         else:
-            st.button(t("denoise.train_twin"), key="train_twin", icon=":material/auto_fix_high:",
-                      on_click=_start_twin, args=(twin_cfg,),
-                      help=t("denoise.train_twin_help", cost=cost.say(train_estimate(twin_cfg))))
-    elif twin.pending:
-        _twin_progress(twin)
-    elif twin.status == "failed":
-        progress.failure(t("denoise.twin_failed"), twin, lambda: retry_training(twin_cfg), "retry_twin")
+            st.button(t("denoise.train_denoiser"), key="train_denoiser", icon=":material/auto_fix_high:",
+                      on_click=_start, args=(denoiser_cfg,),
+                      help=t("denoise.train_denoiser_help", cost=cost.say(train_estimate(denoiser_cfg))))
+    elif denoiser.pending:
+        _job_progress(denoiser, "denoise.denoiser_progress")
+    elif denoiser.status == "failed":
+        progress.failure(t("denoise.denoiser_failed"), denoiser, lambda: retry_training(denoiser_cfg), "retry_denoiser")
+
+
+def cnn_section(cnn: jobs.Job | None) -> None:
+    """Where the CNN that reads the rows stands: refused, training, failed (once trained, its
+    readings are among the scores)."""
+    if cnn is None:
+        if (refused := session.refusal("denoiser", denoising.classifier_config(session.shown_config()))) is not None:
+            st.warning(t("denoise.no_cnn", reason=refused), icon=":material/block:")
+    elif cnn.pending:
+        _job_progress(cnn, "denoise.cnn_progress")
+    elif cnn.status == "failed":
+        progress.failure(t("denoise.cnn_failed"), cnn, lambda: _retry_cnn(cnn.key), "retry_cnn")
+
+
+def _retry_cnn(cnn_cfg) -> None:
+    cfg = session.shown_config()
+    ds = dataset(cfg.data.name, cfg.data.seed)
+    try:
+        jobs.backend().classifier(cnn_cfg, ds, restart=True)
+    except jobs.OverBudget as exc:
+        session.refuse("denoiser", cnn_cfg, failures.message(exc))
 
 
 main()

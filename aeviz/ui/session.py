@@ -36,7 +36,7 @@ def set_sidebar_config(cfg: ExperimentConfig) -> None:
     _set("sidebar_config", cfg)
 
 
-# Refusals (over the budget), each for what was asked: ("train", cfg), ("twin", cfg), ("lesson", key).
+# Refusals (over the budget), each for what was asked: ("train", cfg), ("denoiser", cfg), ("lesson", key).
 def refusal(what: str, key: Any) -> str | Msg | None:
     """The message of the last refusal of `what`, when it was for `key`."""
     held = _get(f"refused:{what}")

@@ -118,13 +118,25 @@ def write_query() -> None:
         st.query_params.from_dict(wanted)
 
 
+def language() -> None:
+    """The language menu, on every page."""
+    st.sidebar.selectbox(t("sidebar.language"), tuple(i18n.LANGUAGES), key="w_lang", format_func=i18n.LANGUAGES.get,
+                         help=t("sidebar.language_help"))
+
+
+def keep_settings() -> None:
+    """On a page that does not draw the model settings (Lessons): Streamlit forgets the value of a
+    widget a run does not draw, unless the run assigns it, so each is assigned to itself."""
+    for key in PARAMS:
+        if key in st.session_state:
+            st.session_state[key] = st.session_state[key]
+
+
 def draw() -> tuple[ExperimentConfig, bool]:
-    """Draw the settings; return the config they describe and whether Train was pressed."""
+    """Draw the model settings; return the config they describe and whether Train was pressed."""
     for msg in seed_from_query():
         st.sidebar.warning(msg)
     sb = st.sidebar
-    sb.selectbox(t("sidebar.language"), tuple(i18n.LANGUAGES), key="w_lang", format_func=i18n.LANGUAGES.get,
-                 help=t("sidebar.language_help"))
     sb.selectbox(t("sidebar.data"), (*data.DATASETS, UPLOAD), key="w_data",
                  format_func=lambda n: t("sidebar.your_data") if n == UPLOAD else str(data.DATASETS[n].title),
                  help=t("sidebar.data_help"))
