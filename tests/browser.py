@@ -166,21 +166,24 @@ def take_selection_screenshot(out: Path) -> Path:
 
 
 def take_lessons_screenshot(out: Path, lesson: str = "chapter-example", lang: str = "en") -> Path:
-    """The Lessons page after one lesson has run: its claim, the chapter's sentence, the verdict."""
+    """One lesson's page after it has run: its badge, claim, the chapter's sentence, the verdict."""
     sys.path.insert(0, str(ROOT))
     from aeviz import i18n
 
     out.mkdir(parents=True, exist_ok=True)
     path = out / "lessons.png"
-    with streamlit_server() as url, browser_page(1500, 1200) as page:
-        page.goto(f"{url}/lessons?lang={lang}")
+    with streamlit_server() as url, browser_page(1500, 1300) as page:
+        page.goto(f"{url}/lessons?lesson={lesson}&lang={lang}")
         page.locator(f".st-key-run_{lesson} button").click()
         page.get_by_text(i18n.t("lessons_page.criterion", lang, criterion="")).first.wait_for(timeout=180_000)
         wait_idle(page)
-        page.locator(f".st-key-run_{lesson}").scroll_into_view_if_needed()
-        page.evaluate("window.scrollBy(0, -330)")  # the lesson's claim and quotation above its button
         page.wait_for_timeout(1500)
         page.screenshot(path=str(path))
+        page.get_by_role("link", name=i18n.t("lessons_page.all", lang)).click()  # the contents, its badge filled
+        page.wait_for_selector("[class*='st-key-toc_']", timeout=60_000)
+        wait_idle(page)
+        page.wait_for_timeout(1000)
+        page.screenshot(path=str(out / "lessons-contents.png"))
     return path
 
 
