@@ -137,6 +137,9 @@ def take_screenshots(out: Path, query: str = "", pages=("latent", "denoising", "
             want = {"latent": 3, "replay": 1}.get(name, 2)
             page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot').length >= {want}",
                                    timeout=180_000)
+            if name == "denoising":  # the page's denoiser and the CNN's readings, once trained
+                done = i18n.t("denoise.cnn_label", lang, name=i18n.t("denoise.row.denoiser", lang))
+                page.get_by_text(done).first.wait_for(timeout=180_000)
             if name == "latent":  # the UMAP panel, not the loss chart of a training still running
                 page.wait_for_function("() => [...document.querySelectorAll('.gtitle')]"
                                        ".some(e => e.textContent === 'UMAP')", timeout=180_000)
