@@ -394,6 +394,19 @@ def test_lessons_page_lists_the_lessons_then_runs_one_and_shows_its_verdict():
     assert badges[1].endswith("Did not hold]") and sum("Not run yet" in b for b in badges) == 7, badges
 
 
+def test_a_link_to_no_lesson_says_so_and_names_the_lessons():
+    from aeviz import lessons
+
+    at = _app()
+    at.switch_page("aeviz/ui/page_lessons.py")
+    at.query_params["lesson"] = "sparsty"
+    at.run()
+    assert not at.exception, at.exception
+    [warning] = [w.value for w in at.warning]
+    assert "“sparsty”" in warning and all(name in warning for name in lessons.LESSONS)
+    assert len(_badges(at)) == len(lessons.LESSONS)  # the contents, as without the link
+
+
 def test_the_lessons_sidebar_holds_the_lessons_settings_only_and_the_model_settings_survive():
     at = _app()
     at.slider(key="w_k").set_value(5).run()
