@@ -394,6 +394,25 @@ def test_lessons_page_lists_the_lessons_then_runs_one_and_shows_its_verdict():
     assert badges[1].endswith("Did not hold]") and sum("Not run yet" in b for b in badges) == 7, badges
 
 
+def test_run_all_over_the_budget_starts_nothing_and_each_badge_says_so(monkeypatch):
+    from aeviz import lessons
+
+    at = _app()
+    at.switch_page("aeviz/ui/page_lessons.py").run()
+    at.sidebar.number_input(key="lesson_seed").set_value(7).run()  # settings no other test has run
+    monkeypatch.setenv("AEVIZ_MAX_JOB_S", "0.01")  # every lesson costs more than this
+    at.button(key="run_all").click().run()
+    assert not at.exception, at.exception
+    assert all("Over the budget" in b for b in _badges(at)), _badges(at)
+    assert all(jobs.backend().lessons.get(("lesson", n, lessons.LESSONS[n].dataset, 7, 0)) is None
+               for n in lessons.LESSONS)  # nothing started
+    monkeypatch.setenv("AEVIZ_MAX_JOB_S", "120")
+    at.query_params["lesson"] = "sparsity"
+    at.run()  # the lesson's own page says why, where its Run is
+    [refusal] = [e.value for e in at.error]
+    assert "over" in refusal.lower() and "limit" in refusal.lower(), refusal
+
+
 def test_a_link_to_no_lesson_says_so_and_names_the_lessons():
     from aeviz import lessons
 
