@@ -39,13 +39,12 @@ def _candidates(quick: bool):
 
 def main(quick: bool = False) -> None:
     import torch
+    from results import recorded
 
     from aeviz import analysis, data, metrics, noise
     from aeviz.config import DENOISE_NOISE, DENOISE_SEED, ClassifierConfig, ExperimentConfig, NoiseConfig
     from aeviz.lessons import train_net
     from aeviz.nets import classifier, infer
-
-    from results import recorded
 
     torch.set_num_threads(2)
     ds = data.load("mnist-5k")

@@ -256,7 +256,8 @@ def test_denoise_page_trains_its_denoiser_and_cnn_and_shows_their_numbers():
     y = ds.y_test[analysis.view_indices(ds)]
     noisy = noise.corrupt(x, *denoising.DENOISE_DEFAULTS, seed=denoising.NOISE_SEED)
     cleaned = infer.reconstruct(den.result.model, noisy)
-    assert psnr["denoiser"] == f"{metrics.psnr(x, cleaned):.2f} dB" and metrics.psnr(x, cleaned) > metrics.psnr(x, noisy)
+    assert psnr["denoiser"] == f"{metrics.psnr(x, cleaned):.2f} dB"
+    assert metrics.psnr(x, cleaned) > metrics.psnr(x, noisy)
     reads = {m.label.split(": ")[0]: m.value for m in at.metric if m.label.endswith(": CNN reads")}
     assert list(reads) == ["noisy", "denoiser", "this model", f"PCA-{cfg.model.latent_dim}", "clean"]
     right = {"denoiser": cleaned, "clean": x, "noisy": noisy}

@@ -110,7 +110,8 @@ def test_lessons_open_on_their_contents_link_one_lesson_and_run_all():
         assert _row_badges(page)["linear-vs-pca"].endswith(VERDICTS), _row_badges(page)
         page.locator(".st-key-run_all button").click()  # with the settings above: digits, 2 epochs a net
         page.wait_for_function(
-            f"() => [...document.querySelectorAll(\"{ROWS}\")].every(r => /(Held|Did not hold)\\s*$/.test(r.innerText.split('\\n')[0]))",
+            f"() => [...document.querySelectorAll(\"{ROWS}\")]"
+            ".every(r => /(Held|Did not hold)\\s*$/.test(r.innerText.split('\\n')[0]))",
             timeout=420_000, polling=1000)
         badges = _row_badges(page)
         assert all(b.endswith(VERDICTS) for b in badges.values()), badges

@@ -159,7 +159,8 @@ def embedding_with_thumbnails(emb: np.ndarray, images: np.ndarray, image_shape: 
 
 def _animation_controls(names: list[str]) -> dict:
     """Play/pause buttons and an "epoch" slider over frames called names."""
-    step = dict(mode="immediate", frame=dict(duration=350, redraw=True), transition=dict(duration=250))  # redraw: the title names the epoch
+    # redraw: the title names the epoch, and plotly.js redraws a title only then
+    step = dict(mode="immediate", frame=dict(duration=350, redraw=True), transition=dict(duration=250))
     play = dict(label=t("figures.animation.play"), method="animate", args=[None, {**step, "fromcurrent": False}])
     stop = dict(mode="immediate", frame=dict(duration=0), transition=dict(duration=0))
     pause = dict(label=t("figures.animation.pause"), method="animate", args=[[None], stop])
@@ -201,7 +202,8 @@ def replay(codes_per_epoch: np.ndarray, labels: np.ndarray, *, class_names=None,
     n_classes = len(np.unique(labels))
     moving = list(range(n_classes)) + ([n_classes + 1] if loss is not None else [])
     frames = [go.Frame(name=n, layout=dict(title=heading(e)), traces=moving,
-                       data=_class_traces(c, labels, ids, class_names, 0.8, None) + ([marker(e)] if loss is not None else []))
+                       data=_class_traces(c, labels, ids, class_names, 0.8, None)
+                       + ([marker(e)] if loss is not None else []))
               for e, (n, c) in enumerate(zip(names, codes, strict=True))]
     fig = go.Figure(data=list(frames[-1].data[:n_classes]), frames=frames)
     _scatter_axes(fig)
@@ -220,5 +222,6 @@ def replay(codes_per_epoch: np.ndarray, labels: np.ndarray, *, class_names=None,
                                       type="log", nticks=3, automargin=False))
     fig.update_layout(dragmode="zoom", **_animation_controls(names))
     fig = _finish(fig, "replay", title, 640 if loss is not None else 520)
-    fig.update_layout(title=heading(len(codes) - 1), margin=dict(t=72, b=110, l=80 if loss is not None else MARGIN["l"]))
+    fig.update_layout(title=heading(len(codes) - 1),
+                      margin=dict(t=72, b=110, l=80 if loss is not None else MARGIN["l"]))
     return fig

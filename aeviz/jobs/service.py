@@ -113,11 +113,11 @@ class Jobs:
 
         if self.trainings.get(cfg) is None or restart:
             self.check_budget(cost.classifier_seconds(cfg, len(ds.x_train), ds.image_shape))
-        return self.trainings.submit(cfg, lambda job: self.runner.run(job, work.train_classifier, (cfg, ds), kind="train",
-                                                                      cpus=self._train_cpus(),
-                                                                      pack=work.pack_classifier,
-                                                                      unpack=work.unpack_lesson_net),
-                                     label="classifier", restart=restart, session=session)
+        def run(job: Job):
+            return self.runner.run(job, work.train_classifier, (cfg, ds), kind="train", cpus=self._train_cpus(),
+                                   pack=work.pack_classifier, unpack=work.unpack_lesson_net)
+
+        return self.trainings.submit(cfg, run, label="classifier", restart=restart, session=session)
 
     def lesson(self, key: tuple, name: str, kwargs: dict, restart: bool = False, session: str = "") -> Job:
         """lessons.run(name, **kwargs) as a job; on Ray its nets train in parallel tasks.

@@ -70,14 +70,14 @@ def unpack_model(wire: dict) -> loop.TrainResult:
 def train_lesson_net(progress, planned) -> dict:
     """One planned net of a lesson (an ExperimentConfig or ClassifierConfig), trained here and
     packed as plain data."""
-    from .. import data, lessons, weights
+    from .. import data, lessons
     from ..config import ClassifierConfig
     from ..nets import loop
 
     net = lessons.train_net(planned)
     ds = data.of(planned.data)
     if isinstance(planned, ClassifierConfig):
-        return {"cnn": weights.model_bytes(net), "image_shape": ds.image_shape, "n_classes": net.head.out_features}
+        return pack_classifier(net, planned, ds)
     return pack_model(loop.TrainResult(model=net), planned, ds)
 
 
@@ -91,7 +91,7 @@ def train_classifier(progress, cfg: ClassifierConfig, ds: data.Dataset):
 
 
 def pack_classifier(net, cfg: ClassifierConfig, ds: data.Dataset) -> dict:
-    """A trained CNN as plain data, as train_lesson_net packs it (unpack_lesson_net reads it)."""
+    """A trained CNN as plain data: safetensors bytes and its shape (unpack_lesson_net reads it)."""
     from .. import weights
 
     return {"cnn": weights.model_bytes(net), "image_shape": ds.image_shape, "n_classes": net.head.out_features}

@@ -46,6 +46,18 @@ def _pca(_ds: data.Dataset, digits: tuple[str, int], k: int):
     return analysis.fit_pca(_ds.x_train, k)
 
 
+def _noisy_and_cleaned(shown: ShownModel, kind: str, level: float) -> dict[str, np.ndarray]:
+    """The viewed held-out digits (N, D) corrupted with the page's noise seed ("noisy"), and as the
+    shown model ("autoencoder") and PCA-k clean them: what the scores and the CNN's readings judge."""
+    from .. import noise
+
+    ds, view = shown.ds, shown.view
+    noisy = noise.corrupt(view.x, kind, level, seed=NOISE_SEED)
+    k = view.codes.shape[1]
+    return {"noisy": noisy, "autoencoder": infer.reconstruct(shown.result.model, noisy),
+            f"PCA-{k}": analysis.pca_denoise(ds.x_train, noisy, k, _pca(ds, shown.digits, k))}
+
+
 @st.cache_resource(max_entries=32, show_spinner=False)
 def denoising_numbers(_shown: ShownModel, key: tuple[ExperimentConfig, float], kind: str, level: float):
     """The Denoising page's numbers for the shown model (`key`: _shown.key) and a noise setting,
@@ -53,13 +65,10 @@ def denoising_numbers(_shown: ShownModel, key: tuple[ExperimentConfig, float], k
     (N, D) held-out digits of the latent view, corrupted with a fixed seed, then cleaned (only those
     are kept: the cache holds many settings); table = row -> {"PSNR (dB)", "SSIM", "MSE"} of all N
     digits against the clean ones."""
-    from .. import metrics, noise
+    from .. import metrics
 
     ds, view = _shown.ds, _shown.view
-    noisy = noise.corrupt(view.x, kind, level, seed=NOISE_SEED)  # (N, D)
-    k = view.codes.shape[1]
-    rows = {"noisy": noisy, "autoencoder": infer.reconstruct(_shown.result.model, noisy),
-            f"PCA-{k}": analysis.pca_denoise(ds.x_train, noisy, k, _pca(ds, _shown.digits, k))}
+    rows = _noisy_and_cleaned(_shown, kind, level)
     table = {name: metrics.image_scores(view.x, x, ds.image_shape) for name, x in rows.items()}
     return {name: x[:DENOISE_SHOWN_MAX].copy() for name, x in rows.items()}, table
 
@@ -68,17 +77,16 @@ def denoising_numbers(_shown: ShownModel, key: tuple[ExperimentConfig, float], k
 def cnn_reads(_cnn, _shown: ShownModel, _denoiser, key: tuple, kind: str, level: float) -> dict[str, float]:
     """The share of the viewed digits the CNN (_cnn) reads right in each row: "clean", "noisy",
     "model" (_shown's reconstruction of the noisy ones), "denoiser" (_denoiser's, when given) and
-    "PCA-k". `key` names the CNN, the shown model and the denoiser (their configs and runs)."""
-    from .. import noise
+    "PCA-k". `key` names the CNN, the shown model and the denoiser (their configs and runs). The
+    rows are made again here (the page's caches keep only the first digits of each)."""
     from ..nets import classifier
 
-    ds, view = _shown.ds, _shown.view
-    noisy = noise.corrupt(view.x, kind, level, seed=NOISE_SEED)
-    k = view.codes.shape[1]
-    rows = {"clean": view.x, "noisy": noisy, "model": infer.reconstruct(_shown.result.model, noisy),
-            f"PCA-{k}": analysis.pca_denoise(ds.x_train, noisy, k, _pca(ds, _shown.digits, k))}
+    view = _shown.view
+    rows = _noisy_and_cleaned(_shown, kind, level)
+    rows["model"] = rows.pop("autoencoder")
+    rows["clean"] = view.x
     if _denoiser is not None:
-        rows["denoiser"] = infer.reconstruct(_denoiser, noisy)
+        rows["denoiser"] = infer.reconstruct(_denoiser, rows["noisy"])
     return {role: float(np.mean(classifier.predict(_cnn, x) == view.labels)) for role, x in rows.items()}
 
 

@@ -27,7 +27,7 @@ def main() -> None:
     grid_section(shown, images, n_show, kind, level)
     scores_section(scores)
     denoiser_section(shown, denoiser_cfg, denoiser)
-    cnn_section(cnn)
+    cnn_section(shown, cnn)
     charts.chart(fig=figures.image_grid(pca_row[:n_show], shown.ds.image_shape, ncols=n_show,
                                         row_labels=[f"PCA-{k}"], title=t("denoise.pca_title")),
                  key="pca_row")
@@ -56,7 +56,8 @@ def start_opening_jobs() -> None:
     if cfg is None:
         return
     ds = dataset(cfg.data.name, cfg.data.seed)
-    denoiser_cfg, cnn_cfg = denoising.denoiser_config(cfg, *denoising.DENOISE_DEFAULTS), denoising.classifier_config(cfg)
+    denoiser_cfg = denoising.denoiser_config(cfg, *denoising.DENOISE_DEFAULTS)
+    cnn_cfg = denoising.classifier_config(cfg)
     _queue(denoiser_cfg, lambda: jobs.backend().train(denoiser_cfg, ds))
     _queue(cnn_cfg, lambda: jobs.backend().classifier(cnn_cfg, ds))
 
@@ -157,23 +158,21 @@ def denoiser_section(shown: ShownModel, denoiser_cfg: ExperimentConfig, denoiser
         progress.failure(t("denoise.denoiser_failed"), denoiser, lambda: retry_training(denoiser_cfg), "retry_denoiser")
 
 
-def cnn_section(cnn: jobs.Job | None) -> None:
+def cnn_section(shown: ShownModel, cnn: jobs.Job | None) -> None:
     """Where the CNN that reads the rows stands: refused, training, failed (once trained, its
     readings are among the scores)."""
     if cnn is None:
-        if (refused := session.refusal("denoiser", denoising.classifier_config(session.shown_config()))) is not None:
+        if (refused := session.refusal("denoiser", denoising.classifier_config(shown.cfg))) is not None:
             st.warning(t("denoise.no_cnn", reason=refused), icon=":material/block:")
     elif cnn.pending:
         _job_progress(cnn, "denoise.cnn_progress")
     elif cnn.status == "failed":
-        progress.failure(t("denoise.cnn_failed"), cnn, lambda: _retry_cnn(cnn.key), "retry_cnn")
+        progress.failure(t("denoise.cnn_failed"), cnn, lambda: _retry_cnn(shown, cnn.key), "retry_cnn")
 
 
-def _retry_cnn(cnn_cfg) -> None:
-    cfg = session.shown_config()
-    ds = dataset(cfg.data.name, cfg.data.seed)
+def _retry_cnn(shown: ShownModel, cnn_cfg) -> None:
     try:
-        jobs.backend().classifier(cnn_cfg, ds, restart=True)
+        jobs.backend().classifier(cnn_cfg, shown.ds, restart=True)
     except jobs.OverBudget as exc:
         session.refuse("denoiser", cnn_cfg, failures.message(exc))
 

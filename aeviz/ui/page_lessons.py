@@ -10,7 +10,6 @@ from aeviz.figures.lessons import lesson_figures
 from aeviz.i18n import t
 from aeviz.ui import charts, progress, session
 
-
 PAGE = "aeviz/ui/page_lessons.py"  # this page, as links to one of its lessons name it
 
 
