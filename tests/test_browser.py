@@ -102,6 +102,20 @@ def test_train_compare_select_in_a_real_browser(tmp_path):
             page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
 
 
+def _wait_for_plots(page, server, n: int, timeout: float) -> None:
+    """Until the page draws `n` plotly charts; if it does not, fail with what the page and the
+    server said (a CI run that times out must leave its cause in the log)."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot').length >= {n}",
+                               timeout=timeout)
+    except PlaywrightTimeout:
+        text = page.locator("body").inner_text()[-3000:]
+        raise AssertionError(f"fewer than {n} charts after {timeout / 1000:.0f} s.\n--- page:\n{text}"
+                             f"\n--- server log:\n{server.log()[-3000:]}") from None
+
+
 def test_hostile_upload_is_refused_and_the_app_keeps_working(tmp_path):
     import numpy as np
 
@@ -121,8 +135,9 @@ def test_hostile_upload_is_refused_and_the_app_keeps_working(tmp_path):
         page.screenshot(path=str(_shots(tmp_path) / "upload-refused.png"))
         uploader.set_input_files(str(good))
         page.get_by_text("120 images").first.wait_for(timeout=30_000)
+        wait_idle(page)  # the run that reads the upload has ended: Train is this run's button
         page.locator(".st-key-train_button button").click()
-        page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 2", timeout=120_000)
+        _wait_for_plots(page, url, 2, timeout=120_000)
         wait_idle(page)
         assert page.locator("[data-testid='stException']").count() == 0
 
