@@ -155,3 +155,12 @@ def test_the_parametric_umap_code_keeps_neighbours_better_than_the_plain_one(dig
         scores[kind] = (metrics.trustworthiness(v, z), metrics.knn_accuracy(z, y))
     assert scores["parametric-umap"][0] > scores["undercomplete"][0]
     assert scores["parametric-umap"][1] > scores["undercomplete"][1]
+
+
+@pytest.mark.parametrize("n, batch_size", [(3600, 256), (4000, 256), (257, 256), (1, 256), (800, 128), (2, 1)])
+def test_a_pass_is_cut_into_the_fewest_batches_of_equal_size(n, batch_size):
+    """No short last batch (16 of 3,600 digits at 256 was one, and a whole step on its statistics)."""
+    bounds = loop._batches(n, batch_size)
+    sizes = [stop - start for start, stop in bounds]
+    assert bounds[0][0] == 0 and bounds[-1][1] == n and all(a[1] == b[0] for a, b in zip(bounds, bounds[1:]))
+    assert len(bounds) == -(-n // batch_size) and max(sizes) <= batch_size and max(sizes) - min(sizes) <= 1
