@@ -22,19 +22,20 @@ sys.path.insert(0, str(ROOT))
 
 
 def _candidates(quick: bool):
-    from aeviz.config import DENOISER, ModelConfig, TrainConfig
+    from aeviz.config import DENOISER, ModelConfig
 
     page = ("the page's denoiser", DENOISER.model, DENOISER.train)
     if quick:
         return [page]
-    dense = ModelConfig(kind="denoising")
+    dense, steps = ModelConfig(kind="denoising"), DENOISER.train  # batch 256 at 1e-2, as when it was chosen
     return [page,
-            ("dense, code 2 (the old twin)", replace(dense, latent_dim=2), TrainConfig(epochs=4)),
-            ("dense, code 64, 40 epochs", replace(dense, latent_dim=64), TrainConfig(epochs=40)),
-            ("dense, code 64, 50 epochs", replace(dense, latent_dim=64), TrainConfig(epochs=50)),
+            ("dense, code 2 (the old twin)", replace(dense, latent_dim=2), replace(steps, epochs=4)),
+            ("dense, code 64, 40 epochs", replace(dense, latent_dim=64), replace(steps, epochs=40)),
+            ("dense, code 64, 50 epochs", replace(dense, latent_dim=64), replace(steps, epochs=50)),
             ("dense 1024,512, code 256, 30 ep", replace(dense, latent_dim=256, hidden=(1024, 512)),
-             TrainConfig(epochs=30)),
-            ("conv, code 64, lr 3e-3, 20 ep", ModelConfig(kind="conv", latent_dim=64), TrainConfig(epochs=20, lr=3e-3))]
+             replace(steps, epochs=30)),
+            ("conv, code 64, lr 3e-3, 20 ep", ModelConfig(kind="conv", latent_dim=64),
+             replace(steps, epochs=20, lr=3e-3))]
 
 
 def main(quick: bool = False) -> None:

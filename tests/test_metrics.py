@@ -239,3 +239,18 @@ def test_image_scores_are_psnr_ssim_and_mse_at_once():
         metrics.image_scores(x, x_hat[:10], (8, 8))
     with pytest.raises(ValueError, match="image_shape"):
         metrics.image_scores(x, x_hat, (4, 4))
+
+
+def test_the_latent_panels_knn_accuracy_is_the_benchs_figure_for_the_same_model_and_digits():
+    """bench/maps.py scores a map with metrics.knn_accuracy on all held-out digits; the app's panel
+    scores the viewed ones, which are all of them below VIEW_SIZE: the two figures are one."""
+    from aeviz import analysis, data
+    from aeviz.config import ModelConfig, TrainConfig
+    from aeviz.nets import infer, loop
+
+    ds = data.load("digits")
+    assert len(ds.x_test) <= analysis.VIEW_SIZE
+    model = loop.fit(ds.x_train[:400], ds.x_test, ds.image_shape, ModelConfig(hidden=(32,)),
+                     TrainConfig(epochs=3)).model
+    panel = analysis.latent_view(model, ds).scores["knn_accuracy"]
+    assert panel == metrics.knn_accuracy(infer.encode(model, ds.x_test), ds.y_test)
