@@ -35,7 +35,7 @@ def test_divergence_guard_fires_at_lr_10_and_says_what_to_do(digits, kind):
     with pytest.raises(diverge.TrainingDiverged, match="learning rate 10 is too high: lower it "
                                                      rf"\(try 1, or the default {TrainConfig().lr:g}\)"):
         loop.fit(digits.x_train, digits.x_test, (8, 8), ModelConfig(kind=kind, latent_dim=2),
-                  TrainConfig(epochs=6, lr=10, batch_size=256))  # at 128 the net sits at its untrained error
+                  TrainConfig(epochs=6, lr=10))
 
 
 @pytest.mark.parametrize("lr", [1e-3, 3e-3, 0.01, 0.1, 10.0])
@@ -145,17 +145,16 @@ def test_the_vae_kl_term_is_positive_and_falls_as_its_weight_rises(digits):
     assert 0 < kls[1.0] < kls[0.1]
 
 
-def test_the_parametric_umap_code_separates_the_classes_better_than_the_plain_one(digits):
+def test_the_parametric_umap_code_keeps_neighbours_better_than_the_plain_one(digits):
     x, v, y = digits.x_train[:800], digits.x_test[:300], digits.y_test[:300]
     scores = {}
     for kind in ("undercomplete", "parametric-umap"):
         model = loop.fit(x, v, (8, 8), ModelConfig(kind=kind, latent_dim=2, hidden=(64, 32)),
-                          TrainConfig(epochs=30)).model
+                          TrainConfig(epochs=12)).model
         z = infer.encode(model, v)
         scores[kind] = (metrics.trustworthiness(v, z), metrics.knn_accuracy(z, y))
-    # The graph lifts the classes' separation. It does not lift trustworthiness over the plain net
-    # at batch 128 (bench/maps.py), so that is not asserted.
-    assert scores["parametric-umap"][1] > scores["undercomplete"][1] + 0.05
+    assert scores["parametric-umap"][0] > scores["undercomplete"][0]
+    assert scores["parametric-umap"][1] > scores["undercomplete"][1]
 
 
 @pytest.mark.parametrize("n, batch_size", [(3600, 256), (4000, 256), (257, 256), (1, 256), (800, 128), (2, 1)])
