@@ -32,7 +32,9 @@ if TYPE_CHECKING:  # torch loads only when a model is saved or read
     from ..nets.loop import TrainResult
 
 log = logging.getLogger("aeviz")
-STORE_FORMAT = "aeviz-store-1"
+# The files' format and the training that made them: bumped when either changes, so that a store
+# never serves as this config's model one that the current training loop would not make (2: equal batches).
+STORE_FORMAT = "aeviz-store-2"
 
 
 def root() -> Path:
