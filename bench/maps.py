@@ -46,16 +46,17 @@ def scored(encode, reconstruct, x, y, seconds: float) -> dict:
             "seconds": seconds}
 
 
-def app_path(ds, kind: str, seed: int, x_train=None) -> dict:
-    """The app's way: analysis.train_on (the default net and training for `kind`, all of x_train)."""
+def app_path(ds, kind: str, seed: int, rows=None) -> dict:
+    """The app's way: analysis.train_on (the default net and training for `kind`), on ds's training
+    digits or those of them at `rows`."""
     from dataclasses import replace
 
     from aeviz import analysis
     from aeviz.config import ExperimentConfig, ModelConfig, TrainConfig
     from aeviz.nets import infer
 
-    if x_train is not None:
-        ds = replace(ds, x_train=x_train, y_train=np.zeros(len(x_train), int))
+    if rows is not None:
+        ds = replace(ds, x_train=ds.x_train[rows], y_train=ds.y_train[rows])
     cfg = ExperimentConfig(model=ModelConfig(kind=kind), train=TrainConfig(seed=seed))
     t0 = time.perf_counter()
     model = analysis.train_on(ds, cfg, track=False).model
@@ -126,8 +127,9 @@ def subsets(ds, count: int) -> None:
 
     runs = []
     for i in range(count):
-        x_sub, _ = train_test_split(ds.x_train, test_size=0.1, stratify=ds.y_train, random_state=100 + i)
-        runs.append(app_path(ds, "undercomplete", 0, x_sub))
+        rows, _ = train_test_split(np.arange(len(ds.x_train)), test_size=0.1, stratify=ds.y_train,
+                                   random_state=100 + i)
+        runs.append(app_path(ds, "undercomplete", 0, rows))
         print(f"  subset {i}: 5-NN {runs[-1]['knn']:.3f}, trust {runs[-1]['trust']:.3f}, "
               f"MSE {runs[-1]['mse']:.4f}, {runs[-1]['seconds']:.1f} s", flush=True)
     low, floor = min(r["knn"] for r in runs), TARGETS["undercomplete"]["floor"]
@@ -137,8 +139,6 @@ def subsets(ds, count: int) -> None:
 
 
 def against_pca(ds, seeds) -> None:
-    from dataclasses import replace
-
     from aeviz import analysis, metrics
     from aeviz.config import ExperimentConfig, ModelConfig, TrainConfig
     from aeviz.nets import infer
@@ -147,7 +147,7 @@ def against_pca(ds, seeds) -> None:
     pca_err = metrics.reconstruction_error(ds.x_test, pca.inverse_transform(pca.transform(ds.x_test)))
     under, seconds = [], []
     for seed in seeds:
-        cfg = replace(ExperimentConfig(model=ModelConfig(latent_dim=32)), train=TrainConfig(seed=seed))
+        cfg = ExperimentConfig(model=ModelConfig(latent_dim=32), train=TrainConfig(seed=seed))
         t0 = time.perf_counter()
         model = analysis.train_on(ds, cfg, track=False).model
         seconds.append(time.perf_counter() - t0)
