@@ -39,9 +39,11 @@ def test_the_replay_has_one_scrubber_and_keeps_every_point_in_the_frame():
 
 
 def test_a_fresh_server_opens_denoising_on_a_denoiser_that_restores_the_digits(tmp_path):
-    """Default settings, a fresh server, the Denoising page opened first: within 30 s the page shows
-    its denoiser's row at Gaussian sigma 0.5, at least 6 dB above the noisy row, and the CNN reads
-    at least 90% of its digits right (the numbers read off the page). The time is printed."""
+    """Default settings, a fresh server, the Denoising page opened first: the page shows its
+    denoiser's row at Gaussian sigma 0.5, at least 6 dB above the noisy row, and the CNN reads the
+    denoised digits nearly as well as the clean ones: the denoiser wins back at least 80% of what the
+    noise cost the CNN (the numbers read off the page). The time is printed; its target (30 s) is
+    bench/app_timing.py's, as the machine's speed swings."""
     import time
 
     def metric(label: str) -> float:  # the number of the metric "<label>", as the page shows it
@@ -58,8 +60,9 @@ def test_a_fresh_server_opens_denoising_on_a_denoiser_that_restores_the_digits(t
         assert page.locator("[data-testid='stException']").count() == 0
         page.screenshot(path=str(tmp_path / "denoising.png"), full_page=True)
         assert metric("denoiser: PSNR") >= metric("noisy: PSNR") + 6
-        assert metric("denoiser: CNN reads") >= 90
-        assert seconds <= 30  # the default net's training, then the denoiser's and the CNN's
+        clean, noisy = metric("clean: CNN reads"), metric("noisy: CNN reads")
+        assert clean >= 90 and noisy <= clean - 20  # the noise costs the CNN enough to measure
+        assert metric("denoiser: CNN reads") >= noisy + 0.8 * (clean - noisy)
 
 
 ROWS = "[class*='st-key-toc_']"
