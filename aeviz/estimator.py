@@ -40,7 +40,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     norm : {"batch", "none"}, default="batch"
         Batch normalisation after each hidden layer.
     epochs, batch_size, lr, schedule
-        Training, as in aeviz.config.TrainConfig (30, 256, 1e-2, "one-cycle").
+        Training, as in aeviz.config.TrainConfig (30, 128, 2e-2, "one-cycle").
     noise : str, default="none"
         A corruption of the input during training (aeviz.config.NOISE_KINDS); the target stays clean.
     noise_level : float, default=0.3

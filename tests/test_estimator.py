@@ -10,7 +10,10 @@ from aeviz.estimator import AutoencoderTransformer
 
 @pytest.mark.parametrize("params", [
     {},  # the defaults, as `AutoencoderTransformer()` is documented
-    *({"kind": kind, "epochs": 2} for kind in KINDS if kind != "denoising"),
+    # The linear kind at 1e-2: on scikit-learn's unscaled check data two Adam steps of 2e-2 through
+    # its wide identity layers blow the error up tenfold (the divergence guard's sign).
+    *({"kind": kind, "epochs": 2, **({"lr": 1e-2} if kind == "linear" else {})} for kind in KINDS
+      if kind != "denoising"),
     {"kind": "denoising", "noise": "gaussian", "epochs": 2},
     {"noise": "salt-and-pepper", "epochs": 2},
     {"activation": "tanh", "hidden": (32, 16), "epochs": 2},

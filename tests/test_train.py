@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.decomposition import PCA
+from torch import nn
 
 from aeviz import data, metrics
 from aeviz.config import ModelConfig, NoiseConfig, TrainConfig
@@ -30,12 +31,44 @@ def test_denoising_is_seeded_too(digits):
     assert runs[0].val_loss == runs[1].val_loss
 
 
-@pytest.mark.parametrize("kind", ["undercomplete", "linear"])
-def test_divergence_guard_fires_at_lr_10_and_says_what_to_do(digits, kind):
+@pytest.mark.parametrize("kind, batch_size", [("undercomplete", 256), ("undercomplete", 128), ("linear", 128)])
+def test_divergence_guard_fires_at_lr_10_and_says_what_to_do(digits, kind, batch_size):
     with pytest.raises(diverge.TrainingDiverged, match="learning rate 10 is too high: lower it "
                                                      rf"\(try 1, or the default {TrainConfig().lr:g}\)"):
         loop.fit(digits.x_train, digits.x_test, (8, 8), ModelConfig(kind=kind, latent_dim=2),
-                  TrainConfig(epochs=6, lr=10))
+                  TrainConfig(epochs=6, lr=10, batch_size=batch_size))
+
+
+def test_a_net_stuck_above_the_mean_digit_s_error_is_named_and_a_learning_one_is_not(digits, monkeypatch):
+    """An error no lower than answering the mean digit is named, with both numbers; a lower one, or
+    no mean given, is not. The loop passes the mean digit's error (against the reference computed
+    here) from stuck_check_epoch on, only at a rate above the default, and a net at such a rate that
+    learns ends under it and passes."""
+    x, v = digits.x_train, digits.x_test
+    mean_digit = float(((v - x.mean(0)) ** 2).mean())
+    alive = nn.Linear(2, 2)
+    stuck = diverge.why_diverged(0.07, mean_digit, 0.08, alive, spread=0.01, pixels=True, mean_digit_loss=mean_digit)
+    assert stuck is not None and stuck.key == "train.stuck" and f"({mean_digit:.3g})" in str(stuck)
+    assert diverge.why_diverged(0.05, 0.9 * mean_digit, 0.08, alive, 0.01, True, mean_digit) is None
+    assert diverge.why_diverged(0.07, mean_digit, 0.08, alive, 0.01, True) is None
+
+    seen = []
+    real = loop.why_diverged
+
+    def spy(*args):
+        seen.append(args[-1])
+        return real(*args)
+
+    monkeypatch.setattr(loop, "why_diverged", spy)
+    epochs = 6
+    learnt = loop.fit(x, v, (8, 8), ModelConfig(latent_dim=2), TrainConfig(epochs=epochs, lr=3e-2, batch_size=128))
+    assert learnt.epochs_run == epochs and learnt.val_loss[-1] < mean_digit
+    first = diverge.stuck_check_epoch(epochs)
+    assert seen[:first - 1] == [None] * (first - 1)
+    assert seen[first - 1:] == pytest.approx([mean_digit] * (epochs - first + 1), rel=1e-5)
+    seen.clear()
+    loop.fit(x, v, (8, 8), ModelConfig(latent_dim=2), TrainConfig(epochs=epochs))
+    assert seen == [None] * epochs  # at the default rate the check stays off
 
 
 @pytest.mark.parametrize("lr", [1e-3, 3e-3, 0.01, 0.1, 10.0])
@@ -145,16 +178,17 @@ def test_the_vae_kl_term_is_positive_and_falls_as_its_weight_rises(digits):
     assert 0 < kls[1.0] < kls[0.1]
 
 
-def test_the_parametric_umap_code_keeps_neighbours_better_than_the_plain_one(digits):
+def test_the_parametric_umap_code_separates_the_classes_better_than_the_plain_one(digits):
     x, v, y = digits.x_train[:800], digits.x_test[:300], digits.y_test[:300]
     scores = {}
     for kind in ("undercomplete", "parametric-umap"):
         model = loop.fit(x, v, (8, 8), ModelConfig(kind=kind, latent_dim=2, hidden=(64, 32)),
-                          TrainConfig(epochs=12)).model
+                          TrainConfig(epochs=30)).model
         z = infer.encode(model, v)
         scores[kind] = (metrics.trustworthiness(v, z), metrics.knn_accuracy(z, y))
-    assert scores["parametric-umap"][0] > scores["undercomplete"][0]
-    assert scores["parametric-umap"][1] > scores["undercomplete"][1]
+    # The graph lifts the classes' separation. It does not lift trustworthiness over the plain net
+    # at batch 128 (bench/maps.py), so that is not asserted.
+    assert scores["parametric-umap"][1] > scores["undercomplete"][1] + 0.05
 
 
 @pytest.mark.parametrize("n, batch_size", [(3600, 256), (4000, 256), (257, 256), (1, 256), (800, 128), (2, 1)])

@@ -15,13 +15,16 @@ class TrainingDiverged(RuntimeError):
 
 
 def why_diverged(train_loss: float, val_loss: float, first_loss: float, model: nn.Module, spread: float,
-                 pixels: bool) -> Msg | None:
+                 pixels: bool, mean_digit_loss: float | None = None) -> Msg | None:
     """Why training has diverged, or None if it has not.
 
     Three signs: a non-finite loss or weight; an error ten times the untrained net's (it blew up);
     or, for pixels in [0, 1], every validation digit decoding to the same image (spread ~0: the
     units died, typically after a huge Adam step, and the net no longer looks at its input). Targets
     outside [0, 1] saturate the sigmoid output to a constant legitimately: no sign there.
+    A fourth where the loop passes mean_digit_loss (the error of answering the mean training digit
+    for every input): an error no lower than that, so far into a run at a high rate, is a net that
+    is stuck (at batch 128 a rate of 10 leaves it there with its units alive).
     """
     finite = math.isfinite(train_loss) and math.isfinite(val_loss)
     if not finite or not all(torch.isfinite(p).all() for p in model.parameters()):
@@ -30,7 +33,15 @@ def why_diverged(train_loss: float, val_loss: float, first_loss: float, model: n
         return Msg("train.exploded", first=first_loss, last=val_loss)
     if pixels and spread < 1e-6:
         return Msg("train.units_died")
+    if mean_digit_loss is not None and val_loss >= mean_digit_loss:
+        return Msg("train.stuck", last=val_loss, mean=mean_digit_loss)
     return None
+
+
+def stuck_check_epoch(epochs: int) -> int:
+    """From which epoch of a run of `epochs` a net at a rate above the default must beat the mean
+    digit: past the one-cycle warm-up (15% of the steps) with room to learn (30% of the run)."""
+    return max(2, math.ceil(0.3 * epochs))
 
 
 def lower_the_rate(lr: float) -> Msg:

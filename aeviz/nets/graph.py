@@ -27,10 +27,10 @@ os.environ.setdefault("NUMBA_THREADING_LAYER", "workqueue")
 NUMBA_LOCK = threading.RLock()
 
 # An epoch of the parametric-umap kind draws this many edges per training image, in batches of
-# EDGE_BATCH_FACTOR x batch_size edges: with the defaults about as many steps as a plain epoch
-# would make of 256-image batches. NEGATIVES random pairs per edge repel.
+# EDGE_BATCH_FACTOR x batch_size edges: with the default batch (128), 1,024 edges a step and about
+# as many steps as a plain epoch of 256 images would make. NEGATIVES random pairs per edge repel.
 EDGES_PER_IMAGE = 7
-EDGE_BATCH_FACTOR = 4
+EDGE_BATCH_FACTOR = 8
 NEGATIVES = 5
 
 

@@ -24,7 +24,7 @@ from .. import failures, noise
 from ..config import ModelConfig, NoiseConfig, TrainConfig
 from ..i18n import Msg
 from . import graph, models
-from .diverge import TrainingDiverged, lower_the_rate, why_diverged
+from .diverge import TrainingDiverged, lower_the_rate, stuck_check_epoch, why_diverged
 from .infer import to_tensor
 
 # callback(epoch, train_loss, val_loss, elapsed_s) -> True to ask the loop to stop after this epoch.
@@ -234,6 +234,8 @@ def fit(x_train: np.ndarray, x_val: np.ndarray, image_shape: tuple[int, int],
     result = TrainResult(model=model)
     first_loss, _, _ = _validate(model, model_cfg, val_in, val_clean)
     pixels = bool(val_clean.min() >= 0 and val_clean.max() <= 1)  # the sigmoid output's range
+    high_rate = pixels and not lbfgs and train_cfg.lr > TrainConfig().lr
+    mean_digit_loss = float(((val_clean - clean.mean(0)) ** 2).mean()) if high_rate else None
     t0 = time.perf_counter()
     for epoch in range(1, train_cfg.epochs + 1):
         model.train()
@@ -249,7 +251,8 @@ def fit(x_train: np.ndarray, x_val: np.ndarray, image_shape: tuple[int, int],
         va, spread, val_codes = _validate(model, model_cfg, val_in, val_clean)
         result.train_loss.append(tr)
         result.val_loss.append(va)
-        why = why_diverged(tr, va, first_loss, model, spread, pixels)
+        stuck_at = mean_digit_loss if high_rate and epoch >= stuck_check_epoch(train_cfg.epochs) else None
+        why = why_diverged(tr, va, first_loss, model, spread, pixels, stuck_at)
         if why is not None:
             raise TrainingDiverged(Msg("train.diverged", epoch=epoch, why=why, advice=lower_the_rate(train_cfg.lr)))
         if track is not None:

@@ -17,7 +17,7 @@ from ..config import (
 from ..i18n import t
 from . import session
 
-LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 1.0, 10.0)
+LRS = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 2e-2, 3e-2, 0.1, 1.0, 10.0)
 BATCHES = (16, 32, 64, 128, 256, 512)
 
 
