@@ -204,13 +204,14 @@ def train_seconds(cfg: ExperimentConfig, n_train: int, n_val: int, image_shape: 
     f = forward_flops(cfg.model, tuple(image_shape)) * (CONV_SLOWDOWN if cfg.model.kind == "conv" else 1.0)
     tracked = min(tracked, n_val)
     eval_s = f * (n_val + tracked) / rates.rate(RATE_BATCHES[-1])  # validation, tracked codes: large batches
-    if cfg.model.kind == "parametric-umap":  # edge batches: both ends encoded, the heads decoded
-        from .nets.graph import EDGE_BATCH_FACTOR, EDGES_PER_IMAGE
+    if cfg.model.kind == "parametric-umap":  # edge batches: both ends encoded, a share of the heads decoded
+        from .nets.graph import DECODED_FRACTION, EDGE_BATCH_FACTOR, EDGES_PER_IMAGE
 
         edges = EDGE_BATCH_FACTOR * cfg.train.batch_size
         steps = math.ceil(n_train * EDGES_PER_IMAGE / edges)
-        per_step = 3 * 1.5 * f * edges / rates.rate(edges) + rates.step_s * step_units(cfg.model, image_shape) \
-            + 1.5 * edges * rates.value_s * _values(image_shape, cfg.model)
+        passes = 1.0 + 0.5 * DECODED_FRACTION  # an encoder is about half the net's forward flops
+        per_step = 3 * passes * f * edges / rates.rate(edges) + rates.step_s * step_units(cfg.model, image_shape) \
+            + passes * edges * rates.value_s * _values(image_shape, cfg.model)
         return cfg.train.epochs * (steps * per_step + eval_s) + GRAPH_S
     if cfg.train.optimizer == "lbfgs":
         per_eval = 3 * f * n_train / rates.rate(n_train) + n_train * _values(image_shape, cfg.model) * rates.value_s

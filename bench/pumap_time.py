@@ -44,7 +44,7 @@ def main() -> None:
 
     steps = graph.steps_per_epoch(len(x), train_cfg.batch_size) * train_cfg.epochs
     size = graph.EDGE_BATCH_FACTOR * train_cfg.batch_size
-    clean = torch.as_tensor(x)
+    clean = torch.from_numpy(x.copy())  # x may be read-only
     weights, heads, tails = torch.as_tensor(g.weights), torch.as_tensor(g.heads), torch.as_tensor(g.tails)
     gen = torch.Generator().manual_seed(0)
 
@@ -72,11 +72,12 @@ def main() -> None:
 
     per_step, fixed = step_time(size, 60), step_time(8, 200)
     model.eval()
-    val = torch.as_tensor(ds.x_test)
+    val = torch.from_numpy(np.array(ds.x_test))  # a writable copy
     validation = seconds(lambda: loop._validate(model, model_cfg, val, val), train_cfg.epochs + 1)
 
     print(f"parametric UMAP, defaults: {train_cfg.epochs} epochs x {steps // train_cfg.epochs} steps of "
-          f"{size:,} edges (each encoded at both ends, the heads decoded) = {steps * size / len(x):.0f} "
+          f"{size:,} edges (each encoded at both ends, {graph.DECODED_FRACTION:.0%} of the heads decoded) = "
+          f"{steps * size / len(x):.0f} "
           f"edge draws per training digit; {len(g.weights):,} edges in the graph of {len(x):,} digits")
     print("part | seconds | share of the fit")
     rows = [("neighbour graph, first call (numba compiles)", cold),

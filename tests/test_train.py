@@ -179,16 +179,19 @@ def test_the_vae_kl_term_is_positive_and_falls_as_its_weight_rises(digits):
 
 
 def test_the_parametric_umap_code_separates_the_classes_better_than_the_plain_one(digits):
+    """In median over seeds 0-2: one seed's 2-D map on 800 small digits swings by .07."""
     x, v, y = digits.x_train[:800], digits.x_test[:300], digits.y_test[:300]
-    scores = {}
+    knn = {}
     for kind in ("undercomplete", "parametric-umap"):
-        model = loop.fit(x, v, (8, 8), ModelConfig(kind=kind, latent_dim=2, hidden=(64, 32)),
-                          TrainConfig(epochs=30)).model
-        z = infer.encode(model, v)
-        scores[kind] = (metrics.trustworthiness(v, z), metrics.knn_accuracy(z, y))
+        runs = []
+        for seed in (0, 1, 2):
+            model = loop.fit(x, v, (8, 8), ModelConfig(kind=kind, latent_dim=2, hidden=(64, 32)),
+                              TrainConfig(epochs=30, seed=seed)).model
+            runs.append(metrics.knn_accuracy(infer.encode(model, v), y))
+        knn[kind] = float(np.median(runs))
     # The graph lifts the classes' separation. It does not lift trustworthiness over the plain net
     # at batch 128 (bench/maps.py), so that is not asserted.
-    assert scores["parametric-umap"][1] > scores["undercomplete"][1] + 0.05
+    assert knn["parametric-umap"] > knn["undercomplete"] + 0.03
 
 
 @pytest.mark.parametrize("n, batch_size", [(3600, 256), (4000, 256), (257, 256), (1, 256), (800, 128), (2, 1)])

@@ -71,19 +71,22 @@ def objective(model: nn.Module, cfg: ModelConfig, x_in: torch.Tensor, target: to
 
     Training minimises the kind's full objective (MSE plus any penalty); validation asks with
     penalty=False for the per-pixel MSE alone, so the curves of all kinds are on one scale. With
-    `edges`, the parametric-umap objective: the heads' reconstruction plus umap_weight x the graph's
-    loss (a pull towards UMAP's layout early on, then UMAP's cross-entropy)."""
+    `edges`, the parametric-umap objective: the reconstruction of a share of the heads (x_hat is
+    theirs) plus umap_weight x the graph's loss (a pull towards UMAP's layout early on, then UMAP's
+    cross-entropy)."""
     if edges is None:
         x_hat, penalised = model(x_in)  # (B, D), (B, k) (a VAE's: (B, 2k), mean and log-variance)
         return models.loss_fn(cfg, x_hat, target, penalised, penalty), x_hat, penalised
-    z_head, z_tail = model.encode(x_in), model.encode(edges.tails)  # (B, 2) each
-    if edges.layout is not None:
+    z_head = model.encode(x_in)  # (B, 2)
+    if edges.layout is not None:  # the pull needs no tails
         graph_loss = F.mse_loss(z_head, edges.layout)
     else:
         g = edges.graph
-        graph_loss = graph.umap_cross_entropy(z_head, z_tail, g.a, g.b, graph.NEGATIVES, edges.generator)
-    x_hat = model.decode(z_head)  # (B, D)
-    return F.mse_loss(x_hat, target) + cfg.umap_weight * graph_loss, x_hat, z_head
+        graph_loss = graph.umap_cross_entropy(z_head, model.encode(edges.tails), g.a, g.b, graph.NEGATIVES,
+                                              edges.generator)
+    m = max(1, round(len(z_head) * graph.DECODED_FRACTION))  # edges are drawn at random: any m heads will do
+    x_hat = model.decode(z_head[:m])  # (m, D)
+    return F.mse_loss(x_hat, target[:m]) + cfg.umap_weight * graph_loss, x_hat, z_head
 
 
 def update(opt: torch.optim.Optimizer, loss_of: Callable[[], torch.Tensor], scheduler=None) -> torch.Tensor:
