@@ -147,11 +147,26 @@ def test_latent_holes_are_read_by_the_cnn(monkeypatch):
     n = _run("latent-holes", dataset="digits", epochs=3)
     assert n["kinds"] == ["undercomplete", "variational", "parametric-umap"]
     assert len(n["confident_fraction"]) == 3 and all(0 <= f <= 1 for f in n["confident_fraction"])
+    assert len(n["empty_fraction"]) == 3 and all(0 <= f <= 1 for f in n["empty_fraction"])
     from aeviz.nets import classifier
 
     monkeypatch.setattr(classifier, "predict_proba", lambda clf, x: np.full((len(x), 10), 0.1))
     unsure = lessons.run("latent-holes", dataset="digits", few_digits=True, epochs=3).numbers
     assert unsure["confident_fraction"] == [0.0, 0.0, 0.0]
+
+
+def test_a_grid_cell_is_empty_when_no_code_comes_within_a_step():
+    from aeviz.lessons.latent_holes import empty_fraction
+
+    xs = np.linspace(0, 1, 5)
+    cells = np.array([[x, y] for y in xs for x in xs])  # a 5 x 5 grid, step 0.25
+    step = np.array([0.25, 0.25])
+    assert empty_fraction(cells, cells, step) == 0.0  # a code on every cell
+    corners = np.array([[0.0, 0.0], [1.0, 1.0]])  # two clusters, the plane between them empty
+    # a cell within one step of (0, 0) or (1, 1): 3 + 3 around each corner plus the corner itself
+    assert empty_fraction(corners, cells, step) == pytest.approx(1 - 6 / 25)
+    # steps are per axis: the same codes, stretched along x, are as near in steps
+    assert empty_fraction(corners * [4, 1], cells * [4, 1], step * [4, 1]) == pytest.approx(1 - 6 / 25)
 
 
 TOY_LESSON = '''
