@@ -23,7 +23,9 @@ import streamlit as st
 
 ROOT = Path(__file__).resolve().parents[2]  # next to app.py: Streamlit serves ROOT/static at app/static
 STATIC = ROOT / "static"
-_JS = Path(__file__).with_name("linked_panel.js").read_text(encoding="utf-8")
+# The decoder's forward pass (webnet.js, a plain script) goes first in the component's module.
+WEBNET_JS = Path(__file__).with_name("webnet.js").read_text(encoding="utf-8")
+_JS = WEBNET_JS + Path(__file__).with_name("linked_panel.js").read_text(encoding="utf-8")
 _CSS = ".aeviz-panel { width: 100%; }"
 _state = {"ok": None}
 
