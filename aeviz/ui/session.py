@@ -24,8 +24,12 @@ def shown_config() -> ExperimentConfig | None:
     return _get("shown_config")
 
 
-def show(cfg: ExperimentConfig) -> None:
-    _set("shown_config", cfg)
+def show(cfg: ExperimentConfig | None) -> None:
+    """Show cfg's model on the pages; None: nothing."""
+    if cfg is None:
+        st.session_state.pop("shown_config", None)
+    else:
+        _set("shown_config", cfg)
 
 
 def sidebar_config() -> ExperimentConfig:

@@ -62,25 +62,31 @@ def choose_shown(sidebar_cfg: ExperimentConfig, pressed: bool) -> ExperimentConf
     was stopped) when it is within the server's budget; a config already trained by anyone shows at
     once; the first visit trains the sidebar's config only when it costs no more than the defaults
     (a link fills in the sidebar, and a costlier one waits for Train)."""
+    shown = session.shown_config()
     if pressed:
         previous = training(sidebar_cfg)
-        try:
-            start_training(sidebar_cfg, restart=previous is not None and previous.status in ("stopped", "failed"))
-        except jobs.OverBudget as exc:  # nothing starts; what the session had stays
-            session.refuse("train", sidebar_cfg, failures.message(exc))
-        else:
-            session.forget_refusal("train")
-            session.show(sidebar_cfg)
-    elif sidebar_cfg != session.shown_config() and _is_finished(sidebar_cfg):
+        _show_and_start(sidebar_cfg, restart=previous is not None and previous.status in ("stopped", "failed"))
+    elif sidebar_cfg != shown and _is_finished(sidebar_cfg):
         session.show(sidebar_cfg)  # someone trained it already: show it at once
-    elif session.shown_config() is None and \
+    elif (shown is None or (shown == sidebar_cfg and training(shown) is None)) and \
             train_estimate(sidebar_cfg) <= 1.25 * train_estimate(ExperimentConfig()):
-        try:
-            start_training(sidebar_cfg)
-            session.show(sidebar_cfg)
-        except jobs.OverBudget as exc:
-            session.refuse("train", sidebar_cfg, failures.message(exc))
+        _show_and_start(sidebar_cfg)  # (the second case: a run that showed it was cut short before it started)
     return session.shown_config()
+
+
+def _show_and_start(cfg: ExperimentConfig, restart: bool = False) -> None:
+    """Show cfg, then start its training, or say why it cannot start (what was shown stays).
+    Shown first: a click or an upload cuts this run short wherever it is, and a next run that did
+    not find the training it started shown would start the sidebar's and replace it."""
+    before = session.shown_config()
+    session.show(cfg)
+    try:
+        start_training(cfg, restart=restart)
+    except jobs.OverBudget as exc:  # nothing starts; what the session had stays
+        session.show(before)
+        session.refuse("train", cfg, failures.message(exc))
+    else:
+        session.forget_refusal("train")
 
 
 def _is_finished(cfg: ExperimentConfig) -> bool:
