@@ -82,7 +82,7 @@ def baseline_projection(method: str, ds: data.Dataset, proj: ProjectionConfig = 
     the wait). -> (N, 2)"""
     x = ds.x_test[view_indices(ds)]
     if method == "pca":
-        return PCA(2, random_state=0).fit(ds.x_train).transform(x).astype(np.float32)
+        return fit_pca(ds.x_train, 2).transform(x).astype(np.float32)
     return projections.project_points(method, x, proj)
 
 

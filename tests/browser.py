@@ -145,6 +145,10 @@ def take_screenshots(out: Path, query: str = "", pages=("latent", "denoising", "
                                        ".some(e => e.textContent === 'UMAP')", timeout=180_000)
             wait_idle(page)
             page.wait_for_timeout(1500)  # let plotly finish drawing
+            if name == "decoder":  # the pointer over the plane: the digit the page decodes there
+                box = page.locator(".aeviz-panel").first.locator(".nsewdrag").first.bounding_box()
+                page.mouse.move(box["x"] + 0.42 * box["width"], box["y"] + 0.36 * box["height"], steps=5)
+                page.wait_for_timeout(500)
             saved.append(out / f"{name}.png")
             page.screenshot(path=str(saved[-1]))
     return saved

@@ -214,3 +214,58 @@ def test_a_costly_link_holds_nobody_back(tmp_path):
         print(f"session B's three plots {seconds:.1f} s after opening")
         assert seconds <= 30
         a.screenshot(path=str(_shots(tmp_path) / "costly-link.png"))
+
+
+# The decoded digit under a panel's pointer: frames the page has drawn, and the pixels now shown.
+SHOWN_DIGIT = """(i) => { const gd = document.querySelectorAll('.aeviz-panel')[i];
+  const c = gd.parentElement.querySelector('.aeviz-inverse canvas');
+  return c ? [gd.__aeviz.frames || 0, c.toDataURL()] : null; }"""
+
+
+def _sweep(page, panel: int, sent: list, row: float = 0.5) -> tuple[int, int]:
+    """Move the pointer across panel's plot area in 20 steps: (how often the shown digit changed,
+    how many websocket messages the page sent meanwhile)."""
+    box = page.locator(".aeviz-panel").nth(panel).locator(".nsewdrag").first.bounding_box()
+    before, shown = len(sent), []
+    for s in range(20):
+        page.mouse.move(box["x"] + box["width"] * (0.05 + 0.045 * s), box["y"] + box["height"] * (row + 0.01 * s))
+        page.wait_for_timeout(60)
+        shown.append(page.evaluate(SHOWN_DIGIT, panel)[1])
+    return sum(a != b for a, b in zip(shown, shown[1:])), len(sent) - before
+
+
+def test_the_pointer_decodes_in_the_page_and_a_click_pins(tmp_path):
+    with streamlit_server() as url, browser_page(1500, 1100) as page:
+        sent = []  # every websocket message the page sends: moving the pointer must send none
+        page.on("websocket", lambda ws: ws.on("framesent", lambda payload: sent.append(payload)))
+        page.goto(url + "/?data=digits&epochs=5")
+        page.locator(".st-key-train_button button").click()
+        # the AE and PCA panels decode; UMAP's too is drawn (no background poll left to send anything)
+        page.wait_for_function("() => document.querySelectorAll('.aeviz-inverse canvas').length === 2 && "
+                               "document.querySelectorAll('.aeviz-panel').length === 3", timeout=120_000)
+        wait_idle(page)
+        for panel in (0, 1):  # the autoencoder's decoder, PCA's inverse
+            changes, messages = _sweep(page, panel, sent)
+            assert changes >= 15 and messages == 0, (panel, changes, messages)
+        box = page.locator(".aeviz-panel").first.locator(".nsewdrag").first.bounding_box()
+        page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # pins, one message
+        page.get_by_text("Each map's way back to pixels").first.wait_for(timeout=30_000)
+        assert len(sent) >= 1
+        wait_idle(page)
+        page.get_by_role("link", name="Decoder").click()
+        page.wait_for_function("() => document.querySelectorAll('.aeviz-inverse canvas').length === 1", timeout=60_000)
+        wait_idle(page)
+        changes, messages = _sweep(page, 0, sent, row=0.3)
+        assert changes >= 15 and messages == 0, (changes, messages)
+        plane = page.locator(".aeviz-panel").first
+        plane.focus()  # the keyboard moves the decoded point, and Enter pins it
+        frames = page.evaluate(SHOWN_DIGIT, 0)[0]
+        for key in ("ArrowRight", "ArrowRight", "ArrowUp"):
+            page.keyboard.press(key)
+        assert page.evaluate(SHOWN_DIGIT, 0)[0] == frames + 3
+        point_title = ("() => [...document.querySelectorAll('text.gtitle')].map(e => e.textContent)"
+                       ".find(s => s.startsWith('decode('))")
+        before = page.evaluate(point_title)
+        page.keyboard.press("Enter")  # the server draws the pinned digit: its title names the new point
+        page.wait_for_function(f"() => {{ const now = ({point_title})(); return now && now !== {before!r}; }}",
+                               timeout=30_000)

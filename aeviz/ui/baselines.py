@@ -24,6 +24,13 @@ def pca_projection(_ds: data.Dataset, digits: Digits) -> np.ndarray:
     return analysis.baseline_projection("pca", _ds)
 
 
+@st.cache_resource(max_entries=8)
+def pca_fit(_ds: data.Dataset, digits: Digits):
+    """The PCA of the training digits of _ds (`digits` names it) that pca_projection projects with:
+    its inverse is the PCA panel's way back to pixels."""
+    return analysis.fit_pca(_ds.x_train, 2)
+
+
 def projection_job(method: str, ds: data.Dataset, digits: Digits, proj: ProjectionConfig = ProjectionConfig(),
                    restart: bool = False) -> Job:
     """A slow baseline projection (UMAP, t-SNE) of the viewed held-out digits of ds (which `digits`

@@ -26,7 +26,12 @@ STATIC = ROOT / "static"
 # The decoder's forward pass (webnet.js, a plain script) goes first in the component's module.
 WEBNET_JS = Path(__file__).with_name("webnet.js").read_text(encoding="utf-8")
 _JS = WEBNET_JS + Path(__file__).with_name("linked_panel.js").read_text(encoding="utf-8")
-_CSS = ".aeviz-panel { width: 100%; }"
+_CSS = """.aeviz-panel { width: 100%; }
+.aeviz-panel:focus-visible { outline: 2px solid #1f4e9c; outline-offset: 2px; }
+.aeviz-inverse { display: flex; gap: 0.6em; align-items: center; font-size: 0.85em; color: #31333F; min-height: 88px; }
+.aeviz-inverse canvas { width: 84px; height: 84px; image-rendering: pixelated; border: 1px solid #DCD8D4; flex: none; }
+.aeviz-crosshair { position: absolute; width: 14px; height: 14px; margin: -7px 0 0 -7px; border: 2px solid #000;
+  border-radius: 50%; box-shadow: 0 0 0 2px #fff; pointer-events: none; }"""
 _state = {"ok": None}
 
 
@@ -78,14 +83,51 @@ def streamlit_look(layout: dict) -> dict:
     return out
 
 
+def split_figure(fig) -> tuple[str, str]:
+    """A plotly figure as linked.panel takes it: (figure JSON with Streamlit's look and no template,
+    template JSON)."""
+    from plotly.io.json import to_json_plotly
+
+    spec = fig.to_dict()
+    layout = streamlit_look(spec["layout"])
+    template = layout.pop("template", {})
+    layout.pop("meta", None)
+    return to_json_plotly({"data": spec["data"], "layout": layout}), to_json_plotly(template)
+
+
 def figure_key(*parts) -> str:
     """A short stable name for a figure's identity (what made it), so the browser redraws a panel
     only when its figure really changed."""
     return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 
 
+NETS_KEPT = 256  # the newest published decoders kept in static/nets (a class trains many)
+
+
+def publish_net(spec_json: str, name: str) -> str | None:
+    """Write a decoder's spec (nets/webnet.py's to_json) where the browser fetches it, once per
+    content name; its URL, or None when static/ cannot be written (no decoding in the page then)."""
+    if not ensure_plotly_js():
+        return None
+    folder = STATIC / "nets"
+    path = folder / f"{name}.json"
+    try:
+        if not path.exists():
+            folder.mkdir(exist_ok=True)
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(spec_json, encoding="utf-8")
+            tmp.replace(path)
+            old = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-NETS_KEPT]
+            for p in old:
+                p.unlink(missing_ok=True)
+    except OSError:
+        return None
+    return f"app/static/nets/{name}.json"
+
+
 def panel(container, figure_json: str, template_json: str, fkey: str, *, key: str, group: str, selected: list[int],
-          linked: bool, config: dict, on_select: Callable[[], None]):
+          linked: bool, config: dict, on_select: Callable[[], None], inverse: dict | None = None,
+          on_pin: Callable[[], None] | None = None):
     """Mount one linked panel in `container`.
 
     figure_json: the figure (plotly JSON, no selection) without its template, which comes apart
@@ -94,11 +136,14 @@ def panel(container, figure_json: str, template_json: str, fkey: str, *, key: st
     selected: the ids the server holds as selected (applied when the panel shows something else).
     linked: False draws no selection (the thumbnails view). on_select runs when the user selects
     in this panel; the ids are then in `selection(key)`.
+    inverse: the panel's way back to pixels, decoded in the browser under the pointer: {"url"
+    (publish_net), "shape" [h, w], "label", "where" (with {z1} {z2}), "hint", "failed", "pinned"
+    (a point or None)}; on_pin runs when the user pins a point (click, Enter): it is in `pinned(key)`.
     """
     with container:
         data = {"figure": figure_json, "template": template_json, "figure_key": fkey, "group": group,
-                "selected": [int(i) for i in selected], "linked": linked, "config": config}
-        return _component(key=key, data=data, on_selection_change=on_select)
+                "selected": [int(i) for i in selected], "linked": linked, "config": config, "inverse": inverse}
+        return _component(key=key, data=data, on_selection_change=on_select, on_pinned_change=on_pin or (lambda: None))
 
 
 def preload(container) -> None:
@@ -115,3 +160,10 @@ def selection(key: str) -> list[int] | None:
     result = st.session_state.get(key)
     ids = result.get("selection") if result is not None else None
     return None if ids is None else sorted({int(i) for i in ids})
+
+
+def pinned(key: str) -> tuple[float, float] | None:
+    """The point the user just pinned in panel `key` (None when that panel sent none)."""
+    result = st.session_state.get(key)
+    z = result.get("pinned") if result is not None else None
+    return None if z is None else (float(z[0]), float(z[1]))

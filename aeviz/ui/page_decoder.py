@@ -1,13 +1,13 @@
-"""Decoder: walk the 2-D latent plane and see what each point decodes to."""
+"""Decoder: walk the 2-D latent plane and see what each point decodes to, under the pointer."""
 from __future__ import annotations
 
 import numpy as np
 import streamlit as st
 
-from aeviz import figures
+from aeviz import figures, i18n
 from aeviz.i18n import t
 from aeviz.nets import infer
-from aeviz.ui import charts
+from aeviz.ui import charts, inverse, linked
 from aeviz.ui.shown import ShownModel, shown_model
 
 
@@ -45,7 +45,7 @@ def _grid_axes(shown: ShownModel, n: int):
 
 
 def grid_section(shown: ShownModel) -> None:
-    """The decoded grid, and one point of the plane picked with two sliders."""
+    """The decoded grid; the pointer decodes any point of it in the browser, a click pins one."""
     model, shape, codes = shown.result.model, shown.ds.image_shape, shown.view.codes
     n = st.slider(t("decoder.grid_size"), 5, 25, 15, key="dec_n")
     lo, hi, gx, gy = _grid_axes(shown, n)
@@ -53,13 +53,34 @@ def grid_section(shown: ShownModel) -> None:
     left, right = st.columns([3, 2])
     fig = figures.latent_grid(infer.decode(model, grid), shape, (lo[0], hi[0], lo[1], hi[1]), n,
                               title=t("decoder.grid_title"))
-    charts.chart(container=left, fig=fig, key="latent_grid")
+    token = ("ae", *shown.key)
+    way_back = inverse.for_model(token, model, shape, "decoder_plane")
+    if way_back is None:  # static/ cannot be written: the server decodes a point set with sliders
+        charts.chart(container=left, fig=fig, key="latent_grid")
+        with right:
+            st.subheader(t("decoder.point_header"))
+            zx = st.slider(t("decoder.z1"), float(lo[0]), float(hi[0]), float(np.median(codes[:, 0])), key="dec_z1")
+            zy = st.slider(t("decoder.z2"), float(lo[1]), float(hi[1]), float(np.median(codes[:, 1])), key="dec_z2")
+            _point(model, shape, (zx, zy))
+        return
+    linked.panel(left, *linked.split_figure(fig), linked.figure_key(token, n, i18n.current()), key="decoder_plane",
+                 group="decoder", selected=[], linked=False, config=charts.plotly_config("latent_grid"),
+                 on_select=lambda: None, inverse=way_back, on_pin=inverse.on_pin("decoder_plane", token))
+    charts.text_alternative(left, fig)
+    charts.export_menu(left, lambda: fig, "latent_grid", "latent_grid")
     with right:
         st.subheader(t("decoder.point_header"))
-        zx = st.slider(t("decoder.z1"), float(lo[0]), float(hi[0]), float(np.median(codes[:, 0])), key="dec_z1")
-        zy = st.slider(t("decoder.z2"), float(lo[1]), float(hi[1]), float(np.median(codes[:, 1])), key="dec_z2")
-        img = infer.decode(model, np.array([[zx, zy]], np.float32))[0]
-        charts.chart(fig=figures.image(img, shape, title=t("decoder.point_title", z1=zx, z2=zy)), key="point")
+        z = inverse.pinned_point("decoder_plane", token)
+        if z is None:
+            st.caption(t("inverse.pin_first"))
+            z = (float(np.median(codes[:, 0])), float(np.median(codes[:, 1])))
+        _point(model, shape, z)
+
+
+def _point(model, shape, z: tuple[float, float]) -> None:
+    """The digit the server's decoder draws at z, as an exportable figure."""
+    img = infer.decode(model, np.array([z], np.float32))[0]
+    charts.chart(fig=figures.image(img, shape, title=t("decoder.point_title", z1=z[0], z2=z[1])), key="point")
 
 
 def walk_section(shown: ShownModel) -> None:

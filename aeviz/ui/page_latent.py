@@ -12,7 +12,7 @@ from plotly.io.json import to_json_plotly
 from aeviz import analysis, figures, i18n, jobs, projections, report, tables, weights
 from aeviz.config import KINDS
 from aeviz.i18n import t
-from aeviz.ui import baselines, charts, denoising, linked, progress, session, sidebar
+from aeviz.ui import baselines, charts, denoising, inverse, linked, progress, session, sidebar
 from aeviz.ui.shown import ShownModel, shown_model
 
 GALLERY_MAX = 20  # the most selected digits the gallery draws
@@ -27,6 +27,7 @@ def main() -> None:
     show_tsne, thumbs = controls_section(shown)
     colour_key_section(shown)
     drawn, complete = panels_section(shown, show_tsne, thumbs)
+    pinned_section(shown, thumbs)
     if complete:  # every panel is drawn: the CPU is free for the views the user may open next
         prefetch(shown, drawn, thumbs)
     gallery_section(shown)
@@ -117,9 +118,10 @@ def _panel_json(token: tuple, digits: tuple, title: str, thumbs: bool, lang: str
 
 
 def _panel(col, shown: ShownModel, emb: np.ndarray, title: str, key: str, scores: dict, token: tuple,
-           thumbs: bool) -> tuple:
+           thumbs: bool, way_back: dict | None = None) -> tuple:
     """One panel with its scores; token: hashable, identifies emb (which model or baseline made it,
-    from which data). Returns (token, title, emb), what the prefetch needs to build it again."""
+    from which data); way_back: its inverse for decoding under the pointer (inverse.for_model,
+    for_pca), or None. Returns (token, title, emb), what the prefetch needs to build it again."""
     ds_name, digits, lang = shown.ds.name, shown.digits, i18n.current()  # its words are cached per language
     sel = tuple(session.selection(ds_name))
     drawn_sel = () if thumbs else sel  # thumbnails draw no selection
@@ -129,7 +131,8 @@ def _panel(col, shown: ShownModel, emb: np.ndarray, title: str, key: str, scores
                      linked.figure_key(token, title, thumbs, lang), key=key, group=ds_name, selected=list(sel),
                      linked=not thumbs,
                      # the toolbar's PNG is named after the panel, the same with or without thumbnails
-                     config=charts.plotly_config(key), on_select=lambda: _on_linked_select(key, ds_name))
+                     config=charts.plotly_config(key), on_select=lambda: _on_linked_select(key, ds_name),
+                     inverse=None if thumbs else way_back, on_pin=inverse.on_pin(key, token))
         charts.text_alternative(col, _panel_figure(token, digits, title, thumbs, (), lang, emb, shown))
         charts.export_menu(col, lambda: _panel_figure(token, digits, title, thumbs, drawn_sel, lang, emb, shown),
                            name, key)
@@ -149,7 +152,9 @@ def panels_section(shown: ShownModel, show_tsne: bool, thumbs: bool) -> tuple[li
     methods = ["pca", "umap"] + (["tsne"] if show_tsne else [])
     cols = st.columns(1 + len(methods))
     ae_title = t("latent.ae_title_pca" if k > 2 else "latent.ae_title", k=k)
-    drawn = [_panel(cols[0], shown, view.emb, ae_title, "panel_ae", view.scores, ("ae", *shown.key), thumbs)]
+    token = ("ae", *shown.key)
+    way_back = inverse.for_model(token, shown.result.model, shown.ds.image_shape, "panel_ae") if k == 2 else None
+    drawn = [_panel(cols[0], shown, view.emb, ae_title, "panel_ae", view.scores, token, thumbs, way_back)]
     if shown.cfg.model.kind == "parametric-umap":  # what a parametric map is for, measured here
         from aeviz.nets import infer
 
@@ -160,6 +165,23 @@ def panels_section(shown: ShownModel, show_tsne: bool, thumbs: bool) -> tuple[li
         if (panel := _baseline(col, shown, method, thumbs)) is not None:
             drawn.append(panel)
     return drawn, len(drawn) == 1 + len(methods)
+
+
+def pinned_section(shown: ShownModel, thumbs: bool) -> None:
+    """The digits at the points pinned in the panels that have a way back to pixels, side by side,
+    each drawn by that map's own inverse on the server."""
+    if thumbs or shown.view.codes.shape[1] != 2 or not linked.ensure_plotly_js():
+        return
+    from aeviz.nets import infer
+
+    ds, digits = shown.ds, shown.digits
+    pca = baselines.pca_fit(ds, digits)
+    rows = []
+    if (z := inverse.pinned_point("panel_ae", ("ae", *shown.key))) is not None:
+        rows.append((t("latent.ae_title", k=2), z, lambda c: infer.decode(shown.result.model, c)))
+    if (z := inverse.pinned_point("panel_pca", ("pca", *digits))) is not None:
+        rows.append(("PCA", z, pca.inverse_transform))
+    inverse.pinned_section(rows, ds.image_shape, "pinned_latent")
 
 
 @st.cache_resource(max_entries=16)
@@ -173,8 +195,9 @@ def _baseline(col, shown: ShownModel, method: str, thumbs: bool) -> tuple | None
     ds, view, digits = shown.ds, shown.view, shown.digits
     if method == "pca":  # fast: computed here
         emb, token = baselines.pca_projection(ds, digits), ("pca", *digits)
+        way_back = inverse.for_pca(token, baselines.pca_fit(ds, digits), ds.image_shape, "panel_pca")
         return _panel(col, shown, emb, "PCA", "panel_pca", _baseline_scores(token, emb, view.x, view.labels),
-                      token, thumbs)
+                      token, thumbs, way_back)
     job = baselines.projection_job(method, ds, digits)
     title = projections.title(method)
     if job.status == "failed":
