@@ -49,7 +49,8 @@ def one(page, url: str, kind: str) -> None:
     seconds = time.perf_counter() - t0
     frames = page.evaluate("() => document.querySelector('.aeviz-panel').__aeviz.frames") - frames0
     cap = 1000 / ms
-    print(f"{kind} (the page's layers: {ops}): decode + paint {ms:.2f} ms a frame in the page = {cap:.0f} frames a second of capacity; "
+    print(f"{kind} (the page's layers: {ops}): decode + paint {ms:.2f} ms a frame in the page = "
+          f"{cap:.0f} frames a second of capacity; "
           f"a moving pointer ({moves / seconds:.0f} moves a second) drew {frames / seconds:.0f} frames a second; "
           f"target {TARGET_FPS}: {'met' if min(cap, frames / seconds) >= TARGET_FPS else 'NOT met'}", flush=True)
 

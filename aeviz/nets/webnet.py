@@ -3,8 +3,8 @@
 Decoding under the pointer has to answer every pointer move without the server, so the browser
 gets the decoder's weights once and runs it. Why a forward pass of our own and not ONNX with
 onnxruntime-web: every decoder here is at most a few dense layers, batch norms, activations and
-two transposed convolutions; their forward pass is ~150 lines of JavaScript that decodes in about a
-millisecond, where onnxruntime-web is ~10 MB of WebAssembly to ship and serve and a second
+two transposed convolutions; their forward pass is under 100 lines of JavaScript that decodes in
+about a millisecond, where onnxruntime-web is ~10 MB of WebAssembly to ship and serve and a second
 runtime to keep in step with torch. tests/test_webnet.py holds the page's pixels to `infer.decode`.
 
 A spec is JSON: {"input": k, "output": D, "layers": [...]}, each layer a dict with "op" and its

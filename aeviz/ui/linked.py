@@ -83,15 +83,17 @@ def streamlit_look(layout: dict) -> dict:
     return out
 
 
-def split_figure(fig) -> tuple[str, str]:
-    """A plotly figure as linked.panel takes it: (figure JSON with Streamlit's look and no template,
-    template JSON)."""
+def split_figure(fig, datarevision: str | None = None) -> tuple[str, str]:
+    """A plotly figure as `panel` takes it: (figure JSON with Streamlit's look, no template and the
+    given datarevision, template JSON). Arrays go as base64."""
     from plotly.io.json import to_json_plotly
 
     spec = fig.to_dict()
     layout = streamlit_look(spec["layout"])
     template = layout.pop("template", {})
-    layout.pop("meta", None)
+    layout.pop("meta", None)  # the figure's name and thumbnail list, for exports; a change redraws all
+    if datarevision is not None:
+        layout["datarevision"] = datarevision
     return to_json_plotly({"data": spec["data"], "layout": layout}), to_json_plotly(template)
 
 

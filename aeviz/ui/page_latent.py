@@ -7,7 +7,6 @@ import time
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
-from plotly.io.json import to_json_plotly
 
 from aeviz import analysis, figures, i18n, jobs, projections, report, tables, weights
 from aeviz.config import KINDS
@@ -107,14 +106,10 @@ def _panel_json(token: tuple, digits: tuple, title: str, thumbs: bool, lang: str
                 _shown: ShownModel) -> tuple[str, str]:
     """The panel's figure without a selection, for the linked panel (which draws selections
     itself), as plotly JSON: (figure without its template, template)."""
-    spec = _panel_figure(token, digits, title, thumbs, (), lang, _emb, _shown).to_dict()  # arrays as base64
-    layout = linked.streamlit_look(spec["layout"])
-    template = layout.pop("template", {})
-    layout.pop("meta", None)  # the figure's name and thumbnail list, for exports; a change redraws all
     # The data arrays depend on the token only: with an unchanged datarevision, Plotly.react in the
     # browser diffs the attributes alone (the thumbnails toggle: an opacity and an image).
-    layout["datarevision"] = linked.figure_key(token)
-    return to_json_plotly({"data": spec["data"], "layout": layout}), to_json_plotly(template)
+    return linked.split_figure(_panel_figure(token, digits, title, thumbs, (), lang, _emb, _shown),
+                               datarevision=linked.figure_key(token))
 
 
 def _panel(col, shown: ShownModel, emb: np.ndarray, title: str, key: str, scores: dict, token: tuple,
@@ -175,12 +170,11 @@ def pinned_section(shown: ShownModel, thumbs: bool) -> None:
     from aeviz.nets import infer
 
     ds, digits = shown.ds, shown.digits
-    pca = baselines.pca_fit(ds, digits)
     rows = []
     if (z := inverse.pinned_point("panel_ae", ("ae", *shown.key))) is not None:
         rows.append((t("latent.ae_title", k=2), z, lambda c: infer.decode(shown.result.model, c)))
     if (z := inverse.pinned_point("panel_pca", ("pca", *digits))) is not None:
-        rows.append(("PCA", z, pca.inverse_transform))
+        rows.append(("PCA", z, baselines.pca_fit(ds, digits).inverse_transform))
     inverse.pinned_section(rows, ds.image_shape, "pinned_latent")
 
 
