@@ -1,5 +1,7 @@
-"""The page's own decoder (aeviz/ui/webnet.js, run in headless Chromium) against the server's
-`infer.decode`: the same pixels within 1e-4, for every kind of autoencoder and for PCA's inverse."""
+"""The page's own forward pass (aeviz/ui/webnet.js, run in headless Chromium) against the server's:
+the decoder's pixels against `infer.decode`, the encoder's codes against `infer.encode`, every
+stage's activations against torch's own (hooked), within 1e-4, for every kind of autoencoder, and
+PCA's projection and inverse against scikit-learn's."""
 import json
 
 import numpy as np
@@ -15,6 +17,8 @@ from aeviz.ui import linked
 pytestmark = pytest.mark.skipif(find_chromium() is None, reason="no Chromium found: browser tests skipped")
 
 RUN = """([spec, codes]) => { const run = aevizNet(spec); return codes.map((z) => Array.from(run(z))); }"""
+TRACE = """([spec, x]) => { const trace = []; aevizNet(spec)(x, trace);
+  return trace.map((s) => ({ name: s.name, shape: s.shape, values: Array.from(s.values) })); }"""
 
 
 def _settled(model: torch.nn.Module, shape, seed: int) -> torch.nn.Module:
@@ -60,6 +64,43 @@ def test_the_page_decodes_as_the_server_does(page, kind, shape, activation):
     assert ours.shape == theirs.shape == (100, shape[0] * shape[1])
     assert np.abs(ours - theirs).max() < 1e-4
     assert theirs.std() > 1e-3  # the codes decode to different images: the comparison means something
+
+
+@pytest.mark.parametrize("kind,shape,activation", CASES)
+def test_the_page_encodes_as_the_server_does(page, kind, shape, activation):
+    torch.manual_seed(0)
+    cfg = ModelConfig(kind=kind, latent_dim=2, activation=activation, overcomplete_factor=1.25)
+    model = _settled(models.build(cfg, shape), shape, seed=1)
+    x = np.random.default_rng(0).uniform(0, 1, (100, shape[0] * shape[1])).astype(np.float32)
+    ours = _page_decode(page, webnet.encoder_spec(model), x)
+    theirs = infer.encode(model, x, dtype=np.float64)
+    assert ours.shape == theirs.shape
+    assert np.abs(ours - theirs).max() < 1e-4
+    assert theirs.std() > 1e-3
+
+
+@pytest.mark.parametrize("kind,shape", [("undercomplete", (28, 28)), ("conv", (10, 10)), ("variational", (8, 8))])
+def test_every_stage_the_page_draws_is_torchs_own(page, kind, shape):
+    """The layer view's activations: each stage (name, shape, values) as torch's hooked module has it."""
+    torch.manual_seed(0)
+    model = _settled(models.build(ModelConfig(kind=kind, latent_dim=2), shape), shape, seed=2)
+    x = np.random.default_rng(1).uniform(0, 1, (1, shape[0] * shape[1]))
+    z = infer.encode(model, x, dtype=np.float64)
+    for side, inputs, s in (("encoder", x, webnet.encoder_spec(model)),
+                            ("decoder", z, webnet.decoder_spec(model, x.shape[1]))):
+        ours = page.evaluate(TRACE, [json.loads(webnet.to_json(s)[0]), inputs[0].tolist()])
+        theirs = webnet.stage_outputs(model, inputs, side)
+        assert [o["name"] for o in ours] == [name for name, _ in theirs] and len(theirs) >= 2
+        for o, (_, a) in zip(ours, theirs):
+            assert o["shape"] == list(a.shape[1:])
+            assert np.abs(np.array(o["values"]) - a[0].ravel()).max() < 1e-4
+
+
+def test_the_page_projects_as_pca_does(page, digits):
+    pca = PCA(n_components=2, random_state=0).fit(digits.x_train)
+    ours = _page_decode(page, webnet.spec(*webnet.pca_forward_layers(pca.components_, pca.mean_), 2),
+                        digits.x_test[:100])
+    assert np.abs(ours - pca.transform(digits.x_test[:100])).max() < 1e-4
 
 
 def test_the_page_inverts_pca_as_scikit_learn_does(page, digits):

@@ -1,6 +1,8 @@
-// The page's own forward pass of a decoder exported by aeviz/nets/webnet.py (why not ONNX: there).
-// aevizNet(spec) -> run(z): z, k numbers -> Float64Array of the D pixels, computed in float64 as
-// infer.decode does on the server, so the two agree to float32 rounding (tests/test_webnet.py).
+// The page's own forward pass of an encoder or decoder exported by aeviz/nets/webnet.py (why not
+// ONNX: there). aevizNet(spec) -> run(x, trace): x, the spec's input numbers -> Float64Array of its
+// outputs, computed in float64 as infer.encode / decode do on the server, so the two agree to
+// float32 rounding (tests/test_webnet.py). With an array `trace`, each stage's activations are
+// pushed to it as {name, shape, values} (the layer view draws them).
 // Plain script (no import/export): linked.py prepends it to the component's module, and the test
 // loads it into a blank page.
 
@@ -65,13 +67,47 @@ function aevizConvTranspose(op, x, shape) {
   return [out, [cout, H, W]];
 }
 
+function aevizConv2d(op, x, shape) {
+  // torch's Conv2d: input (cin, h, w), weight (cout, cin, kh, kw), zero padding.
+  const [cin, h, w] = shape, cout = op.out, [kh, kw] = op.kernel, [sh, sw] = op.stride, [ph, pw] = op.padding;
+  const H = Math.floor((h + 2 * ph - kh) / sh) + 1, W = Math.floor((w + 2 * pw - kw) / sw) + 1;
+  const out = new Float64Array(cout * H * W);
+  for (let co = 0; co < cout; co++) {
+    for (let y = 0; y < H; y++) {
+      for (let xx = 0; xx < W; xx++) {
+        let s = op.b[co];
+        for (let ci = 0; ci < cin; ci++) {
+          for (let ky = 0; ky < kh; ky++) {
+            const i = y * sh - ph + ky;
+            if (i < 0 || i >= h) continue;
+            const kbase = ((co * cin + ci) * kh + ky) * kw, xbase = (ci * h + i) * w;
+            for (let kx = 0; kx < kw; kx++) {
+              const j = xx * sw - pw + kx;
+              if (j >= 0 && j < w) s += op.w[kbase + kx] * x[xbase + j];
+            }
+          }
+        }
+        out[(co * H + y) * W + xx] = s;
+      }
+    }
+  }
+  return [out, [cout, H, W]];
+}
+
 function aevizNet(spec) {
   const layers = spec.layers.map((l) => ({ ...l, w: l.w && aevizFloats(l.w), b: l.b && aevizFloats(l.b) }));
-  return function run(z) {
+  return function run(z, trace) {
     let x = Float64Array.from(z);
     let shape = [x.length];
     for (const op of layers) {
       if (op.op === "linear") { x = aevizLinear(op, x); shape = [op.out]; }
+      else if (op.op === "image") { // flat (h*w) -> (1, H, W), zero-padded at the right and bottom
+        const [h, w] = op.shape, [H, W] = op.padded, out = new Float64Array(H * W);
+        for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) out[r * W + c] = x[r * w + c];
+        x = out; shape = [1, H, W];
+      }
+      else if (op.op === "conv2d") [x, shape] = aevizConv2d(op, x, shape);
+      else if (op.op === "flatten") shape = [x.length];
       else if (op.op in AEVIZ_ACTS) { const f = AEVIZ_ACTS[op.op]; for (let i = 0; i < x.length; i++) x[i] = f(x[i]); }
       else if (op.op === "reshape") shape = op.shape;
       else if (op.op === "conv_transpose") [x, shape] = aevizConvTranspose(op, x, shape);
@@ -80,6 +116,7 @@ function aevizNet(spec) {
         for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) out[r * w + c] = x[r * W + c];
         x = out; shape = [h * w];
       } else throw new Error(`no forward pass for layer ${op.op}`);
+      if (trace && op.stage) trace.push({ name: op.stage, shape: shape.slice(), values: Float64Array.from(x) });
     }
     return x;
   };
