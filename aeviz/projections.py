@@ -37,6 +37,29 @@ def _umap(x: np.ndarray, seed: int = 0, n_neighbors: int = 15, min_dist: float =
         return reducer.fit_transform(x)
 
 
+def place_umap(x: np.ndarray, emb: np.ndarray, new: np.ndarray, proj=None) -> np.ndarray:
+    """New digits new (M, D) placed on the UMAP map emb (N, 2) of x (N, D) by umap-learn's own
+    transform: their neighbours among x, the fuzzy weights, then layout epochs against the fixed
+    map. -> (M, 2). The map shown was made with exact neighbours, which leave umap-learn no search
+    index to transform with; so a reducer is fitted on x (small data: umap-learn's exact distances)
+    for its graph only (init = the map, a few epochs), and handed the map as its embedding_ and
+    umap-learn's default transform epochs (n_epochs None) before transform."""
+    from .config import ProjectionConfig
+
+    proj = proj or ProjectionConfig()
+    x, emb, new = (np.asarray(a, dtype=np.float32) for a in (x, emb, new))
+    if len(x) != len(emb) or new.ndim != 2 or new.shape[1] != x.shape[1]:
+        raise ValueError(f"place_umap needs x (N, D), emb (N, 2) and new (M, D); got {x.shape}, {emb.shape}, "
+                         f"{new.shape}")
+    with NUMBA_LOCK, warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*n_jobs.*")
+        reducer = import_umap().UMAP(n_neighbors=max(2, min(proj.n_neighbors, len(x) - 1)), min_dist=proj.min_dist,
+                                     random_state=proj.seed, init=emb, n_epochs=11,
+                                     force_approximation_algorithm=False).fit(x)
+        reducer.embedding_, reducer.n_epochs = emb, None
+        return np.asarray(reducer.transform(new), dtype=np.float32)
+
+
 def _tsne(x: np.ndarray, seed: int = 0, perplexity: float = 30.0) -> np.ndarray:
     perplexity = min(perplexity, (len(x) - 1) / 3)
     return TSNE(n_components=2, perplexity=perplexity, random_state=seed, init="pca").fit_transform(x)

@@ -39,7 +39,9 @@ class Jobs:
         train_slots = FairSlots(runner.train_slots)
         self.trainings = Registry(max_entries=12, slots=train_slots)
         self.lessons = Registry(max_entries=24, slots=train_slots)
-        self.projections = Registry(max_entries=24, slots=FairSlots(runner.projection_slots))
+        projection_slots = FairSlots(runner.projection_slots)
+        self.projections = Registry(max_entries=24, slots=projection_slots)
+        self.placements = Registry(max_entries=64, slots=projection_slots)  # a learner's digits on UMAP maps
         self._by_session: dict[str, Job] = {}  # each session's latest training
         self._lock = threading.Lock()
 
@@ -149,6 +151,16 @@ class Jobs:
             return points
 
         return self.projections.submit(key, run, label=method, restart=restart, session=session)
+
+    def place(self, key: tuple, x: np.ndarray, emb: np.ndarray, new: np.ndarray, proj: ProjectionConfig,
+              restart: bool = False, session: str = "") -> Job:
+        """New digits new (M, D) placed on the UMAP map emb of x (projections.place_umap) -> (M, 2),
+        in the projection process (or a Ray task): about a second once numba has compiled there."""
+        from . import work
+
+        return self.placements.submit(key, lambda job: self.runner.run(job, work.place_points, (x, emb, new, proj),
+                                                                       kind="place", isolated=True),
+                                      label="place", restart=restart, session=session)
 
     def _train_cpus(self) -> int:
         return int(os.environ.get("AEVIZ_TRAIN_CPUS", "1"))

@@ -123,3 +123,11 @@ def project_points(progress, method: str, x: np.ndarray, proj: ProjectionConfig)
 
     progress(0.1, Msg("jobs.projecting", method=method))
     return projections.project_points(method, x, proj)
+
+
+def place_points(progress, x: np.ndarray, emb: np.ndarray, new: np.ndarray, proj: ProjectionConfig) -> np.ndarray:
+    """New digits (M, D) placed on the UMAP map emb (N, 2) of x -> (M, 2)."""
+    from .. import projections
+
+    progress(0.1, Msg("jobs.placing"))
+    return projections.place_umap(x, emb, new, proj)

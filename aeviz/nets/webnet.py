@@ -185,9 +185,14 @@ def decoder_spec(model: nn.Module, n_outputs: int) -> dict:
     return spec(*decoder_layers(_copy(model)), n_outputs)
 
 
-def encoder_spec(model: nn.Module) -> dict:
+def encoder_spec(model: nn.Module, then: tuple[np.ndarray, np.ndarray] | None = None, **extra) -> dict:
+    """The encoder's spec; `then` (weight (m, k), bias (m,)): a linear map after the code (to a
+    panel's axes); `extra` rides along (see spec)."""
     model = _copy(model)
-    return spec(*encoder_layers(model), int(model.latent_dim))
+    n, layers = encoder_layers(model)
+    if then is not None:
+        layers = then_linear(layers, *then)
+    return spec(n, layers, int(model.latent_dim if then is None else len(then[1])), **extra)
 
 
 def to_json(s: dict) -> tuple[str, str]:

@@ -29,10 +29,14 @@ def _published_pca(token: tuple, _components: np.ndarray, _mean: np.ndarray) -> 
     return linked.publish_net(*webnet.to_json(webnet.spec(*webnet.pca_layers(_components, _mean), _mean.shape[0])))
 
 
+def decoder_url(token: tuple, model, image_shape) -> str | None:
+    """The URL of the published decoder of `model` (which `token` names); None: static/ not writable."""
+    return _published_model(token, model, int(np.prod(image_shape)))
+
+
 def for_model(token: tuple, model, image_shape, panel_key: str) -> dict | None:
     """The `inverse` of linked.panel for an autoencoder's 2-D code (None: static/ not writable)."""
-    url = _published_model(token, model, int(np.prod(image_shape)))
-    return _spec(url, image_shape, panel_key, token)
+    return _spec(decoder_url(token, model, image_shape), image_shape, panel_key, token)
 
 
 def for_pca(token: tuple, pca, image_shape, panel_key: str) -> dict | None:

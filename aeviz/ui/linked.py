@@ -21,17 +21,17 @@ from pathlib import Path
 
 import streamlit as st
 
+_HERE = Path(__file__).parent
 ROOT = Path(__file__).resolve().parents[2]  # next to app.py: Streamlit serves ROOT/static at app/static
 STATIC = ROOT / "static"
-# The decoder's forward pass (webnet.js, a plain script) goes first in the component's module.
-WEBNET_JS = Path(__file__).with_name("webnet.js").read_text(encoding="utf-8")
-_JS = WEBNET_JS + Path(__file__).with_name("linked_panel.js").read_text(encoding="utf-8")
-_CSS = """.aeviz-panel { width: 100%; }
-.aeviz-panel:focus-visible { outline: 2px solid #1f4e9c; outline-offset: 2px; }
-.aeviz-inverse { display: flex; gap: 0.6em; align-items: center; font-size: 0.85em; color: #31333F; min-height: 88px; }
-.aeviz-inverse canvas { width: 84px; height: 84px; image-rendering: pixelated; border: 1px solid #DCD8D4; flex: none; }
-.aeviz-crosshair { position: absolute; width: 14px; height: 14px; margin: -7px 0 0 -7px; border: 2px solid #000;
-  border-radius: 50%; box-shadow: 0 0 0 2px #fff; pointer-events: none; }"""
+# The component's module: plain scripts (the nets' forward pass, decoding under the pointer, the
+# drawing pad, the layer view), then linked_panel.js, which exports the component. One module, so
+# that the pad and the panels of a page share its state (which panels are drawn where).
+WEBNET_JS = (_HERE / "webnet.js").read_text(encoding="utf-8")
+PAD_JS = (_HERE / "pad.js").read_text(encoding="utf-8")
+_JS = "\n".join([WEBNET_JS, (_HERE / "inverse.js").read_text(encoding="utf-8"), PAD_JS,
+                 (_HERE / "linked_panel.js").read_text(encoding="utf-8")])
+_CSS = (_HERE / "linked_panel.css").read_text(encoding="utf-8")
 _state = {"ok": None}
 
 
@@ -103,33 +103,39 @@ def figure_key(*parts) -> str:
     return hashlib.blake2b(repr(parts).encode(), digest_size=8).hexdigest()
 
 
-NETS_KEPT = 256  # the newest published decoders kept in static/nets (a class trains many)
+NETS_KEPT = 256  # the newest published nets and digit sheets kept in static/nets (a class trains many)
 
 
-def publish_net(spec_json: str, name: str) -> str | None:
-    """Write a decoder's spec (nets/webnet.py's to_json) where the browser fetches it, once per
-    content name; its URL, or None when static/ cannot be written (no decoding in the page then)."""
+def publish(content: str | bytes, name: str, suffix: str = ".json") -> str | None:
+    """Write `content` (a net's spec, nets/webnet.py's to_json; a sheet of digits) where the browser
+    fetches it, once per content name; its URL, or None when static/ cannot be written (nothing
+    runs in the page then)."""
     if not ensure_plotly_js():
         return None
     folder = STATIC / "nets"
-    path = folder / f"{name}.json"
+    path = folder / f"{name}{suffix}"
     try:
         if not path.exists():
             folder.mkdir(exist_ok=True)
             tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(spec_json, encoding="utf-8")
+            tmp.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
             tmp.replace(path)
-            old = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime)[:-NETS_KEPT]
+            old = sorted(folder.glob("*.*"), key=lambda p: p.stat().st_mtime)[:-NETS_KEPT]
             for p in old:
                 p.unlink(missing_ok=True)
     except OSError:
         return None
-    return f"app/static/nets/{name}.json"
+    return f"app/static/nets/{name}{suffix}"
+
+
+def publish_net(spec_json: str, name: str) -> str | None:
+    """A net's spec published (publish); its URL or None."""
+    return publish(spec_json, name)
 
 
 def panel(container, figure_json: str, template_json: str, fkey: str, *, key: str, group: str, selected: list[int],
           linked: bool, config: dict, on_select: Callable[[], None], inverse: dict | None = None,
-          on_pin: Callable[[], None] | None = None):
+          on_pin: Callable[[], None] | None = None, place: str | None = None, marker: list[float] | None = None):
     """Mount one linked panel in `container`.
 
     figure_json: the figure (plotly JSON, no selection) without its template, which comes apart
@@ -141,11 +147,27 @@ def panel(container, figure_json: str, template_json: str, fkey: str, *, key: st
     inverse: the panel's way back to pixels, decoded in the browser under the pointer: {"url"
     (publish_net), "shape" [h, w], "label", "where" (with {z1} {z2}), "hint", "failed", "pinned"
     (a point or None)}; on_pin runs when the user pins a point (click, Enter): it is in `pinned(key)`.
+    place: the URL of the net that carries a new digit to this panel's axes (the pad marks its digit
+    there while it is drawn); marker: where the server puts the session's own digit, or None.
     """
     with container:
         data = {"figure": figure_json, "template": template_json, "figure_key": fkey, "group": group,
-                "selected": [int(i) for i in selected], "linked": linked, "config": config, "inverse": inverse}
+                "selected": [int(i) for i in selected], "linked": linked, "config": config, "inverse": inverse,
+                "place": place, "marker": None if marker is None else [float(v) for v in marker]}
         return _component(key=key, data=data, on_selection_change=on_select, on_pinned_change=on_pin or (lambda: None))
+
+
+def pad(container, spec: dict, *, key: str, on_drawn: Callable[[], None]):
+    """Mount the drawing pad (pad.js) in `container`; spec: see padMount there. on_drawn runs when
+    the pen lifts or Clear is pressed: the digit is then in `drawn(key)`."""
+    with container:
+        return _component(key=key, data={"pad": spec}, on_drawn_change=on_drawn)
+
+
+def drawn(key: str) -> list[float] | None:
+    """The digit the pad `key` just sent (h*w numbers; [] when it was cleared), or None."""
+    result = st.session_state.get(key)
+    return None if result is None else result.get("drawn")
 
 
 def preload(container) -> None:

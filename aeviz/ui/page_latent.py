@@ -11,7 +11,7 @@ import streamlit as st
 from aeviz import analysis, figures, i18n, jobs, projections, report, tables, weights
 from aeviz.config import KINDS
 from aeviz.i18n import t
-from aeviz.ui import baselines, charts, denoising, inverse, linked, progress, session, sidebar
+from aeviz.ui import baselines, charts, denoising, inverse, linked, pad, progress, session, sidebar
 from aeviz.ui.shown import ShownModel, shown_model
 
 GALLERY_MAX = 20  # the most selected digits the gallery draws
@@ -26,6 +26,8 @@ def main() -> None:
     show_tsne, thumbs = controls_section(shown)
     colour_key_section(shown)
     drawn, complete = panels_section(shown, show_tsne, thumbs)
+    if linked.ensure_plotly_js():
+        pad.section(shown)
     pinned_section(shown, thumbs)
     if complete:  # every panel is drawn: the CPU is free for the views the user may open next
         prefetch(shown, drawn, thumbs)
@@ -113,10 +115,12 @@ def _panel_json(token: tuple, digits: tuple, title: str, thumbs: bool, lang: str
 
 
 def _panel(col, shown: ShownModel, emb: np.ndarray, title: str, key: str, scores: dict, token: tuple,
-           thumbs: bool, way_back: dict | None = None) -> tuple:
+           thumbs: bool, way_back: dict | None = None, place: tuple = (None, None)) -> tuple:
     """One panel with its scores; token: hashable, identifies emb (which model or baseline made it,
     from which data); way_back: its inverse for decoding under the pointer (inverse.for_model,
-    for_pca), or None. Returns (token, title, emb), what the prefetch needs to build it again."""
+    for_pca), or None; place: (the URL of the net that carries a drawn digit to its axes, or None;
+    where the server marks the session's own digit, or None). Returns (token, title, emb), what the
+    prefetch needs to build it again."""
     ds_name, digits, lang = shown.ds.name, shown.digits, i18n.current()  # its words are cached per language
     sel = tuple(session.selection(ds_name))
     drawn_sel = () if thumbs else sel  # thumbnails draw no selection
@@ -127,7 +131,8 @@ def _panel(col, shown: ShownModel, emb: np.ndarray, title: str, key: str, scores
                      linked=not thumbs,
                      # the toolbar's PNG is named after the panel, the same with or without thumbnails
                      config=charts.plotly_config(key), on_select=lambda: _on_linked_select(key, ds_name),
-                     inverse=None if thumbs else way_back, on_pin=inverse.on_pin(key, token))
+                     inverse=None if thumbs else way_back, on_pin=inverse.on_pin(key, token), place=place[0],
+                     marker=place[1])
         charts.text_alternative(col, _panel_figure(token, digits, title, thumbs, (), lang, emb, shown))
         charts.export_menu(col, lambda: _panel_figure(token, digits, title, thumbs, drawn_sel, lang, emb, shown),
                            name, key)
@@ -149,7 +154,8 @@ def panels_section(shown: ShownModel, show_tsne: bool, thumbs: bool) -> tuple[li
     ae_title = t("latent.ae_title_pca" if k > 2 else "latent.ae_title", k=k)
     token = ("ae", *shown.key)
     way_back = inverse.for_model(token, shown.result.model, shown.ds.image_shape, "panel_ae") if k == 2 else None
-    drawn = [_panel(cols[0], shown, view.emb, ae_title, "panel_ae", view.scores, token, thumbs, way_back)]
+    drawn = [_panel(cols[0], shown, view.emb, ae_title, "panel_ae", view.scores, token, thumbs, way_back,
+                    pad.ae_place(shown))]
     if shown.cfg.model.kind == "parametric-umap":  # what a parametric map is for, measured here
         from aeviz.nets import infer
 
@@ -188,10 +194,10 @@ def _baseline(col, shown: ShownModel, method: str, thumbs: bool) -> tuple | None
     """A baseline's panel (see _panel), or where its background job stands (None: not drawn)."""
     ds, view, digits = shown.ds, shown.view, shown.digits
     if method == "pca":  # fast: computed here
-        emb, token = baselines.pca_projection(ds, digits), ("pca", *digits)
-        way_back = inverse.for_pca(token, baselines.pca_fit(ds, digits), ds.image_shape, "panel_pca")
+        emb, token, pca = baselines.pca_projection(ds, digits), ("pca", *digits), baselines.pca_fit(ds, digits)
+        way_back = inverse.for_pca(token, pca, ds.image_shape, "panel_pca")
         return _panel(col, shown, emb, "PCA", "panel_pca", _baseline_scores(token, emb, view.x, view.labels),
-                      token, thumbs, way_back)
+                      token, thumbs, way_back, pad.pca_place(shown, token, pca))
     job = baselines.projection_job(method, ds, digits)
     title = projections.title(method)
     if job.status == "failed":
@@ -203,8 +209,12 @@ def _baseline(col, shown: ShownModel, method: str, thumbs: bool) -> tuple | None
             _poll(method, title, ds, digits)
     else:
         token = (method, *digits, job.finished)
-        return _panel(col, shown, job.result, title, f"panel_{method}",
-                      _baseline_scores(token, job.result, view.x, view.labels), token, thumbs)
+        marker = pad.umap_marker(shown, job.result) if method == "umap" else None
+        drawn = _panel(col, shown, job.result, title, f"panel_{method}",
+                       _baseline_scores(token, job.result, view.x, view.labels), token, thumbs, place=(None, marker))
+        if method == "umap":
+            pad.umap_status(col, shown, job.result)
+        return drawn
     return None
 
 

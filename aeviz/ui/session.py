@@ -64,6 +64,19 @@ def select(ds_name: str, ids: list[int]) -> None:
     _set(f"selection:{ds_name}", list(ids))
 
 
+# The user's own digit (drawn on the pad or uploaded), as the data set's digits are: (h*w,) in [0, 1].
+def own_digit(ds_name: str):
+    return _get(f"own_digit:{ds_name}")
+
+
+def set_own_digit(ds_name: str, pixels) -> None:
+    """pixels (h*w,) float32, or None: no digit of the user's own."""
+    if pixels is None:
+        st.session_state.pop(f"own_digit:{ds_name}", None)
+    else:
+        _set(f"own_digit:{ds_name}", pixels)
+
+
 # The placeholder under Train, filled once the estimate is known.
 def put_estimate_slot(slot) -> None:
     _set("estimate_slot", slot)
