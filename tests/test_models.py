@@ -44,7 +44,8 @@ def test_conv_takes_any_image_size(shape):
     model = models.build(ModelConfig(kind="conv", latent_dim=5), shape)
     x_hat, z = model(torch.rand(2, n))
     assert x_hat.shape == (2, n) and z.shape == (2, 5)
-    # Every output pixel depends on the input (none is a constant padded cell).
+    # Every output pixel depends on the input (none is a constant padded cell); one digit: evaluation mode.
+    model.eval()
     x = torch.rand(1, n, requires_grad=True)
     grads = torch.stack([torch.autograd.grad(model(x)[0][0, i], x)[0].abs().sum() for i in range(n)])
     assert (grads > 0).all()

@@ -27,7 +27,7 @@ def _settled(model: torch.nn.Module, shape, seed: int) -> torch.nn.Module:
     g = torch.Generator().manual_seed(seed)
     with torch.no_grad():
         for m in model.modules():
-            if isinstance(m, torch.nn.BatchNorm1d):
+            if isinstance(m, (torch.nn.BatchNorm1d, torch.nn.BatchNorm2d)):
                 m.running_mean.copy_(torch.randn(m.num_features, generator=g))
                 m.running_var.copy_(torch.rand(m.num_features, generator=g) * 2 + 0.1)
                 m.weight.copy_(torch.randn(m.num_features, generator=g))

@@ -34,8 +34,8 @@ if TYPE_CHECKING:  # torch loads only when a model is saved or read
 log = logging.getLogger("aeviz")
 # The files' format and the training that made them: bumped when either changes, so that a store
 # never serves as this config's model one that the current training loop would not make (2: equal batches;
-# 3: parametric UMAP's lighter edge steps).
-STORE_FORMAT = "aeviz-store-3"
+# 3: parametric UMAP's lighter edge steps; 4: the conv kind's batch norms).
+STORE_FORMAT = "aeviz-store-4"
 
 
 def root() -> Path:

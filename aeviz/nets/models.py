@@ -119,24 +119,30 @@ class ConvAutoencoder(nn.Module):
     from the output), so any image size works: 28x28 MNIST, 8x8 digits, 10x10, a row of pixels.
     """
 
-    def __init__(self, image_shape: tuple[int, int], latent_dim: int, activation="relu", channels=(16, 32)):
+    def __init__(self, image_shape: tuple[int, int], latent_dim: int, activation="relu", channels=(16, 32),
+                 norm: str = "none"):
         super().__init__()
         h, w = image_shape
         hp, wp = -(-h // 4) * 4, -(-w // 4) * 4  # padded up to multiples of 4
         c1, c2 = channels
         act = _ACTIVATIONS[activation]
+
+        def bn(c: int) -> list[nn.Module]:  # batch norm after each hidden layer, as the dense kinds
+            return [nn.BatchNorm2d(c)] if norm == "batch" else []
+
         self.image_shape = (h, w)
         self._pad = (0, wp - w, 0, hp - h)  # F.pad's order: left, right, top, bottom
         self._inner = (c2, hp // 4, wp // 4)
         n_inner = c2 * (hp // 4) * (wp // 4)
         self.encoder = nn.Sequential(
-            nn.Conv2d(1, c1, 3, stride=2, padding=1), act(),
-            nn.Conv2d(c1, c2, 3, stride=2, padding=1), act(),
+            nn.Conv2d(1, c1, 3, stride=2, padding=1), *bn(c1), act(),
+            nn.Conv2d(c1, c2, 3, stride=2, padding=1), *bn(c2), act(),
             nn.Flatten(), nn.Linear(n_inner, latent_dim),
         )
-        self.decoder_dense = nn.Sequential(nn.Linear(latent_dim, n_inner), act())
+        self.decoder_dense = nn.Sequential(nn.Linear(latent_dim, n_inner),
+                                           *([nn.BatchNorm1d(n_inner)] if norm == "batch" else []), act())
         self.decoder_conv = nn.Sequential(
-            nn.ConvTranspose2d(c2, c1, 3, stride=2, padding=1, output_padding=1), act(),
+            nn.ConvTranspose2d(c2, c1, 3, stride=2, padding=1, output_padding=1), *bn(c1), act(),
             nn.ConvTranspose2d(c1, 1, 3, stride=2, padding=1, output_padding=1), nn.Sigmoid(),
         )
         self.latent_dim = latent_dim
@@ -183,7 +189,7 @@ def build(cfg: ModelConfig, image_shape: tuple[int, int]) -> nn.Module:
     n_inputs = image_shape[0] * image_shape[1]
     k = code_width(cfg, n_inputs)
     if cfg.kind == "conv":
-        return ConvAutoencoder(image_shape, k, cfg.activation)
+        return ConvAutoencoder(image_shape, k, cfg.activation, norm=cfg.norm)
     if cfg.kind == "linear":
         # Batch normalisation is an affine map at evaluation: the trained net stays linear.
         return _tied_orthogonal(DenseAutoencoder(n_inputs, k, cfg.hidden, "identity", "identity", "identity",

@@ -63,13 +63,8 @@ def _sequential(seq: nn.Sequential, stages: list | None = None) -> list[dict]:
         if isinstance(m, nn.Linear):
             out.append(_linear(_f64(m.weight), _f64(m.bias)))
             name = [f"Linear {m.in_features}→{m.out_features}"]
-        elif isinstance(m, nn.BatchNorm1d):
-            prev = out[-1] if out else None
-            if prev is None or prev["op"] != "linear":
-                raise ValueError("a batch norm that does not follow a linear layer")
-            scale = _f64(m.weight) / np.sqrt(_f64(m.running_var) + m.eps)
-            shift = _f64(m.bias) - _f64(m.running_mean) * scale
-            prev["w"], prev["b"] = prev["w"] * scale[:, None], prev["b"] * scale + shift
+        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            _fold_norm(out[-1] if out else None, m)
             name.append("BatchNorm")
         elif type(m) in _ACTS:
             if _ACTS[type(m)] != "identity":
@@ -92,6 +87,18 @@ def _sequential(seq: nn.Sequential, stages: list | None = None) -> list[dict]:
     if out and name:  # a last linear layer with no activation after it (the conv encoder's code)
         _end_stage(out[-1], " · ".join(name), seq[-1], stages)
     return out
+
+
+def _fold_norm(prev: dict | None, m: nn.Module) -> None:
+    """Fold a batch norm into the layer before it (per output unit or channel: y * scale + shift)."""
+    axis = {"linear": 0, "conv2d": 0, "conv_transpose": 1}.get(prev["op"]) if prev else None
+    if axis is None:
+        raise ValueError("a batch norm that does not follow a linear or convolution layer")
+    scale = _f64(m.weight) / np.sqrt(_f64(m.running_var) + m.eps)
+    shift = _f64(m.bias) - _f64(m.running_mean) * scale
+    shape = [1] * prev["w"].ndim
+    shape[axis] = -1
+    prev["w"], prev["b"] = prev["w"] * scale.reshape(shape), prev["b"] * scale + shift
 
 
 def _end_stage(layer: dict, name: str, module: nn.Module, stages: list | None) -> None:
