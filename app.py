@@ -3,6 +3,7 @@ PAGES = [  # file, icon, url path (its title is the catalogues' app.page.<url pa
     ("aeviz/ui/page_latent.py", ":material/scatter_plot:", "latent"),
     ("aeviz/ui/page_denoise.py", ":material/auto_fix_high:", "denoising"),
     ("aeviz/ui/page_decoder.py", ":material/grid_view:", "decoder"),
+    ("aeviz/ui/page_inside.py", ":material/layers:", "inside"),
     ("aeviz/ui/page_replay.py", ":material/replay:", "replay"),
     ("aeviz/ui/page_lessons.py", ":material/school:", "lessons"),
 ]

@@ -20,7 +20,7 @@ needs_axe = pytest.mark.skipif(find_axe() is None,
 QUERY = "data=digits&epochs=3"  # small and fast
 # Each page's URL path and how many plotly charts it shows once its model has trained.
 PAGES = {"latent": ("", 3), "denoising": ("denoising", 2), "decoder": ("decoder", 2), "replay": ("replay", 1),
-         "lessons": ("lessons", 0)}
+         "inside": ("inside", 1), "lessons": ("lessons", 0)}
 
 
 @pytest.fixture(scope="module")

@@ -217,12 +217,14 @@ def test_a_different_bottleneck_gives_a_different_latent_shape():
     assert at.query_params["k"] in ("3", ["3"])  # the link reproduces the view
 
 
-@pytest.mark.parametrize("page, charts", [("page_denoise", 2), ("page_decoder", 3), ("page_replay", 1)])
+@pytest.mark.parametrize("page, charts", [("page_denoise", 2), ("page_decoder", 3), ("page_replay", 1),
+                                          ("page_inside", 1)])
 def test_every_page_renders_its_charts_without_errors(page, charts):
     at = _app()
     at.switch_page(f"aeviz/ui/{page}.py").run()
     assert not at.exception, at.exception
-    # denoising: the rows and PCA's row; decoder: the grid, a point, a walk; replay: the one animation
+    # denoising: the rows and PCA's row; decoder: the grid, a point, a walk; replay: the one animation;
+    # inside: the layer view's figure (the view itself runs in the page)
     assert len(_charts(at)) == charts
     assert at.expander[0].label == "About this view"
 

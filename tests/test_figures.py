@@ -345,6 +345,8 @@ def test_every_figure_keeps_every_value_through_json_and_has_its_own_name(emb_da
         figures.replay(rng.normal(size=(3, 30, 2)), labels[:30], class_names=NAMES),
         figures.latent_grid(images[:9], (4, 4), (0, 1, 0, 1), 3, title="l"),
         figures.image(images[0], (4, 4), title="i"),
+        figures.layer_view(images[0], [("a", rng.normal(size=5)), ("b", rng.normal(size=(3, 2, 2)))], images[1],
+                           (4, 4), title="v", input_title="in", output_title="out"),
     ]
     names = set()
     for fig in figs:
@@ -412,3 +414,17 @@ def test_a_figure_in_words_counts_what_is_drawn(emb_data):
     assert f"{len(emb):,} points in {len(present)} groups ({', '.join(NAMES[c] for c in present)})" in text
     assert "Horizontal axis: dim 1; vertical axis: dim 2." in text
     assert "2 lines (train, validation)" in figures.describe(figures.loss_curves(np.ones(3), np.ones(3)))
+
+
+def test_a_stage_picture_holds_every_activation_where_the_page_draws_it():
+    """Units row-major in ceil(sqrt(2n)) columns; maps 8 a row, 1 px apart (as layers.js)."""
+    from aeviz.figures.layers import stage_picture
+
+    units = np.arange(1, 13, dtype=float)
+    pic = stage_picture(units)
+    assert pic.shape == (3, 5) and np.array_equal(pic.ravel()[:12], units) and np.isnan(pic.ravel()[12:]).all()
+    maps = np.arange(10 * 2 * 3, dtype=float).reshape(10, 2, 3)
+    pic = stage_picture(maps)
+    assert pic.shape == (2 * 3 - 1, 8 * 4 - 1)
+    assert np.array_equal(pic[0:2, 4:7], maps[1]) and np.array_equal(pic[3:5, 4:7], maps[9])
+    assert np.isnan(pic[2]).all() and np.isnan(pic[:, 3]).all()

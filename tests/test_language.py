@@ -9,7 +9,7 @@ from aeviz import i18n
 
 pytestmark = pytest.mark.skipif(find_chromium() is None, reason="no Chromium found: language browser tests skipped")
 
-PAGES = ["", "denoising", "decoder", "replay", "lessons"]
+PAGES = ["", "denoising", "decoder", "replay", "inside", "lessons"]
 # Interface texts: labels, buttons, headings, captions, messages, tabs, plot titles, axes and legends.
 TEXTS = """() => [...document.querySelectorAll(
   'label, button, h1, h2, h3, summary, [role=tab], [data-testid=stMetricLabel], [data-testid=stCaptionContainer],'
@@ -54,8 +54,8 @@ def test_portuguese_pages_show_no_english_interface_text():
             page.goto(f"{url}/{path}?data=digits&epochs=3&lang=pt")
             landmark = i18n.t("lessons_page.header" if path == "lessons" else "common.about", "pt")
             page.get_by_text(landmark).first.wait_for(timeout=120_000)
-            if path in ("", "denoising", "decoder", "replay"):
-                want = 1 if path == "replay" else 2  # the replay is one plot
+            if path in ("", "denoising", "decoder", "replay", "inside"):
+                want = 1 if path in ("replay", "inside") else 2  # the replay is one plot; inside, its figure
                 page.wait_for_function(f"() => document.querySelectorAll('.js-plotly-plot').length >= {want}",
                                        timeout=120_000)
             if path == "":  # the UMAP panel too, whose title is the same word in both languages

@@ -1,12 +1,14 @@
 """Plotly figure builders: plain numpy results in, `plotly.graph_objects.Figure` out; nothing here
 shows or saves a figure. By subject: `latent` (maps of codes), `mosaics` (digits as pictures),
-`curves` (numbers against numbers), `lessons` (each lesson's figures); `style` is their one look."""
+`curves` (numbers against numbers), `lessons` (each lesson's figures), `layers` (a digit through a
+net, stage by stage); `style` is their one look."""
 from .curves import bars, error_vs_bottleneck, grouped_lines, histogram, loss_curves
 from .describe import describe
 from .latent import embedding, embedding_with_thumbnails, replay
+from .layers import layer_view
 from .mosaics import image, image_grid, latent_grid, mosaic, triptych
 from .style import GAP, PALETTE, SYMBOLS, class_color, class_glyph, class_symbol, class_text_color
 
 __all__ = ["GAP", "PALETTE", "SYMBOLS", "bars", "class_color", "class_glyph", "class_symbol", "class_text_color",
            "describe", "embedding", "embedding_with_thumbnails", "error_vs_bottleneck", "grouped_lines", "histogram",
-           "image", "image_grid", "latent_grid", "loss_curves", "mosaic", "replay", "triptych"]
+           "image", "image_grid", "latent_grid", "layer_view", "loss_curves", "mosaic", "replay", "triptych"]

@@ -30,6 +30,7 @@ STATIC = ROOT / "static"
 WEBNET_JS = (_HERE / "webnet.js").read_text(encoding="utf-8")
 PAD_JS = (_HERE / "pad.js").read_text(encoding="utf-8")
 _JS = "\n".join([WEBNET_JS, (_HERE / "inverse.js").read_text(encoding="utf-8"), PAD_JS,
+                 (_HERE / "layers.js").read_text(encoding="utf-8"),
                  (_HERE / "linked_panel.js").read_text(encoding="utf-8")])
 _CSS = (_HERE / "linked_panel.css").read_text(encoding="utf-8")
 _state = {"ok": None}
@@ -162,6 +163,12 @@ def pad(container, spec: dict, *, key: str, on_drawn: Callable[[], None]):
     the pen lifts or Clear is pressed: the digit is then in `drawn(key)`."""
     with container:
         return _component(key=key, data={"pad": spec}, on_drawn_change=on_drawn)
+
+
+def layers(container, spec: dict, *, key: str):
+    """Mount the layer view (layers.js) in `container`; spec: see layersMount there."""
+    with container:
+        return _component(key=key, data={"layers": spec})
 
 
 def drawn(key: str) -> list[float] | None:

@@ -202,6 +202,7 @@ export default function (component) {
     return;
   }
   if (data.pad) { padMount(parentElement, data, setTriggerValue); return; }
+  if (data.layers) { layersMount(parentElement, data); return; }
   let gd = parentElement.querySelector(":scope > .aeviz-panel");
   if (!gd) {
     gd = document.createElement("div");

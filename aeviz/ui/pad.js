@@ -176,8 +176,11 @@ function padShow(pad, digit, fromServer) {
   }
   const code = pad.digit && pad.encode ? pad.encode(pad.digit) : null;
   pad.code = code;
-  padPaint(root.querySelector(".aeviz-pad-seen"), pad.digit, h, w);
-  padPaint(root.querySelector(".aeviz-pad-recon"), code && pad.decode ? pad.decode(code) : null, h, w);
+  const seen = root.querySelector(".aeviz-pad-seen"), recon = root.querySelector(".aeviz-pad-recon");
+  padPaint(seen, pad.digit, h, w);
+  padPaint(recon, code && pad.decode ? pad.decode(code) : null, h, w);
+  seen.setAttribute("aria-label", pad.digit ? pad.tx.seen : `${pad.tx.seen}: ${pad.tx.empty}`);
+  recon.setAttribute("aria-label", code ? pad.tx.recon : `${pad.tx.recon}: ${pad.tx.empty}`);
   root.querySelector(".aeviz-pad-code").textContent = code
     ? pad.tx.code.replace("{code}", Array.from(code.slice(0, 8), (v) => v.toFixed(2)).join(", ") + (code.length > 8 ? ", …" : ""))
     : pad.tx.empty;
@@ -186,7 +189,7 @@ function padShow(pad, digit, fromServer) {
     const canvas = f.querySelector("canvas"), cap = f.querySelector("figcaption"), j = pad.near[i];
     f.dataset.label = j === undefined ? "" : String(pad.trainLabels[j]);
     cap.textContent = j === undefined ? "" : pad.tx.classes[pad.trainLabels[j]];
-    canvas.setAttribute("aria-label", cap.textContent);
+    canvas.setAttribute("aria-label", cap.textContent || pad.tx.empty);
     canvas.width = w; canvas.height = h;
     const c2 = canvas.getContext("2d");
     c2.clearRect(0, 0, w, h);
@@ -199,6 +202,7 @@ function padShow(pad, digit, fromServer) {
     if (!gd.isConnected || !gd.__aeviz.placeRun) continue;
     markDigit(gd, pad.digit ? Array.from(gd.__aeviz.placeRun(pad.digit)) : null);
   }
+  if (typeof layersFollow === "function") layersFollow(pad.group, pad.digit); // the layer view of the page, if any
   root.dataset.frames = String((Number(root.dataset.frames) || 0) + 1); // for the bench and the tests
 }
 

@@ -160,12 +160,18 @@ def warm_up(shown: ShownModel, emb: np.ndarray, proj: ProjectionConfig = Project
 
 
 # ------------------------------------------------------------------ the pad
-def section(shown: ShownModel) -> None:
-    """The pad and its upload button, under the panels."""
+def code_url(shown: ShownModel) -> str | None:
+    """The URL of the shown model's bare encoder, with its training digits' codes and labels."""
+    return _code_url(("ae", *shown.key), shown.result.model, shown.ds)
+
+
+def section(shown: ShownModel, key: str = "pad", heading: bool = True) -> None:
+    """The pad and its upload button (`key` names both), with its heading and how it works."""
     ds, token = shown.ds, ("ae", *shown.key)
-    st.subheader(t("pad.header"))
-    st.caption(t("pad.caption"))
-    urls = (_code_url(token, shown.result.model, ds), inverse.decoder_url(token, shown.result.model, ds.image_shape),
+    if heading:
+        st.subheader(t("pad.header"))
+        st.caption(t("pad.caption"))
+    urls = (code_url(shown), inverse.decoder_url(token, shown.result.model, ds.image_shape),
             _sprite_url(shown.digits, ds))
     own = session.own_digit(ds.name)
     if None not in urls:
@@ -175,17 +181,17 @@ def section(shown: ShownModel) -> None:
         spec = {"group": ds.name, "shape": list(ds.image_shape), "fill": digit.box(ds.name), "encoder": urls[0],
                 "decoder": urls[1], "sprite": {"url": urls[2], "cols": SPRITE_COLS}, "texts": texts,
                 "digit": None if own is None else [round(float(v), 4) for v in own]}
-        linked.pad(st.container(), spec, key="pad", on_drawn=lambda: _on_drawn(ds.name, ds.image_shape))
+        linked.pad(st.container(), spec, key=key, on_drawn=lambda: _on_drawn(key, ds.name, ds.image_shape))
     else:
         st.caption(t("pad.unavailable"))
-    st.file_uploader(t("pad.upload"), type=["png", "jpg", "jpeg"], key="pad_upload", help=t("pad.upload_help"),
-                     on_change=_on_upload, args=(ds.name, ds.image_shape))
+    st.file_uploader(t("pad.upload"), type=["png", "jpg", "jpeg"], key=f"{key}_upload", help=t("pad.upload_help"),
+                     on_change=_on_upload, args=(f"{key}_upload", ds.name, ds.image_shape))
     if (problem := session.problem("digit")) is not None:
         st.error(str(problem))
 
 
-def _on_drawn(ds_name: str, shape: tuple[int, int]) -> None:
-    pixels = linked.drawn("pad")
+def _on_drawn(key: str, ds_name: str, shape: tuple[int, int]) -> None:
+    pixels = linked.drawn(key)
     if pixels is None:
         return
     if len(pixels) != shape[0] * shape[1]:  # [] (Clear), or a page of another data set
@@ -195,8 +201,8 @@ def _on_drawn(ds_name: str, shape: tuple[int, int]) -> None:
     session.set_problem("digit", None)
 
 
-def _on_upload(ds_name: str, shape: tuple[int, int]) -> None:
-    f = st.session_state.get("pad_upload")
+def _on_upload(key: str, ds_name: str, shape: tuple[int, int]) -> None:
+    f = st.session_state.get(key)
     if f is None:
         return
     try:
