@@ -51,7 +51,7 @@ class LatentView:
     labels: np.ndarray  # (N,)
     codes: np.ndarray  # (N, k)
     recon: np.ndarray  # (N, D)
-    emb: np.ndarray  # (N, 2) the codes in 2-D (as they are when k = 2)
+    emb: np.ndarray  # (N, 2) the codes in 2-D (as they are when k = 2), or (N, 3): a 3-number code as it is
     scores: dict = field(default_factory=dict)  # trustworthiness, knn_accuracy, silhouette of emb
     error: float = 0.0  # per-pixel MSE of recon against x
 
@@ -61,7 +61,7 @@ def latent_view(model, ds: data.Dataset, proj: ProjectionConfig = ProjectionConf
     x, y = ds.x_test[ids], ds.y_test[ids]
     codes = infer.encode(model, x)
     recon = infer.reconstruct(model, x)
-    emb = projections.codes_to_2d(codes, proj.reduce, proj.seed)
+    emb = codes.astype(np.float32) if codes.shape[1] == 3 else projections.codes_to_2d(codes, proj.reduce, proj.seed)
     return LatentView(ids, x, y, codes, recon, emb, scores(x, emb, y, proj),
                       metrics.reconstruction_error(x, recon))
 
@@ -77,12 +77,12 @@ def display_scores(scores: dict) -> dict:
 
 
 def baseline_projection(method: str, ds: data.Dataset, proj: ProjectionConfig = ProjectionConfig()) -> np.ndarray:
-    """The viewed held-out digits in 2-D by a baseline method: PCA fitted on the training digits;
-    UMAP and t-SNE fitted on the viewed digits themselves (they have no out-of-sample map worth
-    the wait). -> (N, 2)"""
+    """The viewed held-out digits in proj.n_components dimensions by a baseline method: PCA fitted on
+    the training digits; UMAP and t-SNE fitted on the viewed digits themselves (they have no
+    out-of-sample map worth the wait). -> (N, 2) or (N, 3)"""
     x = ds.x_test[view_indices(ds)]
     if method == "pca":
-        return fit_pca(ds.x_train, 2).transform(x).astype(np.float32)
+        return fit_pca(ds.x_train, proj.n_components).transform(x).astype(np.float32)
     return projections.project_points(method, x, proj)
 
 

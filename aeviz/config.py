@@ -133,6 +133,11 @@ class ProjectionConfig:
     n_neighbors: int = 15  # UMAP's neighbourhood size (the panel scores use k = 5 neighbours)
     min_dist: float = 0.1  # UMAP's minimum distance between embedded points
     seed: int = 0  # seeds UMAP and t-SNE
+    n_components: int = 2  # the baselines' dimensions: 3 beside a 3-number code, drawn in 3-D
+
+    def __post_init__(self):
+        if self.n_components not in (2, 3):
+            raise ValueError(f"n_components must be 2 or 3, got {self.n_components}")
 
 
 @dataclass(frozen=True)

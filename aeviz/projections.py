@@ -20,12 +20,12 @@ from .i18n import t
 from .nets.graph import NUMBA_LOCK, import_umap
 
 
-def _pca(x: np.ndarray, seed: int = 0) -> np.ndarray:
-    return PCA(n_components=2, random_state=seed).fit_transform(x)
+def _pca(x: np.ndarray, seed: int = 0, n_components: int = 2) -> np.ndarray:
+    return PCA(n_components=n_components, random_state=seed).fit_transform(x)
 
 
 def _umap(x: np.ndarray, seed: int = 0, n_neighbors: int = 15, min_dist: float = 0.1,
-          n_epochs: int | None = 200) -> np.ndarray:
+          n_epochs: int | None = 200, n_components: int = 2) -> np.ndarray:
     """UMAP with exact neighbours and 200 layout epochs (umap-learn picks 500 below 10,000 points):
     on 5,000 digits 2.5 s instead of 5.0 s, trustworthiness 0.961 instead of 0.964 (bench/run.py)."""
     n_neighbors = max(2, min(n_neighbors, len(x) - 1))
@@ -33,7 +33,8 @@ def _umap(x: np.ndarray, seed: int = 0, n_neighbors: int = 15, min_dist: float =
     with NUMBA_LOCK, warnings.catch_warnings():  # "no search index, so no transform": we never transform
         warnings.filterwarnings("ignore", message="precomputed_knn")
         reducer = import_umap().UMAP(n_neighbors=n_neighbors, min_dist=min_dist, random_state=seed,
-                                     n_epochs=n_epochs, precomputed_knn=(idx, dist, None), init="spectral")
+                                     n_epochs=n_epochs, precomputed_knn=(idx, dist, None), init="spectral",
+                                     n_components=n_components)
         return reducer.fit_transform(x)
 
 
@@ -49,20 +50,20 @@ def place_umap(x: np.ndarray, emb: np.ndarray, new: np.ndarray, proj=None) -> np
     proj = proj or ProjectionConfig()
     x, emb, new = (np.asarray(a, dtype=np.float32) for a in (x, emb, new))
     if len(x) != len(emb) or new.ndim != 2 or new.shape[1] != x.shape[1]:
-        raise ValueError(f"place_umap needs x (N, D), emb (N, 2) and new (M, D); got {x.shape}, {emb.shape}, "
+        raise ValueError(f"place_umap needs x (N, D), emb (N, 2 or 3) and new (M, D); got {x.shape}, {emb.shape}, "
                          f"{new.shape}")
     with NUMBA_LOCK, warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*n_jobs.*")
         reducer = import_umap().UMAP(n_neighbors=max(2, min(proj.n_neighbors, len(x) - 1)), min_dist=proj.min_dist,
-                                     random_state=proj.seed, init=emb, n_epochs=11,
+                                     random_state=proj.seed, init=emb, n_epochs=11, n_components=emb.shape[1],
                                      force_approximation_algorithm=False).fit(x)
         reducer.embedding_, reducer.n_epochs = emb, None
         return np.asarray(reducer.transform(new), dtype=np.float32)
 
 
-def _tsne(x: np.ndarray, seed: int = 0, perplexity: float = 30.0) -> np.ndarray:
+def _tsne(x: np.ndarray, seed: int = 0, perplexity: float = 30.0, n_components: int = 2) -> np.ndarray:
     perplexity = min(perplexity, (len(x) - 1) / 3)
-    return TSNE(n_components=2, perplexity=perplexity, random_state=seed, init="pca").fit_transform(x)
+    return TSNE(n_components=n_components, perplexity=perplexity, random_state=seed, init="pca").fit_transform(x)
 
 
 def codes_to_2d(codes: np.ndarray, reduce: str = "pca", seed: int = 0) -> np.ndarray:
@@ -93,7 +94,7 @@ def project_points(method: str, x: np.ndarray, proj=None) -> np.ndarray:
 
     proj = proj or ProjectionConfig()
     params = {"n_neighbors": proj.n_neighbors, "min_dist": proj.min_dist} if method == "umap" else {}
-    return project(method, x, seed=proj.seed, **params)
+    return project(method, x, seed=proj.seed, n_components=proj.n_components, **params)
 
 
 PROJECTIONS: dict[str, Callable[..., np.ndarray]] = {
@@ -112,7 +113,8 @@ def title(method: str) -> str:
 
 
 def project(method: str, x: np.ndarray, *, seed: int = 0, **params) -> np.ndarray:
-    """x (N, D) -> (N, 2) float32 by `method`, one of PROJECTIONS."""
+    """x (N, D) -> (N, 2) float32 by `method`, one of PROJECTIONS (n_components=3: (N, 3), for
+    PCA, UMAP and t-SNE)."""
     if method not in PROJECTIONS:
         raise ValueError(f"unknown projection {method!r}; valid: {', '.join(PROJECTIONS)}")
     failures.check(method)

@@ -472,3 +472,42 @@ def test_the_sidebar_says_what_train_would_cost():
     at.slider(key="w_epochs").set_value(9).run()
     [caption] = [c.value for c in at.sidebar.caption if c.value.startswith("Training: about")]
     assert caption.endswith("s.") and "limit" not in caption
+
+
+def test_the_decoded_plane_is_painted_with_the_cnns_confidence_on_asking():
+    """The toggle trains the lessons' CNN in the background, then lays its confidence in each decoded
+    cell over the plane: the overlay's values are the CNN's own, cell by cell, and the caption's
+    share of sure cells is computed from them."""
+    from aeviz.nets import classifier
+    from aeviz.ui import denoising
+
+    at = _app()
+    at.switch_page("aeviz/ui/page_decoder.py").run()
+    at.toggle(key="dec_confidence").set_value(True).run()
+    cfg = at.session_state["shown_config"]
+    job = training(denoising.classifier_config(cfg))
+    assert job is not None
+    job.wait(120)
+    assert job.finished_ok, job.error
+    at.run()
+    assert not at.exception, at.exception
+    plane = json.loads(json.loads([e for e in _linked_panels(at)][0].proto.json)["figure"])
+    layer = [tr for tr in plane["data"] if tr.get("name") == "confidence"]
+    assert len(layer) == 1
+    shown = at.session_state["shown_config"]
+
+    def array(v):
+        if isinstance(v, dict):
+            out = np.frombuffer(base64.b64decode(v["bdata"]), np.dtype(v["dtype"]))
+            return out.reshape([int(d) for d in str(v["shape"]).split(",")]) if "shape" in v else out
+        return np.array(v, float)
+
+    model = training(shown).result.model
+    xs, ys = array(layer[0]["x"]), array(layer[0]["y"])
+    n = len(xs)
+    grid = np.array([[x, y] for y in ys[::-1] for x in xs], np.float32)  # rows from the top, as the page
+    want = classifier.predict_proba(job.result, infer.decode(model, grid)).max(1).reshape(n, n)[::-1]
+    got = array(layer[0]["z"]).reshape(n, n)
+    np.testing.assert_allclose(got, want, atol=1e-4)
+    share = float((want >= 0.9).mean())
+    assert any(f"{share:.0%}" in c.value and "90%" in c.value for c in at.caption)

@@ -52,6 +52,42 @@ def test_every_class_has_its_own_colour_and_its_own_shape():
     assert len(set(style.GLYPHS)) == 10 and figures.class_glyph(12) == style.GLYPHS[2]
 
 
+def test_classes_sharing_a_3d_shape_stand_far_apart_in_colour():
+    """plotly's 3-D scatter has 7 usable shapes (its "x" is an emoji): a pair of classes that share
+    one must be among the colours farthest apart under every colour-vision simulation (at least
+    twice the closest pair's distance), and no 3-D shape is plotly's "x"."""
+    symbols = [figures.class_symbol_3d(c) for c in range(10)]
+    for symbol in symbols:
+        go.scatter3d.Marker(symbol=symbol)  # plotly refuses a symbol it does not know
+    assert "x" not in symbols and len(set(symbols)) == 7 == len(figures.SYMBOLS_3D_UNIQUE)
+    shared = figures.shared_shapes_3d(10)
+    assert len(shared) == 3
+    for cvd in (None, "deuteranomaly", "protanomaly", "tritanomaly"):
+        rgb = _srgb(figures.PALETTE)
+        if cvd:
+            rgb = np.clip(cspace_convert(rgb, {"name": "sRGB1+CVD", "cvd_type": cvd, "severity": 100}, "sRGB1"), 0, 1)
+        ucs = cspace_convert(rgb, "sRGB1", "CAM02-UCS")
+        for a, b in shared:
+            assert np.linalg.norm(ucs[a] - ucs[b]) >= 2 * CVD_MIN_DISTANCE, (cvd, a, b)
+
+
+def test_a_3d_embedding_draws_every_point_once_and_greys_what_is_not_selected():
+    rng = np.random.default_rng(0)
+    emb, labels, ids = rng.normal(size=(60, 3)), rng.integers(0, 10, 60), np.arange(100, 160)
+    fig = figures.embedding(emb, labels, ids=ids, selected=[0, 5, 7], title="t")
+    classes = [t for t in fig.data if t.meta != "aeviz-drawn"]
+    assert all(t.type == "scatter3d" for t in fig.data) and fig.layout.scene.aspectmode == "data"
+    got = np.concatenate([t.customdata for t in classes])
+    assert sorted(got) == list(ids)
+    for t in classes:
+        pos = np.searchsorted(ids, t.customdata)
+        np.testing.assert_allclose(np.c_[t.x, t.y, t.z], emb[pos])
+        lit = [c != "#D0D0D0" for c in t.marker.color]
+        assert lit == [p in (0, 5, 7) for p in pos]
+    drawn = [t for t in fig.data if t.meta == "aeviz-drawn"]
+    assert len(drawn) == 1 and len(drawn[0].x) == 0  # where the page marks the user's own digit
+
+
 def _srgb(colors) -> np.ndarray:
     return np.array([[int(c[i:i + 2], 16) / 255 for i in (1, 3, 5)] for c in colors])
 
@@ -345,6 +381,7 @@ def test_every_figure_keeps_every_value_through_json_and_has_its_own_name(emb_da
         figures.replay(rng.normal(size=(3, 30, 2)), labels[:30], class_names=NAMES),
         figures.latent_grid(images[:9], (4, 4), (0, 1, 0, 1), 3, title="l"),
         figures.image(images[0], (4, 4), title="i"),
+        figures.embedding(rng.normal(size=(20, 3)), labels[:20], title="3d"),
         figures.layer_view(images[0], [("a", rng.normal(size=5)), ("b", rng.normal(size=(3, 2, 2)))], images[1],
                            (4, 4), title="v", input_title="in", output_title="out"),
     ]

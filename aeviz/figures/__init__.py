@@ -7,8 +7,21 @@ from .describe import describe
 from .latent import embedding, embedding_with_thumbnails, replay
 from .layers import layer_view
 from .mosaics import image, image_grid, latent_grid, mosaic, triptych
-from .style import GAP, PALETTE, SYMBOLS, class_color, class_glyph, class_symbol, class_text_color
+from .style import (
+                    GAP,
+                    PALETTE,
+                    SYMBOLS,
+                    SYMBOLS_3D_UNIQUE,
+                    class_color,
+                    class_glyph,
+                    class_glyph_3d,
+                    class_symbol,
+                    class_symbol_3d,
+                    class_text_color,
+                    shared_shapes_3d,
+)
 
-__all__ = ["GAP", "PALETTE", "SYMBOLS", "bars", "class_color", "class_glyph", "class_symbol", "class_text_color",
+__all__ = ["GAP", "PALETTE", "SYMBOLS", "SYMBOLS_3D_UNIQUE", "bars", "class_color", "class_glyph", "class_glyph_3d",
+           "class_symbol", "class_symbol_3d", "class_text_color", "shared_shapes_3d",
            "describe", "embedding", "embedding_with_thumbnails", "error_vs_bottleneck", "grouped_lines", "histogram",
            "image", "image_grid", "latent_grid", "layer_view", "loss_curves", "mosaic", "replay", "triptych"]

@@ -10,7 +10,10 @@ from PIL import Image
 
 from .. import i18n
 from ..i18n import t
-from .style import FONT, MARGIN, MARKER_SIZE, _finish, _shape, class_color, class_symbol, png_uri
+from .style import FONT, MARGIN, MARKER_SIZE, _finish, _shape, class_color, class_symbol, class_symbol_3d, png_uri
+
+UNLIT_3D = "#D0D0D0"  # a 3-D panel's points outside a selection (WebGL's scatter has no per-point opacity)
+DRAWN = "aeviz-drawn"  # the meta of a 3-D panel's trace for the user's own digit (the page moves it)
 
 # Score names the figures know (a metric's key or the name the app shows) -> their catalogue key;
 # any other name is shown as given.
@@ -38,6 +41,40 @@ def _class_traces(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray, class_na
             tr.selectedpoints = np.flatnonzero(np.isin(idx, selected)).tolist()  # indices within trace
         traces.append(tr)
     return traces
+
+
+def _class_traces_3d(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray, class_names,
+                     selected: np.ndarray | None) -> list[go.Scatter3d]:
+    """_class_traces in 3-D: one scatter3d per class; points outside `selected` (positions) grey."""
+    traces = []
+    for c in np.unique(labels):
+        idx = np.flatnonzero(labels == c)
+        name = str(class_names[c]) if class_names is not None else str(c)
+        color = class_color(c) if selected is None else [class_color(c) if i in set(selected) else UNLIT_3D
+                                                          for i in idx]
+        traces.append(go.Scatter3d(x=emb[idx, 0], y=emb[idx, 1], z=emb[idx, 2], mode="markers", name=name,
+                                   legendgroup=name, customdata=ids[idx],
+                                   marker=dict(color=color, symbol=class_symbol_3d(c), size=3),
+                                   hovertemplate=f"#%{{customdata}} · {name}<extra></extra>"))
+    # Where the page marks the user's own digit (pad.js): empty until then.
+    traces.append(go.Scatter3d(x=[], y=[], z=[], mode="markers", meta=DRAWN, showlegend=False, hoverinfo="skip",
+                               marker=dict(color="#000000", symbol="diamond", size=9,
+                                           line=dict(color="#FFFFFF", width=2))))
+    return traces
+
+
+def _scene(fig: go.Figure, emb: np.ndarray) -> None:
+    """A 3-D embedding's scene: titled axes without tick labels over the padded bounding box, drawn
+    to scale (aspectmode "data", as the 2-D panels' equal axes); turntable rotation, kept across
+    updates (uirevision)."""
+    lo, hi = _padded_range(emb)
+    axis = dict(showticklabels=False, zeroline=False, showspikes=False)
+    fig.update_layout(scene=dict(
+        xaxis=dict(axis, title=dict(text=t("figures.axis.dim", n=1)), range=[lo[0], hi[0]]),
+        yaxis=dict(axis, title=dict(text=t("figures.axis.dim", n=2)), range=[lo[1], hi[1]]),
+        zaxis=dict(axis, title=dict(text=t("figures.axis.dim", n=3)), range=[lo[2], hi[2]]),
+        aspectmode="data", dragmode="turntable"), uirevision="keep",
+        legend=dict(itemsizing="constant", tracegroupgap=0), hoverlabel=dict(font_family=FONT))
 
 
 def _highlight_trace(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray,
@@ -75,7 +112,7 @@ def _padded_range(emb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def embedding(emb: np.ndarray, labels: np.ndarray, *, title: str = "", class_names=None,
               selected: np.ndarray | None = None, scores: dict | None = None,
               ids: np.ndarray | None = None, opacity: float = 0.8) -> go.Figure:
-    """Scatter of a 2-D embedding, one trace per class.
+    """Scatter of a 2-D embedding, one trace per class (emb (N, 3): in 3-D, see _class_traces_3d).
 
     emb (N, 2); labels (N,) ints; ids (N,) ints (default arange(N)) become each point's customdata,
     so a Streamlit selection maps back to digits. selected: positions into emb (not ids); those
@@ -87,6 +124,10 @@ def embedding(emb: np.ndarray, labels: np.ndarray, *, title: str = "", class_nam
     ids = np.arange(len(emb)) if ids is None else np.asarray(ids)
     sel = None if selected is None else np.asarray(selected, dtype=int).reshape(-1)
     sel = None if sel is None or not len(sel) else sel  # an empty selection fades nothing
+    if emb.shape[1] == 3:  # a 3-number code (or a 3-D baseline beside one): rotatable
+        fig = go.Figure(_class_traces_3d(emb, labels, ids, class_names, sel))
+        _scene(fig, emb)
+        return _finish(fig, "embedding_3d", title, 420, subtitle=_scores_line(scores or {}))
     fig = go.Figure(_class_traces(emb, labels, ids, class_names, opacity, sel))
     if sel is not None and len(sel):
         fig.add_trace(_highlight_trace(emb, labels, ids, sel))

@@ -110,14 +110,34 @@ def image(img: np.ndarray, image_shape: Sequence[int], *, title: str = "") -> go
     return fig
 
 
+CONFIDENCE = [[0.0, "rgba(255,255,255,0.85)"], [1.0, "rgba(0,119,187,0.35)"]]  # unsure: washed out; sure: blue
+
+
+def _confidence_layer(confidence: np.ndarray, readings, extent: Sequence[float], n: int) -> go.Heatmap:
+    """One cell per lattice point over the mosaic: white wash where the classifier is unsure, a
+    light blue tint where it is sure (Paul Tol's blue; no red-green distinction)."""
+    xmin, xmax, ymin, ymax = (float(v) for v in extent)
+    grid = confidence.reshape(n, n)[::-1]  # bottom row first, as the mosaic
+    text = None if readings is None else np.asarray(readings, object).reshape(n, n)[::-1]
+    return go.Heatmap(z=grid, x=np.linspace(xmin, xmax, n), y=np.linspace(ymin, ymax, n), zmin=0, zmax=1,
+                      colorscale=CONFIDENCE, text=text, name="confidence",
+                      colorbar=dict(title=dict(text=t("figures.confidence"), side="right"), thickness=12,
+                                    tickformat=".0%"),
+                      hovertemplate=("%{text} · " if text is not None else "") + "%{z:.0%}<extra></extra>")
+
+
 def latent_grid(decoded: np.ndarray, image_shape: Sequence[int], extent: Sequence[float], n: int, *,
-                title: str | None = None) -> go.Figure:
+                title: str | None = None, confidence: np.ndarray | None = None,
+                readings: Sequence[str] | None = None) -> go.Figure:
     """Digits decoded on an n x n lattice of the latent plane, as one mosaic on latent axes.
 
     decoded (n*n, D), row-major with row 0 at the top: decoded[r*n + c] is the decoding of
     (linspace(xmin, xmax, n)[c], linspace(ymax, ymin, n)[r]); extent = (xmin, xmax, ymin, ymax).
     The heatmap's x/y hold latent coordinates: each digit is centred on its lattice point.
     title None: "Decoded latent plane", in the current language.
+    confidence (n*n,) in [0, 1], in decoded's order: a classifier's confidence in each cell, laid
+    over the cells (light where it is unsure, so the holes between the clusters look faint), with
+    `readings` (n*n names of what it read) in the hover.
     """
     _, h, w = _shape(decoded, image_shape)
     xmin, xmax, ymin, ymax = (float(v) for v in extent)
@@ -127,6 +147,8 @@ def latent_grid(decoded: np.ndarray, image_shape: Sequence[int], extent: Sequenc
     xs = xmin + (np.arange(z.shape[1]) - (w - 1) / 2) * sx
     ys = ymin + (np.arange(z.shape[0]) - (h - 1) / 2) * sy
     fig = go.Figure(_ink(z, x=xs, y=ys, hovertemplate="z = (%{x:.2f}, %{y:.2f}): %{z:.2f}<extra></extra>"))
+    if confidence is not None:
+        fig.add_trace(_confidence_layer(np.asarray(confidence, float), readings, extent, n))
     _digit_axes(fig, reversed_y=False)
     fig.update_xaxes(showticklabels=True, ticks="outside", title_text="z₁")
     fig.update_yaxes(showticklabels=True, ticks="outside", title_text="z₂", scaleratio=sx / sy)

@@ -34,6 +34,13 @@ PALETTE: list[str] = ["#0077BB", "#CC3311", "#117733", "#AA4499", "#999933",
 SYMBOLS: list[str] = ["circle", "square", "triangle-up", "cross", "star",
                       "diamond", "x", "triangle-down", "hourglass", "triangle-left"]
 GLYPHS: list[str] = ["●", "■", "▲", "✚", "★", "◆", "✖", "▼", "⧗", "◀"]
+# plotly's 3-D scatter (WebGL) draws its markers as text characters, and its "x" is the emoji ❌ (red
+# in colour-emoji fonts, missing in others): 7 shapes remain. SYMBOLS_3D keeps the close colour pairs
+# above apart and lets 5 & 7, 3 & 8 and 4 & 9 share shapes, each pair far apart in colour.
+SYMBOLS_3D: list[str] = ["circle", "square", "diamond-open", "cross", "circle-open",
+                         "diamond", "square-open", "diamond", "cross", "circle-open"]
+GLYPHS_3D: list[str] = ["●", "■", "◇", "+", "○", "◆", "□", "◆", "+", "○"]
+SYMBOLS_3D_UNIQUE = sorted(set(SYMBOLS_3D))
 MARKER_SIZE = 6  # px; 5 (the size before shapes) blurred the cross, the x and the star into dots
 SERIES_PALETTE: list[str] = list(px.colors.qualitative.Dark2)  # lines and bars that are not classes
 FONT = "Inter, system-ui, sans-serif"
@@ -59,6 +66,21 @@ def class_symbol(c: int) -> str:
 def class_glyph(c: int) -> str:
     """class_symbol(c) as a text character, for a colour key written in HTML or Markdown."""
     return GLYPHS[int(c) % len(GLYPHS)]
+
+
+def class_symbol_3d(c: int) -> str:
+    """The plotly scatter3d marker symbol of digit class c."""
+    return SYMBOLS_3D[int(c) % len(SYMBOLS_3D)]
+
+
+def class_glyph_3d(c: int) -> str:
+    return GLYPHS_3D[int(c) % len(GLYPHS_3D)]
+
+
+def shared_shapes_3d(n_classes: int) -> list[tuple[int, int]]:
+    """The pairs of the first n_classes classes that share a 3-D shape (told apart by colour)."""
+    return [(a, b) for b in range(n_classes) for a in range(b)
+            if class_symbol_3d(a) == class_symbol_3d(b) and class_color(a) != class_color(b)]
 
 
 def class_text_color(c: int) -> str:

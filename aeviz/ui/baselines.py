@@ -17,18 +17,23 @@ from .shown import dataset
 Digits = tuple[str, int]  # (data set name, split seed)
 
 
+def dims(k: int) -> ProjectionConfig:
+    """The baselines beside a k-number code: in 3-D beside a 3-D code, else in 2-D."""
+    return ProjectionConfig(n_components=3 if k == 3 else 2)
+
+
 @st.cache_resource(max_entries=8)
-def pca_projection(_ds: data.Dataset, digits: Digits) -> np.ndarray:
+def pca_projection(_ds: data.Dataset, digits: Digits, n: int = 2) -> np.ndarray:
     """PCA (fitted on the training digits) of the viewed held-out digits of _ds, which `digits`
-    names. -> (N, 2)"""
-    return analysis.baseline_projection("pca", _ds)
+    names. -> (N, n)"""
+    return analysis.baseline_projection("pca", _ds, ProjectionConfig(n_components=n))
 
 
 @st.cache_resource(max_entries=8)
-def pca_fit(_ds: data.Dataset, digits: Digits):
-    """The PCA of the training digits of _ds (`digits` names it) that pca_projection projects with:
-    its inverse is the PCA panel's way back to pixels."""
-    return analysis.fit_pca(_ds.x_train, 2)
+def pca_fit(_ds: data.Dataset, digits: Digits, n: int = 2):
+    """The n-component PCA of the training digits of _ds (`digits` names it) that pca_projection
+    projects with: its inverse is the PCA panel's way back to pixels."""
+    return analysis.fit_pca(_ds.x_train, n)
 
 
 def projection_job(method: str, ds: data.Dataset, digits: Digits, proj: ProjectionConfig = ProjectionConfig(),
@@ -54,4 +59,5 @@ def warm_up() -> None:
     cfg = session.shown_config()
     if cfg is not None:
         digits = (cfg.data.name, cfg.data.seed)
-        projection_job("umap", dataset(*digits), digits)
+        k = cfg.model.latent_dim if cfg.model.kind != "overcomplete" else 0  # the overcomplete code is wide
+        projection_job("umap", dataset(*digits), digits, dims(k))

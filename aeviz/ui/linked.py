@@ -30,7 +30,7 @@ STATIC = ROOT / "static"
 WEBNET_JS = (_HERE / "webnet.js").read_text(encoding="utf-8")
 PAD_JS = (_HERE / "pad.js").read_text(encoding="utf-8")
 _JS = "\n".join([WEBNET_JS, (_HERE / "inverse.js").read_text(encoding="utf-8"), PAD_JS,
-                 (_HERE / "layers.js").read_text(encoding="utf-8"),
+                 (_HERE / "layers.js").read_text(encoding="utf-8"), (_HERE / "panel3d.js").read_text(encoding="utf-8"),
                  (_HERE / "linked_panel.js").read_text(encoding="utf-8")])
 _CSS = (_HERE / "linked_panel.css").read_text(encoding="utf-8")
 _state = {"ok": None}
@@ -136,7 +136,8 @@ def publish_net(spec_json: str, name: str) -> str | None:
 
 def panel(container, figure_json: str, template_json: str, fkey: str, *, key: str, group: str, selected: list[int],
           linked: bool, config: dict, on_select: Callable[[], None], inverse: dict | None = None,
-          on_pin: Callable[[], None] | None = None, place: str | None = None, marker: list[float] | None = None):
+          on_pin: Callable[[], None] | None = None, place: str | None = None, marker: list[float] | None = None,
+          lasso3d: dict | None = None):
     """Mount one linked panel in `container`.
 
     figure_json: the figure (plotly JSON, no selection) without its template, which comes apart
@@ -150,11 +151,12 @@ def panel(container, figure_json: str, template_json: str, fkey: str, *, key: st
     (a point or None)}; on_pin runs when the user pins a point (click, Enter): it is in `pinned(key)`.
     place: the URL of the net that carries a new digit to this panel's axes (the pad marks its digit
     there while it is drawn); marker: where the server puts the session's own digit, or None.
+    lasso3d: a 3-D panel's Lasso button's words, {"label", "help"} (panel3d.js).
     """
     with container:
         data = {"figure": figure_json, "template": template_json, "figure_key": fkey, "group": group,
                 "selected": [int(i) for i in selected], "linked": linked, "config": config, "inverse": inverse,
-                "place": place, "marker": None if marker is None else [float(v) for v in marker]}
+                "place": place, "marker": None if marker is None else [float(v) for v in marker], "lasso3d": lasso3d}
         return _component(key=key, data=data, on_selection_change=on_select, on_pinned_change=on_pin or (lambda: None))
 
 

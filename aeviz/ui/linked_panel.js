@@ -42,7 +42,7 @@ function plainArrays(v) {
   return v;
 }
 
-const DATA_ARRAYS = new Set(["x", "y", "customdata"]); // covered by layout.datarevision
+const DATA_ARRAYS = new Set(["x", "y", "z", "customdata"]); // covered by layout.datarevision
 
 function flatten(obj, prefix = "", out = {}) {
   // {"marker": {"opacity": 0.8}} -> {"marker.opacity": "0.8"}: attribute paths to JSON text.
@@ -108,6 +108,7 @@ async function paint(gd, ids) {
   // re-applies a drawn selection on every restyle, which would bring its old points back.
   const Plotly = gd.__aeviz.Plotly;
   if (!Plotly || !gd._fullData) return;
+  if (gd.__aeviz.is3d) { await paint3d(gd, ids); return; }
   const want = new Set(ids);
   const per = gd._fullData.map((t) => {
     if (!t.customdata || !ids.length) return null;
@@ -221,7 +222,13 @@ export default function (component) {
     gd.__aeviz.Plotly = Plotly;
     if (gd.__figureKey !== data.figure_key) {
       await draw(Plotly, gd, data);
+      gd.__aeviz.is3d = gd._fullData.some((t) => t.type === "scatter3d");
+      if (gd.__aeviz.is3d) {
+        gd.__base3d = gd.data.map((t) => ({ color: t.marker?.color, size: t.marker?.size }));
+        gd.__aeviz.project3d = () => project3d(gd); // for tests/test_panel3d.py
+      }
       if (!gd.__bound) { bind(gd); gd.__bound = true; }
+      lasso3dTool(gd, gd.__aeviz.is3d ? data.lasso3d : null);
       gd.__figureKey = data.figure_key;
     }
     await setInverse(gd, data.inverse);

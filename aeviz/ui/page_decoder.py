@@ -4,10 +4,10 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from aeviz import figures, i18n
+from aeviz import failures, figures, i18n, jobs
 from aeviz.i18n import t
 from aeviz.nets import infer
-from aeviz.ui import charts, inverse, linked
+from aeviz.ui import charts, denoising, inverse, linked, progress, session
 from aeviz.ui.shown import ShownModel, shown_model
 
 
@@ -47,12 +47,24 @@ def _grid_axes(shown: ShownModel, n: int):
 def grid_section(shown: ShownModel) -> None:
     """The decoded grid; the pointer decodes any point of it in the browser, a click pins one."""
     model, shape, codes = shown.result.model, shown.ds.image_shape, shown.view.codes
-    n = st.slider(t("decoder.grid_size"), 5, 25, 15, key="dec_n")
+    c1, c2 = st.columns([3, 2])
+    n = c1.slider(t("decoder.grid_size"), 5, 25, 15, key="dec_n")
+    painted = c2.toggle(t("decoder.confidence"), key="dec_confidence", help=t("decoder.confidence_help"))
     lo, hi, gx, gy = _grid_axes(shown, n)
     grid = np.array([[x, y] for y in gy for x in gx], dtype=np.float32)  # (n*n, 2)
+    decoded = infer.decode(model, grid)
+    cnn = _cnn(shown) if painted else None
+    confidence, readings = None, None
+    if cnn is not None:
+        from aeviz.nets import classifier
+
+        proba = classifier.predict_proba(cnn, decoded)  # (n*n, classes)
+        confidence, readings = proba.max(1), [str(shown.ds.class_names[c]) for c in proba.argmax(1)]
+        st.caption(t("decoder.confidence_share", share=float((confidence >= 0.9).mean()), cells=n * n,
+                     least=float(confidence.min())))
     left, right = st.columns([3, 2])
-    fig = figures.latent_grid(infer.decode(model, grid), shape, (lo[0], hi[0], lo[1], hi[1]), n,
-                              title=t("decoder.grid_title"))
+    fig = figures.latent_grid(decoded, shape, (lo[0], hi[0], lo[1], hi[1]), n, title=t("decoder.grid_title"),
+                              confidence=confidence, readings=readings)
     token = ("ae", *shown.key)
     way_back = inverse.for_model(token, model, shape, "decoder_plane")
     if way_back is None:  # static/ cannot be written: the server decodes a point set with sliders
@@ -63,7 +75,8 @@ def grid_section(shown: ShownModel) -> None:
             zy = st.slider(t("decoder.z2"), float(lo[1]), float(hi[1]), float(np.median(codes[:, 1])), key="dec_z2")
             _point(model, shape, (zx, zy))
         return
-    linked.panel(left, *linked.split_figure(fig), linked.figure_key(token, n, i18n.current()), key="decoder_plane",
+    linked.panel(left, *linked.split_figure(fig), linked.figure_key(token, n, i18n.current(), cnn is not None),
+                 key="decoder_plane",
                  group="decoder", selected=[], linked=False, config=charts.plotly_config("latent_grid"),
                  on_select=lambda: None, inverse=way_back, on_pin=inverse.on_pin("decoder_plane", token))
     charts.text_alternative(left, fig)
@@ -75,6 +88,33 @@ def grid_section(shown: ShownModel) -> None:
             st.caption(t("inverse.pin_first"))
             z = (float(np.median(codes[:, 0])), float(np.median(codes[:, 1])))
         _point(model, shape, z)
+
+
+def _cnn(shown: ShownModel):
+    """The lessons' CNN for the shown data set once trained (trained in the background on first
+    asking); meanwhile None, after saying why (training, failed with a Retry, over the budget)."""
+    cfg = denoising.classifier_config(shown.cfg)
+    try:
+        job = jobs.backend().classifier(cfg, shown.ds, session=session.session_id())
+    except jobs.OverBudget as exc:
+        st.warning(str(failures.message(exc)))
+        return None
+    if job.finished_ok:
+        return job.result
+    if job.status == "failed":
+        progress.failure(t("decoder.cnn"), job, lambda: jobs.backend().classifier(cfg, shown.ds, restart=True),
+                         "retry_cnn")
+        return None
+    _await_cnn(cfg, shown)
+    return None
+
+
+@st.fragment(run_every=1.0)
+def _await_cnn(cfg, shown: ShownModel) -> None:
+    job = jobs.backend().trainings.get(cfg)
+    if job is None or job.finished_ok or job.status == "failed":
+        st.rerun(scope="app")
+    st.caption(t("decoder.confidence_waits", seconds=progress.wait_seconds(job)))
 
 
 def _point(model, shape, z: tuple[float, float]) -> None:

@@ -8,10 +8,10 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from aeviz import analysis, figures, i18n, jobs, projections, report, tables, weights
+from aeviz import analysis, figures, i18n, jobs, projections
 from aeviz.config import KINDS
 from aeviz.i18n import t
-from aeviz.ui import baselines, charts, denoising, inverse, linked, pad, progress, session, sidebar
+from aeviz.ui import baselines, charts, denoising, downloads, inverse, linked, pad, progress, session, sidebar
 from aeviz.ui.shown import ShownModel, shown_model
 
 GALLERY_MAX = 20  # the most selected digits the gallery draws
@@ -32,7 +32,7 @@ def main() -> None:
     if complete:  # every panel is drawn: the CPU is free for the views the user may open next
         prefetch(shown, drawn, thumbs)
     gallery_section(shown)
-    downloads_section(shown)
+    downloads.section(shown)
 
 
 def header_section() -> None:
@@ -46,18 +46,27 @@ def controls_section(shown: ShownModel) -> tuple[bool, bool]:
     """The toggles (t-SNE too, digit thumbnails) beside the held-out error. Returns them."""
     c1, c2, c3 = st.columns([2, 2, 3])
     show_tsne = c1.toggle(t("latent.add_tsne"), help=t("latent.add_tsne_help"))
-    thumbs = c2.toggle(t("latent.thumbnails"), help=t("latent.thumbnails_help"))
+    flat = shown.view.emb.shape[1] == 2  # thumbnails lie on a plane
+    thumbs = c2.toggle(t("latent.thumbnails"), help=t("latent.thumbnails_help" if flat else "latent.thumbnails_3d"),
+                       disabled=not flat) and flat
     c3.metric(t("latent.error"), t("latent.error_value", error=shown.view.error), help=t("latent.error_help"))
     return show_tsne, thumbs
 
 
 def colour_key_section(shown: ShownModel) -> None:
-    """One colour key above the panels (their colours are shared), each class with its own shape."""
+    """One colour key above the panels (their colours are shared), each class with its own shape;
+    3-D panels have fewer shapes, and the key says which classes share one."""
+    in_3d = shown.view.emb.shape[1] == 3
+    glyph = figures.class_glyph_3d if in_3d else figures.class_glyph
     key_html = " ".join(
         f'<span style="white-space:nowrap;margin-right:0.9em"><span aria-hidden="true" style="color:'
-        f'{figures.class_text_color(c)};font-size:1.2em">{figures.class_glyph(c)}</span> {html.escape(str(n))}</span>'
+        f'{figures.class_text_color(c)};font-size:1.2em">{glyph(c)}</span> {html.escape(str(n))}</span>'
         for c, n in enumerate(shown.ds.class_names))  # names may be uploaded
     st.markdown(f'<div style="font-size:0.9em">{key_html}</div>', unsafe_allow_html=True)
+    if in_3d and (shared := figures.shared_shapes_3d(len(shown.ds.class_names))):
+        names = shown.ds.class_names
+        st.caption(t("latent.shapes_3d", n=len(figures.SYMBOLS_3D_UNIQUE),
+                     pairs=", ".join(f"{names[a]} & {names[b]}" for a, b in shared)))
 
 
 def _on_select(panel_key: str, ds_name: str) -> None:
@@ -132,7 +141,7 @@ def _panel(col, shown: ShownModel, emb: np.ndarray, title: str, key: str, scores
                      # the toolbar's PNG is named after the panel, the same with or without thumbnails
                      config=charts.plotly_config(key), on_select=lambda: _on_linked_select(key, ds_name),
                      inverse=None if thumbs else way_back, on_pin=inverse.on_pin(key, token), place=place[0],
-                     marker=place[1])
+                     marker=place[1], lasso3d={"label": t("latent.lasso_3d"), "help": t("latent.lasso_3d_help")})
         charts.text_alternative(col, _panel_figure(token, digits, title, thumbs, (), lang, emb, shown))
         charts.export_menu(col, lambda: _panel_figure(token, digits, title, thumbs, drawn_sel, lang, emb, shown),
                            name, key)
@@ -151,7 +160,7 @@ def panels_section(shown: ShownModel, show_tsne: bool, thumbs: bool) -> tuple[li
     view, k = shown.view, shown.view.codes.shape[1]
     methods = ["pca", "umap"] + (["tsne"] if show_tsne else [])
     cols = st.columns(1 + len(methods))
-    ae_title = t("latent.ae_title_pca" if k > 2 else "latent.ae_title", k=k)
+    ae_title = t("latent.ae_title_pca" if k > 3 else "latent.ae_title", k=k)
     token = ("ae", *shown.key)
     way_back = inverse.for_model(token, shown.result.model, shown.ds.image_shape, "panel_ae") if k == 2 else None
     drawn = [_panel(cols[0], shown, view.emb, ae_title, "panel_ae", view.scores, token, thumbs, way_back,
@@ -193,22 +202,26 @@ def _baseline_scores(token: tuple, _emb: np.ndarray, _x: np.ndarray, _y: np.ndar
 def _baseline(col, shown: ShownModel, method: str, thumbs: bool) -> tuple | None:
     """A baseline's panel (see _panel), or where its background job stands (None: not drawn)."""
     ds, view, digits = shown.ds, shown.view, shown.digits
+    proj = baselines.dims(view.codes.shape[1])
     if method == "pca":  # fast: computed here
-        emb, token, pca = baselines.pca_projection(ds, digits), ("pca", *digits), baselines.pca_fit(ds, digits)
-        way_back = inverse.for_pca(token, pca, ds.image_shape, "panel_pca")
+        n = proj.n_components
+        emb, pca = baselines.pca_projection(ds, digits, n), baselines.pca_fit(ds, digits, n)
+        token = ("pca", *digits) if n == 2 else ("pca", *digits, n)  # the 2-D one is the pins' and the pad's too
+        way_back = inverse.for_pca(token, pca, ds.image_shape, "panel_pca") if n == 2 else None
         return _panel(col, shown, emb, "PCA", "panel_pca", _baseline_scores(token, emb, view.x, view.labels),
                       token, thumbs, way_back, pad.pca_place(shown, token, pca))
-    job = baselines.projection_job(method, ds, digits)
+    job = baselines.projection_job(method, ds, digits, proj)
     title = projections.title(method)
     if job.status == "failed":
         with col:
             progress.failure(t("latent.method_failed", method=title), job,
-                             lambda: baselines.projection_job(method, ds, digits, restart=True), f"retry_{method}")
+                             lambda: baselines.projection_job(method, ds, digits, proj, restart=True),
+                             f"retry_{method}")
     elif not job.finished_ok:
         with col:
-            _poll(method, title, ds, digits)
+            _poll(method, title, ds, digits, proj)
     else:
-        token = (method, *digits, job.finished)
+        token = (method, *digits, proj.n_components, job.finished)
         marker = pad.umap_marker(shown, job.result) if method == "umap" else None
         drawn = _panel(col, shown, job.result, title, f"panel_{method}",
                        _baseline_scores(token, job.result, view.x, view.labels), token, thumbs, place=(None, marker))
@@ -219,8 +232,8 @@ def _baseline(col, shown: ShownModel, method: str, thumbs: bool) -> tuple | None
 
 
 @st.fragment(run_every=1.0)
-def _poll(method: str, title: str, ds, digits: tuple) -> None:
-    job = baselines.projection_job(method, ds, digits)
+def _poll(method: str, title: str, ds, digits: tuple, proj) -> None:
+    job = baselines.projection_job(method, ds, digits, proj)
     if job.finished_ok or job.status == "failed":
         st.rerun(scope="app")
     doing = t("latent.queued") if job.status == "queued" else t("latent.running")
@@ -244,7 +257,7 @@ def gallery_section(shown: ShownModel) -> None:
     sel = session.selection(ds.name)
     st.subheader(t("latent.selected_header"))
     if not sel:
-        st.caption(t("latent.select_hint"))
+        st.caption(t("latent.select_hint_3d" if view.emb.shape[1] == 3 else "latent.select_hint"))
         return
     pos = np.searchsorted(view.ids, sel)[:GALLERY_MAX]
     st.caption(t("latent.selected_count_capped", n=len(sel), shown=GALLERY_MAX) if len(sel) > GALLERY_MAX
@@ -256,42 +269,6 @@ def gallery_section(shown: ShownModel) -> None:
     if st.button(t("latent.clear_selection")):
         session.select(ds.name, [])
         st.rerun()
-
-
-def _baselines(shown: ShownModel) -> dict:
-    """The baselines' points ready now: PCA, and UMAP and t-SNE once finished."""
-    out = {"pca": baselines.pca_projection(shown.ds, shown.digits)}
-    for m in ("umap", "tsne"):
-        if (emb := baselines.finished_projection(m, shown.digits)) is not None:
-            out[m] = emb
-    return out
-
-
-def downloads_section(shown: ShownModel) -> None:
-    """The codes, the metrics, the model's files and the whole report, each made when pressed."""
-    cfg, result, view, ds = shown.cfg, shown.result, shown.view, shown.ds
-    st.subheader(t("latent.export_header"))
-    st.caption(t("latent.export_caption"))
-    downloads = [  # (label, key, make the bytes, file name, MIME type, icon)
-        (t("latent.dl_codes"), "dl_codes", lambda: report.latent_csv(view, ds, _baselines(shown)), "codes.csv",
-         "text/csv", ":material/table:"),
-        (t("latent.dl_metrics"), "dl_metrics",
-         lambda: tables.metrics_json(report.all_metrics(cfg, result, view, ds, _baselines(shown))),
-         "metrics.json", "application/json", ":material/data_object:"),
-        (t("latent.dl_weights"), "dl_weights", lambda: weights.model_bytes(result.model), "model.safetensors",
-         "application/octet-stream", ":material/memory:"),
-        (t("latent.dl_config"), "dl_config", lambda: weights.config_json(cfg, ds.image_shape), "model.json",
-         "application/json", ":material/settings:"),
-        (t("latent.dl_report"), "dl_report",
-         lambda: report.zip_bytes(report.build(cfg, result, view, ds, _baselines(shown))), "aeviz-report.zip",
-         "application/zip", ":material/folder_zip:"),
-    ]
-    for col, (label, key, make, file_name, mime, icon) in zip(st.columns(len(downloads)), downloads):
-        report_button = key == "dl_report"
-        col.download_button(label, charts.deferred(make, key), file_name, mime, key=key, on_click="ignore", icon=icon,
-                            width="stretch", type="primary" if report_button else "secondary",
-                            help=t("latent.dl_report_help") if report_button else None)
-    charts.export_failures(st, [d[1] for d in downloads])
 
 
 main()
