@@ -154,6 +154,7 @@ function padDrawing(pad) {
     pad.setTriggerValue("drawn", []);
   });
   pad.inkCtx = ctx;
+  pad.frame = frame; // for bench/webdecode.py: one whole frame (read the ink, prepare, encode, show, mark)
 }
 
 function padPaint(canvas, pixels, h, w) {
