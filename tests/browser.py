@@ -194,10 +194,95 @@ def take_lessons_screenshot(out: Path, lesson: str = "chapter-example", lang: st
     return path
 
 
+def draw_on_pad(page, path=((0.25, 0.2), (0.75, 0.2), (0.45, 0.85))) -> None:
+    """Draw one stroke through `path` (fractions of the pad: a 7 by default) on the page's pad."""
+    pad = page.locator(".aeviz-pad-ink")
+    pad.scroll_into_view_if_needed()
+    box = pad.bounding_box()
+    at = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in path]
+    page.mouse.move(*at[0])
+    page.mouse.down()
+    for x, y in at[1:]:
+        page.mouse.move(x, y, steps=12)
+    page.mouse.up()
+
+
+def take_touch_screenshots(out: Path, lang: str = "en") -> list[Path]:
+    """The ways to touch a model (README): a digit drawn on the Latent page's pad, marked on every
+    panel; Inside the net; a 3-number code in 3-D after a lasso; the Decoder plane painted with
+    the CNN's confidence."""
+    sys.path.insert(0, str(ROOT))
+    from aeviz import i18n
+
+    out.mkdir(parents=True, exist_ok=True)
+    shots = []
+    with streamlit_server() as url, browser_page(1500, 1250) as page:
+        page.goto(f"{url}/?lang={lang}")
+        page.wait_for_function("() => [...document.querySelectorAll('.gtitle')].some(e => e.textContent === 'UMAP')",
+                               timeout=180_000)
+        wait_idle(page)
+        draw_on_pad(page)
+        page.wait_for_function("() => [...document.querySelectorAll('.aeviz-drawn')]"
+                               ".filter(m => m.style.display === 'block').length === 3", timeout=120_000)
+        wait_idle(page)
+        page.evaluate("() => window.scrollTo(0, 250)")
+        page.mouse.move(5, 5)
+        page.wait_for_timeout(1000)
+        shots.append(out / "drawing.png")
+        page.screenshot(path=str(shots[-1]))
+        page.goto(f"{url}/inside?lang={lang}")
+        page.wait_for_function("() => document.querySelectorAll('.aeviz-layer canvas').length >= 8", timeout=120_000)
+        wait_idle(page)
+        plane = page.locator(".aeviz-layers-plane")
+        plane.scroll_into_view_if_needed()
+        box = plane.bounding_box()
+        page.mouse.move(box["x"] + 0.5 * box["width"], box["y"] + 0.5 * box["height"])
+        page.mouse.down()
+        page.mouse.move(box["x"] + 0.3 * box["width"], box["y"] + 0.35 * box["height"], steps=8)
+        page.mouse.up()
+        page.evaluate("() => window.scrollTo(0, 420)")
+        page.wait_for_timeout(800)
+        shots.append(out / "inside.png")
+        page.screenshot(path=str(shots[-1]))
+        page.goto(f"{url}/decoder?lang={lang}")
+        page.locator(".aeviz-panel").first.wait_for(timeout=120_000)
+        wait_idle(page)
+        page.get_by_text(i18n.t("decoder.confidence", lang)).click()
+        page.wait_for_function("() => { const gd = document.querySelector('.aeviz-panel'); "
+                               "return gd && gd._fullData && gd._fullData.length === 2; }", timeout=180_000)
+        wait_idle(page)
+        page.wait_for_timeout(1000)
+        shots.append(out / "confidence.png")
+        page.screenshot(path=str(shots[-1]))
+        page.goto(f"{url}/?k=3&lang={lang}")
+        page.wait_for_function("() => { const p = [...document.querySelectorAll('.aeviz-panel')]; return p.length === 3"
+                               " && p.every(gd => gd._fullData && gd._fullData[0].type === 'scatter3d'); }",
+                               timeout=240_000)
+        wait_idle(page)
+        page.locator(".aeviz-lasso3d").first.click()
+        cover = page.locator(".aeviz-lasso3d-cover").first.bounding_box()
+        x0, y0, w, h = cover["x"], cover["y"], cover["width"], cover["height"]
+        page.mouse.move(x0 + 0.35 * w, y0 + 0.35 * h)
+        page.mouse.down()
+        for fx, fy in [(0.55, 0.3), (0.6, 0.55), (0.4, 0.6), (0.35, 0.37)]:
+            page.mouse.move(x0 + fx * w, y0 + fy * h, steps=6)
+        page.mouse.up()
+        page.wait_for_selector("[data-testid='stImage'], .js-plotly-plot >> nth=3", timeout=60_000)
+        wait_idle(page)
+        page.mouse.move(5, 5)
+        page.wait_for_timeout(1500)
+        shots.append(out / "latent3d.png")
+        page.screenshot(path=str(shots[-1]))
+    return shots
+
+
 if __name__ == "__main__":  # python tests/browser.py [OUT_DIR]: refresh the README's screenshots
     out = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "assets")
     for p in take_screenshots(out) + [take_selection_screenshot(out)] + take_screenshots(out / "pt", lang="pt"):
         print(p)
+    for lang, folder in (("en", out), ("pt", out / "pt")):
+        for p in take_touch_screenshots(folder, lang):
+            print(p)
     for lang, folder in (("en", out), ("pt", out / "pt")):
         print(take_lessons_screenshot(folder, lang=lang))
 

@@ -18,6 +18,7 @@ from ..i18n import t
 from ..jobs import Job
 from ..nets import infer, webnet
 from ..upload import UploadError, digit
+from ..upload.rules import MB
 from . import inverse, linked, progress, session
 from .shown import ShownModel
 
@@ -185,7 +186,8 @@ def section(shown: ShownModel, key: str = "pad", heading: bool = True) -> None:
     else:
         st.caption(t("pad.unavailable"))
     st.file_uploader(t("pad.upload"), type=["png", "jpg", "jpeg"], key=f"{key}_upload", help=t("pad.upload_help"),
-                     on_change=_on_upload, args=(f"{key}_upload", ds.name, ds.image_shape))
+                     on_change=_on_upload, args=(f"{key}_upload", ds.name, ds.image_shape),
+                     max_upload_size=max(1, digit.MAX_BYTES // MB))
     if (problem := session.problem("digit")) is not None:
         st.error(str(problem))
 
