@@ -454,7 +454,7 @@ def test_a_figure_in_words_counts_what_is_drawn(emb_data):
 
 
 def test_a_stage_picture_holds_every_activation_where_the_page_draws_it():
-    """Units row-major in ceil(sqrt(2n)) columns; maps 8 a row, 1 px apart (as layers.js)."""
+    """Units row-major in ceil(sqrt(2n)) columns; maps 8 a row, 1 px apart (as layer_view.js)."""
     from aeviz.figures.layers import stage_picture
 
     units = np.arange(1, 13, dtype=float)

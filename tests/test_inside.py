@@ -1,4 +1,4 @@
-"""The layer view ("Inside the net", layers.js) in headless Chromium: every stage of the default net
+"""The layer view ("Inside the net", layer_view.js) in headless Chromium: every stage of the default net
 for one digit, named as torch's modules (webnet.stage_outputs), following a dragged code on the
 decoder's side and the pad's strokes on the encoder's, with no message to the server meanwhile.
 The stages' numbers are held to torch's in tests/test_webnet.py."""

@@ -73,7 +73,7 @@ def _scene(fig: go.Figure, emb: np.ndarray) -> None:
         xaxis=dict(axis, title=dict(text=t("figures.axis.dim", n=1)), range=[lo[0], hi[0]]),
         yaxis=dict(axis, title=dict(text=t("figures.axis.dim", n=2)), range=[lo[1], hi[1]]),
         zaxis=dict(axis, title=dict(text=t("figures.axis.dim", n=3)), range=[lo[2], hi[2]]),
-        aspectmode="data", dragmode="turntable", camera=dict(eye=dict(x=1.05, y=1.05, z=0.8))), uirevision="keep",
+        aspectmode="data", dragmode="turntable"), uirevision="keep",
         legend=dict(itemsizing="constant", tracegroupgap=0), hoverlabel=dict(font_family=FONT))
 
 

@@ -1,5 +1,5 @@
 """One digit through a net, stage by stage: each stage's activations as a picture, the way the
-page's layer view draws them (aeviz/ui/layers.js): a dense layer's units in a near-square grid, a
+page's layer view draws them (its script, layer_view.js): a dense layer's units in a near-square grid, a
 convolution's feature maps side by side, each scaled by its largest magnitude on a purple-white-
 orange scale (Brewer's PuOr, readable without red-green vision); the input and the output digits
 as ink on paper."""
@@ -17,7 +17,7 @@ PUOR = [[0.0, "rgb(84,39,136)"], [0.5, "rgb(247,247,247)"], [1.0, "rgb(179,88,6)
 
 def stage_picture(a: np.ndarray) -> np.ndarray:
     """One stage's activations for one digit, (n,) or (c, H, W), as a 2-D picture with NaN gaps:
-    n units in ceil(sqrt(2n)) columns (as layers.js's lvGrid); c maps, at most 8 a row, 1 px apart."""
+    n units in ceil(sqrt(2n)) columns (as layer_view.js's lvGrid); c maps, at most 8 a row, 1 px apart."""
     a = np.asarray(a, np.float64)
     if a.ndim == 3:
         c, h, w = a.shape

@@ -7,6 +7,19 @@
 const specs = new Map(); // spec URL -> Promise of the spec (JSON)
 const nets = new Map(); // spec URL -> Promise of run(z)
 
+function childOf(parent, cls, init) {
+  // parent's own child div of class cls; made, and init(it) run, on the first call (a component
+  // is called again on every rerun and keeps what it made).
+  let el = parent.querySelector(`:scope > .${cls}`);
+  if (!el) {
+    el = document.createElement("div");
+    el.className = cls;
+    parent.appendChild(el);
+    init(el);
+  }
+  return el;
+}
+
 function loadSpec(url) {
   if (!specs.has(url)) {
     specs.set(url, fetch(new URL(url, document.baseURI).href).then((r) => {

@@ -30,7 +30,8 @@ STATIC = ROOT / "static"
 WEBNET_JS = (_HERE / "webnet.js").read_text(encoding="utf-8")
 PAD_JS = (_HERE / "pad.js").read_text(encoding="utf-8")
 _JS = "\n".join([WEBNET_JS, (_HERE / "inverse.js").read_text(encoding="utf-8"), PAD_JS,
-                 (_HERE / "layers.js").read_text(encoding="utf-8"), (_HERE / "panel3d.js").read_text(encoding="utf-8"),
+                 (_HERE / "layer_view.js").read_text(encoding="utf-8"),
+                 (_HERE / "panel3d.js").read_text(encoding="utf-8"),
                  (_HERE / "linked_panel.js").read_text(encoding="utf-8")])
 _CSS = (_HERE / "linked_panel.css").read_text(encoding="utf-8")
 _state = {"ok": None}
@@ -168,7 +169,7 @@ def pad(container, spec: dict, *, key: str, on_drawn: Callable[[], None]):
 
 
 def layers(container, spec: dict, *, key: str):
-    """Mount the layer view (layers.js) in `container`; spec: see layersMount there."""
+    """Mount the layer view (layer_view.js) in `container`; spec: see layersMount there."""
     with container:
         return _component(key=key, data={"layers": spec})
 

@@ -230,14 +230,7 @@ async function padMount(parentElement, data, setTriggerValue) {
   // encoder's spec carries train_codes and train_labels), sprite {url, cols}, digit (the server's,
   // or null), texts}.
   const spec = data.pad;
-  let root = parentElement.querySelector(":scope > .aeviz-pad");
-  if (!root) {
-    root = document.createElement("div");
-    root.className = "aeviz-pad";
-    parentElement.appendChild(root);
-    padBuild(root, spec.texts);
-    root.__pad = { root };
-  }
+  const root = childOf(parentElement, "aeviz-pad", (el) => { padBuild(el, spec.texts); el.__pad = { root: el }; });
   const pad = root.__pad;
   Object.assign(pad, { group: spec.group, shape: spec.shape, fill: spec.fill, tx: spec.texts, setTriggerValue });
   if (!pad.inkCtx) padDrawing(pad);

@@ -1,5 +1,5 @@
 """Inside the net: one digit through the encoder, its code and the decoder, every stage's
-activations drawn in the page (layers.js), following the pad's strokes and a dragged code."""
+activations drawn in the page (layer_view.js), following the pad's strokes and a dragged code."""
 from __future__ import annotations
 
 import numpy as np

@@ -3,7 +3,7 @@ set's digits before a net reads it: MNIST's recipe (LeCun et al.): the ink's bou
 fit a box (20x20 in a 28x28 frame; the 8x8 digits fill their frame, as UCI's 32x32 bitmaps did),
 then placed so that its centre of mass is the frame's centre.
 
-The page runs the same arithmetic on every stroke (`aevizDigit` in aeviz/ui/pad.js);
+The page runs the same arithmetic on every stroke (`aevizDigit`, in the pad's script);
 tests/test_pad.py holds the two to each other. Written by hand, not with scikit-image's resize:
 the page must compute the same numbers in JavaScript, so both sides use one exact area average.
 """

@@ -173,13 +173,7 @@ async function layersMount(parentElement, data) {
   // digit (the server's input digit), range (the plane's [[x0, x1], [y0, y1]], k = 2), dots (held-out
   // codes, flat), slider_range (per code unit), texts}.
   const spec = data.layers;
-  let root = parentElement.querySelector(":scope > .aeviz-layers");
-  if (!root) {
-    root = document.createElement("div");
-    root.className = "aeviz-layers";
-    parentElement.appendChild(root);
-    root.__lv = { root, rows: new Map() };
-  }
+  const root = childOf(parentElement, "aeviz-layers", (el) => { el.__lv = { root: el, rows: new Map() }; });
   const lv = root.__lv, before = lv.group;
   Object.assign(lv, { group: spec.group, shape: spec.shape, tx: spec.texts, range: spec.range, dots: spec.dots });
   if (before !== undefined && before !== spec.group) layerViews.get(before)?.delete(lv);
