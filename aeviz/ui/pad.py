@@ -114,7 +114,7 @@ def umap_job(shown: ShownModel, emb: np.ndarray, proj: ProjectionConfig = Projec
     if own is None:
         return None
     view = shown.view
-    key = ("place", shown.digits, proj, hashlib.blake2b(own.tobytes(), digest_size=10).hexdigest())
+    key = ("place", shown.digits, proj, emb.shape[1], hashlib.blake2b(own.tobytes(), digest_size=10).hexdigest())
     if (job := jobs.backend().placements.get(key)) is not None and not restart:
         return job
     return jobs.backend().place(key, view.x, emb, own[None], proj, restart=restart, session=session.session_id())
@@ -155,7 +155,7 @@ def warm_up(shown: ShownModel, emb: np.ndarray, proj: ProjectionConfig = Project
     """Place one held-out digit on the UMAP map in the background, once per map, before the user
     draws: numba compiles umap-learn's transform there on its first call (seconds), and then the
     user's own digit lands in about a second."""
-    key = ("place", shown.digits, proj, "warm-up")
+    key = ("place", shown.digits, proj, emb.shape[1], "warm-up")
     if jobs.backend().placements.get(key) is None:
         jobs.backend().place(key, shown.view.x, emb, shown.view.x[:1], proj, session=session.session_id())
 
