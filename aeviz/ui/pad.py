@@ -44,6 +44,12 @@ def panel_map(shown: ShownModel) -> tuple[np.ndarray, np.ndarray] | None:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
+def _panel_map(token: tuple, _shown: ShownModel):
+    """panel_map of the model `token` names, once per model (not on every rerun of the page)."""
+    return panel_map(_shown)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _code_url(token: tuple, _model, _ds) -> str | None:
     """The encoder of _model (which `token` names), with the codes and labels of _ds's training
     digits: the pad's code, reconstruction and nearest digits."""
@@ -90,10 +96,11 @@ def _sprite_url(digits: tuple, _ds) -> str | None:
 # ------------------------------------------------------------------ where each panel puts the digit
 def ae_place(shown: ShownModel) -> tuple[str | None, list[float] | None]:
     """(the AE panel's place URL, where the server marks the session's digit there)."""
-    then = panel_map(shown)
+    token = ("ae", *shown.key)
+    then = _panel_map(token, shown)
     if then is None:
         return None, None
-    url = _place_url(("ae", *shown.key), shown.result.model, then)
+    url = _place_url(token, shown.result.model, then)
     own = session.own_digit(shown.ds.name)
     if own is None:
         return url, None

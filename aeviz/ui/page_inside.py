@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from aeviz import figures
+from aeviz import figures, i18n
 from aeviz.i18n import t
 from aeviz.nets import infer, webnet
 from aeviz.ui import charts, inverse, linked, pad, session
@@ -66,16 +66,25 @@ def layers_section(shown: ShownModel, digit: np.ndarray) -> None:
     linked.layers(st.container(), spec, key="layer_view")
 
 
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _stages_figure(token: tuple, digit_bytes: bytes, lang: str, _model, _digit: np.ndarray, image_shape):
+    """The figure of _digit's stages through _model (`token` names it, `digit_bytes` the digit),
+    built once per digit and language: a pen's lift reruns the page, which should not redo it."""
+    x = np.asarray(_digit, np.float64)[None]
+    code = infer.encode(_model, x, dtype=np.float64)
+    stages = webnet.stage_outputs(_model, x, "encoder") + webnet.stage_outputs(_model, code, "decoder")
+    return figures.layer_view(_digit, [(name, a[0]) for name, a in stages],
+                              infer.decode(_model, code, dtype=np.float64)[0], image_shape,
+                              title=t("inside.figure_title"), input_title=t("inside.input"),
+                              output_title=t("inside.output"))
+
+
 def figure_section(shown: ShownModel, digit: np.ndarray) -> None:
     """The same stages computed by torch on the server, as a figure that exports."""
-    model, shape = shown.result.model, shown.ds.image_shape
+    digit = np.asarray(digit, np.float32)
+    fig = _stages_figure(("ae", *shown.key), digit.tobytes(), i18n.current(), shown.result.model, digit,
+                         shown.ds.image_shape)
     with st.expander(t("inside.figure_header")):
-        x = np.asarray(digit, np.float64)[None]
-        code = infer.encode(model, x, dtype=np.float64)
-        stages = webnet.stage_outputs(model, x, "encoder") + webnet.stage_outputs(model, code, "decoder")
-        fig = figures.layer_view(digit, [(name, a[0]) for name, a in stages],
-                                 infer.decode(model, code, dtype=np.float64)[0], shape, title=t("inside.figure_title"),
-                                 input_title=t("inside.input"), output_title=t("inside.output"))
         charts.chart(fig=fig, key="layers_figure")
 
 
