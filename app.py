@@ -6,8 +6,9 @@ PAGES = [  # file, icon, url path (its title is the catalogues' app.page.<url pa
     ("aeviz/ui/page_inside.py", ":material/layers:", "inside"),
     ("aeviz/ui/page_replay.py", ":material/replay:", "replay"),
     ("aeviz/ui/page_lessons.py", ":material/school:", "lessons"),
+    ("aeviz/ui/page_board.py", ":material/leaderboard:", "board"),
 ]
-SETTINGS_OF_THEIR_OWN = {"lessons"}  # pages whose sidebar has their own settings, not the model's
+SETTINGS_OF_THEIR_OWN = {"lessons", "board"}  # pages whose sidebar has their own settings, not the model's
 
 
 def main() -> None:
@@ -45,6 +46,8 @@ def main() -> None:
         from aeviz.ui import linked
         linked.preload(st.sidebar)  # plotly.js for the Latent panels, fetched while the model trains
     jobs.prefetch(cost.throughput)  # once per server: measured while this page loads its data
+    from aeviz.ui import share
+    share.task_banner()  # the teacher's task, above every page
     try:
         if not own_settings:
             from aeviz.ui import shown

@@ -71,6 +71,18 @@ def points_csv(
     return out.getvalue().encode("utf-8")
 
 
+def rows_csv(header: Sequence[str], rows: Sequence[Sequence]) -> bytes:
+    """CSV (UTF-8) of rows under header; text neutralised against formula injection, numbers as numbers."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([_safe_cell(h) for h in header])
+    for row in rows:
+        if len(row) != len(header):
+            raise ValueError(f"a row has {len(row)} cells, the header {len(header)}")
+        writer.writerow([_safe_cell(v) if isinstance(v, str) else "" if v is None else _number(v) for v in row])
+    return out.getvalue().encode("utf-8")
+
+
 def _plain(obj):
     """obj with numpy scalars/arrays as Python values, tuples as lists, NaN/inf as None."""
     if isinstance(obj, dict):

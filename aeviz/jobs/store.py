@@ -8,7 +8,8 @@ file, <key>.points.safetensors. Each is written to a temporary file and renamed,
 the JSON last: a reader sees a whole entry or none, and two servers writing the same key leave one
 whole entry. Nothing is unpickled: safetensors and JSON only; a damaged or foreign file is ignored
 with a log line. The store keeps at most AEVIZ_STORE_MB megabytes (default 500), dropping the
-least recently used entries; a read refreshes an entry's time.
+least recently used entries; a read refreshes an entry's time. An entry pinned by the class board
+(<key>.pin) is never dropped.
 """
 from __future__ import annotations
 
@@ -54,8 +55,8 @@ def key(cfg: ExperimentConfig) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def _write(path: Path, data: bytes) -> None:
-    """Atomically: a temporary file in the same folder, then a rename."""
+def write_atomic(path: Path, data: bytes) -> None:
+    """Atomically: a temporary file in the same folder, then a rename (the class board's files too)."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -73,9 +74,9 @@ def save(cfg: ExperimentConfig, result: TrainResult, image_shape: tuple[int, int
     folder = root()
     folder.mkdir(parents=True, exist_ok=True)
     k = key(cfg)
-    _write(folder / f"{k}.safetensors", weights.model_bytes(result.model))
+    write_atomic(folder / f"{k}.safetensors", weights.model_bytes(result.model))
     if result.codes_per_epoch is not None:
-        _write(folder / f"{k}.codes.safetensors",
+        write_atomic(folder / f"{k}.codes.safetensors",
                save_arrays({"codes_per_epoch": np.ascontiguousarray(result.codes_per_epoch, np.float32)}))
     meta = {
         "format": STORE_FORMAT, "config": json.loads(weights.config_json(cfg, image_shape)),
@@ -84,9 +85,17 @@ def save(cfg: ExperimentConfig, result: TrainResult, image_shape: tuple[int, int
         **(result.trained_in or {"host": socket.gethostname(), "pid": os.getpid()}),  # where it was trained
         "stored_by": {"host": socket.gethostname(), "pid": os.getpid()},
     }
-    _write(folder / f"{k}.json", json.dumps(meta, indent=1).encode())  # last: the entry is whole now
+    write_atomic(folder / f"{k}.json", json.dumps(meta, indent=1).encode())  # last: the entry is whole now
     evict()
     return folder / f"{k}.json"
+
+
+def pin(cfg: ExperimentConfig) -> None:
+    """Keep cfg's entry whatever the store's size (a model on the class board: opened, never retrained).
+    The store may then hold more than AEVIZ_STORE_MB, by the pinned entries."""
+    folder = root()
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{key(cfg)}.pin").touch()
 
 
 def contains(cfg: ExperimentConfig) -> bool:
@@ -131,7 +140,7 @@ def save_points(name: str, points: np.ndarray) -> None:
     folder = root()
     folder.mkdir(parents=True, exist_ok=True)
     k = _name_key(name)
-    _write(folder / f"{k}.points.safetensors",
+    write_atomic(folder / f"{k}.points.safetensors",
            save_arrays({"points": np.ascontiguousarray(points, np.float32)}, metadata={"name": name}))
     evict()
 
@@ -192,6 +201,8 @@ def evict(limit: int | None = None) -> list[str]:
     for k in sorted(entries, key=lambda k: used(entries[k])):
         if total <= limit:
             break
+        if any(p.suffix == ".pin" for p in entries[k]):
+            continue
         for p in sorted(entries[k], key=lambda p: p.suffix == ".json", reverse=True):  # the JSON first
             p.unlink(missing_ok=True)
         total -= sizes[k]

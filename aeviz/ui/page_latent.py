@@ -11,7 +11,7 @@ import streamlit as st
 from aeviz import analysis, figures, i18n, jobs, projections
 from aeviz.config import KINDS
 from aeviz.i18n import t
-from aeviz.ui import baselines, charts, denoising, downloads, inverse, linked, pad, progress, session, sidebar
+from aeviz.ui import baselines, charts, denoising, downloads, inverse, linked, pad, progress, session, share, sidebar
 from aeviz.ui.shown import ShownModel, shown_model
 
 GALLERY_MAX = 20  # the most selected digits the gallery draws
@@ -32,6 +32,7 @@ def main() -> None:
     if complete:  # every panel is drawn: the CPU is free for the views the user may open next
         prefetch(shown, drawn, thumbs)
     gallery_section(shown)
+    share.section(shown)
     downloads.section(shown)
 
 

@@ -138,3 +138,43 @@ def session_id() -> str:
 
     ctx = get_script_run_ctx()
     return ctx.session_id if ctx is not None else ""
+
+
+# The class board: the teacher's token once entered (never in a URL), the last share's outcome, and
+# an entry opened on the board (the next run goes to the Latent page).
+def teacher_token() -> str | None:
+    return _get("teacher_token")
+
+
+def set_teacher_token(token: str | None) -> None:
+    if token is None:
+        st.session_state.pop("teacher_token", None)
+    else:
+        _set("teacher_token", token)
+
+
+def shared(cfg: ExperimentConfig) -> tuple[bool, str | Msg] | None:
+    """(whether it was shared, what to say) for the session's last Share of cfg's model."""
+    held = _get("shared")
+    return held[1] if held is not None and held[0] == cfg else None
+
+
+def set_shared(cfg: ExperimentConfig, ok: bool, message: str | Msg) -> None:
+    _set("shared", (cfg, (ok, message)))
+
+
+def board_rows() -> list[str]:
+    """The entries' ids in the order the board's table showed them (its selection gives positions)."""
+    return list(_get("board_rows", []))
+
+
+def set_board_rows(ids: list[str]) -> None:
+    _set("board_rows", list(ids))
+
+
+def mark_opened() -> None:
+    _set("opened_from_board", True)
+
+
+def take_opened() -> bool:
+    return bool(st.session_state.pop("opened_from_board", False))

@@ -194,7 +194,8 @@ def current_config() -> ExperimentConfig:
                                ss["w_seed"], noise, ss["w_level"])
 
 
-def _apply_to_widgets(cfg: ExperimentConfig) -> None:
+def apply_config(cfg: ExperimentConfig) -> None:
+    """The widgets set to cfg (in a callback: before they are drawn)."""
     ss = st.session_state
     ss["w_data"], ss["w_kind"] = cfg.data.name, cfg.model.kind
     ss["w_k"] = min(max(cfg.model.latent_dim, 1), 64)
@@ -227,7 +228,7 @@ def _on_model_upload() -> None:
         return
     shown.register_loaded(cfg, model)
     session.show(cfg)
-    _apply_to_widgets(cfg)
+    apply_config(cfg)
 
 
 def model_upload() -> None:
