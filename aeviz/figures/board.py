@@ -40,7 +40,11 @@ def class_board(rows: Sequence[dict], kinds: dict[str, str], *, title: str | Non
         if not mine:
             continue
         k = np.array([r["latent_dim"] for r in mine], dtype=float)
-        spread = 1 + 0.06 * (np.arange(len(mine)) % 5 - 2)  # side by side when several share a bottleneck
+        nth = np.zeros(len(mine))  # the entries that share a bottleneck stand side by side around it
+        for value in set(k):
+            at = np.flatnonzero(k == value)
+            nth[at] = (np.arange(len(at)) % 7 + 1) // 2 * (-1) ** np.arange(len(at))  # 0, -1, 1, -2, 2, ...
+        spread = 1.06 ** (nth + 0.6 * (i - (len(kinds) - 1) / 2) / len(kinds))  # and each kind a little apart
         fig.add_trace(go.Scatter(
             x=k * spread, y=[r["mse"] for r in mine], mode="markers", name=label,
             hovertext=[html.escape(r["name"]) for r in mine],
@@ -50,7 +54,8 @@ def class_board(rows: Sequence[dict], kinds: dict[str, str], *, title: str | Non
             marker=dict(color=PALETTE[i % len(PALETTE)], symbol=SYMBOLS[i % len(SYMBOLS)], size=11, opacity=0.9,
                         line=dict(color="black", width=[2.5 if r.get("meets") else 0 for r in mine]))))
     ks = sorted({int(r["latent_dim"]) for r in rows}) or [1, 2]
-    fig.update_xaxes(title_text=t("figures.axis.bottleneck"), type="log", tickvals=ks, ticktext=[str(v) for v in ks])
+    fig.update_xaxes(title_text=t("figures.axis.bottleneck"), type="log", tickvals=ks, ticktext=[str(v) for v in ks],
+                     range=[np.log10(min(ks) / 1.5), np.log10(max(ks) * 1.5)])
     fig.update_yaxes(title_text=t("figures.axis.held_out_loss"))
     fig.update_layout(legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"))
     return _finish(fig, "class_board", t("figures.title.class_board") if title is None else title, 420,

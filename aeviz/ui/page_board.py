@@ -52,8 +52,7 @@ def table_section(rows: list, task, teacher: bool) -> None:
     """The entries as a table, sortable by any column; a row's click opens its model."""
     frame = pd.DataFrame([_row(rank, e, task) for rank, e in rows])
     columns = [c for c in COLUMNS if task is not None or c not in ("rank", "meets")] + (["hidden"] if teacher else [])
-    if task is None:
-        frame["rank"] = None
+    frame["rank"] = frame["rank"].astype("Int64")  # an unranked entry's cell stays empty
     config = {
         "rank": st.column_config.NumberColumn(t("board.col.rank"), help=t("board.col.rank_help"), width="small"),
         "meets": st.column_config.CheckboxColumn(t("board.col.meets"), help=t("board.col.meets_help"), width="small"),
@@ -99,7 +98,7 @@ def _open(entry_id: str) -> None:
 def open_section(rows: list) -> None:
     """The keyboard's way to open an entry (the table's rows answer the pointer)."""
     ids = [e.id for _, e in rows]
-    names = {e.id: t("board.entry_label", rank="" if r is None else f"{r}. ", name=e.name,
+    names = {e.id: t("board.entry_label", name=e.name,
                      kind=sidebar.kind_label(e.config["model"]["kind"]), k=e.config["model"]["latent_dim"])
              for r, e in rows}
     c1, c2 = st.columns([3, 1], vertical_alignment="bottom")

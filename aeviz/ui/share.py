@@ -13,13 +13,14 @@ from . import session
 from .shown import ShownModel
 
 BOARD_PAGE = "aeviz/ui/page_board.py"
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
 
 
 def plain(text: str) -> str:
     """A user's words inside Streamlit markdown, shown as they were typed: no link, emphasis, icon
-    (":material/...:"), formula or HTML."""
-    return _MARKDOWN.sub(r"\\\1", text)
+    (":material/...:"), formula or HTML. Streamlit reads icons before markdown, so no backslash stops
+    them: a zero-width space after each colon does."""
+    return _MARKDOWN.sub(r"\\\1", text).replace(":", ":\u200b")
 
 
 def task_banner() -> None:
