@@ -276,6 +276,43 @@ def take_touch_screenshots(out: Path, lang: str = "en") -> list[Path]:
     return shots
 
 
+def take_board_screenshot(out: Path, lang: str = "en") -> Path:
+    """The class board after four students shared (three kinds, three bottlenecks) and the teacher
+    set a task: the task above the page, the ranked table with its maps, the class's scatter."""
+    import tempfile
+
+    sys.path.insert(0, str(ROOT))
+    from aeviz import i18n
+
+    out.mkdir(parents=True, exist_ok=True)
+    students = [("Ana", "k=2"), ("Bruno", "k=2&seed=1"), ("Carla", "k=3&kind=variational"), ("Davi", "k=8")]
+    token = "screenshot-teacher"
+    with tempfile.TemporaryDirectory() as cache, \
+            streamlit_server(env={"AEVIZ_CACHE": cache, "AEVIZ_TEACHER_TOKEN": token}) as url, \
+            browser_page(1500, 1250) as page:
+        for name, query in students:
+            student = page.context.browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
+            student.goto(f"{url}/?data=digits&epochs=15&{query}&lang={lang}")
+            student.wait_for_function("() => document.querySelectorAll('.aeviz-panel').length >= 2", timeout=180_000)
+            student.get_by_label(i18n.t("share.name", lang), exact=True).fill(name)
+            student.get_by_role("button", name=i18n.t("share.button", lang)).click()
+            student.get_by_text(i18n.t("share.done", lang, name="")[:12]).wait_for(timeout=30_000)
+            student.context.close()
+        page.goto(f"{url}/board?lang={lang}")
+        page.get_by_text(i18n.t("board.teacher_header", lang)).click()
+        page.get_by_label(i18n.t("board.token", lang), exact=True).fill(token)
+        page.get_by_role("button", name=i18n.t("board.sign_in", lang)).click()
+        page.get_by_label(i18n.t("board.task_text", lang), exact=True).fill(i18n.t("board.task_placeholder", lang))
+        page.get_by_role("button", name=i18n.t("board.set_task", lang)).click()
+        page.get_by_text(i18n.t("board.signed_in", lang)).wait_for(timeout=30_000)
+        page.get_by_text(i18n.t("board.teacher_header", lang)).click()  # folded again: the board itself shows
+        wait_idle(page)
+        page.wait_for_timeout(1500)
+        path = out / "board.png"
+        page.screenshot(path=str(path))
+    return path
+
+
 if __name__ == "__main__":  # python tests/browser.py [OUT_DIR]: refresh the README's screenshots
     out = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "assets")
     for p in take_screenshots(out) + [take_selection_screenshot(out)] + take_screenshots(out / "pt", lang="pt"):
@@ -285,6 +322,7 @@ if __name__ == "__main__":  # python tests/browser.py [OUT_DIR]: refresh the REA
             print(p)
     for lang, folder in (("en", out), ("pt", out / "pt")):
         print(take_lessons_screenshot(folder, lang=lang))
+        print(take_board_screenshot(folder, lang=lang))
 
 
 @contextlib.contextmanager

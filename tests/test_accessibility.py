@@ -20,7 +20,7 @@ needs_axe = pytest.mark.skipif(find_axe() is None,
 QUERY = "data=digits&epochs=3"  # small and fast
 # Each page's URL path and how many plotly charts it shows once its model has trained.
 PAGES = {"latent": ("", 3), "denoising": ("denoising", 2), "decoder": ("decoder", 2), "replay": ("replay", 1),
-         "inside": ("inside", 1), "lessons": ("lessons", 0)}
+         "inside": ("inside", 1), "lessons": ("lessons", 0), "board": ("board", 1)}
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +53,8 @@ def _open(page, url: str, path: str, plots: int, query: str = QUERY) -> None:
 def test_no_serious_axe_violations(app, name, lang):
     url, browser = app
     path, plots = PAGES[name]
+    if name == "board":
+        _an_entry_on_the_board()
     page = _new_page(browser)
     try:
         _open(page, url, path, plots, f"{QUERY}&lang={lang}")
@@ -63,6 +65,22 @@ def test_no_serious_axe_violations(app, name, lang):
         assert not violations, f"axe-core on /{path}?lang={lang}:\n{format_violations(violations)}"
     finally:
         page.context.close()
+
+
+def _an_entry_on_the_board() -> None:
+    """The Latent page's model (trained by its test, in the store the server shares with the tests)
+    on the board, with a task, so that its table, thumbnail and scatter are checked too."""
+    import numpy as np
+
+    from aeviz import figures
+    from aeviz.config import ExperimentConfig
+    from aeviz.jobs import board
+
+    cfg = ExperimentConfig.of("digits", "undercomplete", 2, (512, 256, 128), 3, 128, 2e-2, 0)
+    scores = {"knn_accuracy": 0.7, "trustworthiness": 0.9, "mse": 0.04}
+    rng = np.random.default_rng(0)
+    board.share("Ana", cfg, scores, 2.0, figures.map_thumbnail(rng.normal(size=(300, 2)), rng.integers(0, 10, 300)),
+                "axe")
 
 
 # The focused element's look, and that of its three nearest ancestors (Streamlit draws some focus

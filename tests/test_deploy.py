@@ -19,12 +19,18 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("ray") is None, reason="Ray is not installed: pip install -r requirements-ray.txt"),
 ]
 PANELS = "() => document.querySelectorAll('.aeviz-panel').length === 3"
+TOKEN = "a-class-of-our-own"
+# The board table's cells (Streamlit's data grid draws on a canvas and keeps a cell per element for
+# screen readers: glide-cell-<column>-<row>; column 0 is the row's selection box, 1 the rank, 2 the name).
+CELLS = ("() => Object.fromEntries([...document.querySelectorAll('[data-testid^=glide-cell-]')]"
+         ".map(e => [e.dataset.testid, e.innerText]))")
 
 
 @pytest.fixture
 def class_servers(tmp_path):
     ports = {"PORT": free_port(), "SERVERS": f"{free_port()} {free_port()}", "RAY_PORT": free_port()}
-    env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "AEVIZ_CACHE": str(tmp_path / "cache")}
+    env = {**os.environ, **{k: str(v) for k, v in ports.items()}, "AEVIZ_CACHE": str(tmp_path / "cache"),
+           "AEVIZ_TEACHER_TOKEN": TOKEN}
     log = open(tmp_path / "serve-class.log", "w+")
     proc = subprocess.Popen(["bash", str(ROOT / "deploy" / "serve-class.sh")], cwd=ROOT, env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -63,3 +69,45 @@ def test_a_class_on_two_servers_shares_ray_and_the_model_store(class_servers):
         assert len(from_store) == 1  # the server that did not train it reads it back
         match, seconds = from_store[0]
         assert int(match.group(1)) == trainer and seconds < 20
+
+
+def _board_names(page) -> dict:
+    """{name: (row, rank cell)} of the board's table."""
+    cells = page.evaluate(CELLS)
+    return {text: (int(key.rsplit("-", 1)[1]), cells.get(f"glide-cell-1-{key.rsplit('-', 1)[1]}"))
+            for key, text in cells.items() if key.startswith("glide-cell-2-")}
+
+
+def test_students_on_two_servers_share_and_the_teacher_ranks_the_board_through_nginx(class_servers):
+    ports, _ = class_servers
+    names = {"2": "<b>Ana</b> :material/home:", "3": "Bruno"}  # the first is shown as typed, never as HTML
+    with browser_page() as page:
+        browser, students = page.context.browser, []
+        for port, (k, name) in zip(ports["SERVERS"].split(), names.items()):  # one student a server
+            student = browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
+            student.goto(f"http://127.0.0.1:{port}/?data=digits&epochs=3&k={k}")
+            student.wait_for_function(PANELS, timeout=150_000)
+            student.get_by_label("Your name on the class board", exact=True).fill(name)
+            student.get_by_role("button", name="Share with the class").click()
+            done = student.get_by_text("On the class board as")
+            done.wait_for(timeout=30_000)
+            assert done.inner_text().replace("\u200b", "") == f"On the class board as {name}."
+            students.append((port, student))
+        for port, student in students:  # each server shows both entries, from the shared folder
+            student.goto(f"http://127.0.0.1:{port}/board")
+            student.wait_for_function(f"() => Object.values(({CELLS})()).filter(v => {list(names.values())}"
+                                      ".includes(v)).length === 2", timeout=60_000)
+            assert set(_board_names(student)) == set(names.values())
+        teacher = page  # through nginx
+        teacher.goto(f"http://127.0.0.1:{ports['PORT']}/board")
+        teacher.get_by_text("For the teacher").click()
+        teacher.get_by_label("Teacher token", exact=True).fill(TOKEN)
+        teacher.get_by_role("button", name="Sign in").click()
+        teacher.get_by_label("Task, as the class will read it", exact=True).fill(
+            "Best kNN accuracy with a 2-number code, under 30 s of training")
+        teacher.get_by_role("button", name="Set the task").click()  # a 2-number code, 30 s: the form's defaults
+        teacher.wait_for_function(f"() => ({CELLS})()['glide-cell-1-1'] === ''", timeout=30_000)  # one unranked
+        ranks = {name: rank for name, (_, rank) in _board_names(teacher).items()}
+        assert ranks == {names["2"]: "1", names["3"]: ""}  # only the 2-number code meets the task
+        students[1][1].reload()  # and the task is shown to the class
+        students[1][1].get_by_text("Best kNN accuracy with a 2-number code").wait_for(timeout=30_000)

@@ -9,7 +9,7 @@ from aeviz import i18n
 
 pytestmark = pytest.mark.skipif(find_chromium() is None, reason="no Chromium found: language browser tests skipped")
 
-PAGES = ["", "denoising", "decoder", "replay", "inside", "lessons"]
+PAGES = ["", "denoising", "decoder", "replay", "inside", "lessons", "board"]
 # Interface texts: labels, buttons, headings, captions, messages, tabs, plot titles, axes and legends.
 TEXTS = """() => [...document.querySelectorAll(
   'label, button, h1, h2, h3, summary, [role=tab], [data-testid=stMetricLabel], [data-testid=stCaptionContainer],'

@@ -12,7 +12,7 @@ from aeviz.i18n import t
 from aeviz.jobs import board
 from aeviz.ui import charts, session, share, shown, sidebar
 
-COLUMNS = ("rank", "meets", "name", "map", "kind", "k", "data", "epochs", "knn_accuracy", "trustworthiness", "mse",
+COLUMNS = ("rank", "name", "meets", "map", "kind", "k", "data", "epochs", "knn_accuracy", "trustworthiness", "mse",
            "seconds", "shared_at")
 
 
@@ -51,7 +51,7 @@ def _row(rank, entry: board.Entry, task) -> dict:
 def table_section(rows: list, task, teacher: bool) -> None:
     """The entries as a table, sortable by any column; a row's click opens its model."""
     frame = pd.DataFrame([_row(rank, e, task) for rank, e in rows])
-    columns = [c for c in COLUMNS if task is not None or c not in ("rank", "meets")] + (["hidden"] if teacher else [])
+    columns = [c for c in COLUMNS if task is not None or c != "meets"] + (["hidden"] if teacher else [])
     frame["rank"] = frame["rank"].astype("Int64")  # an unranked entry's cell stays empty
     config = {
         "rank": st.column_config.NumberColumn(t("board.col.rank"), help=t("board.col.rank_help"), width="small"),
