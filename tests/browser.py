@@ -289,14 +289,14 @@ def take_board_screenshot(out: Path, lang: str = "en") -> Path:
     token = "screenshot-teacher"
     with tempfile.TemporaryDirectory() as cache, \
             streamlit_server(env={"AEVIZ_CACHE": cache, "AEVIZ_TEACHER_TOKEN": token}) as url, \
-            browser_page(1500, 1250) as page:
+            browser_page(1500, 1400) as page:
         for name, query in students:
             student = page.context.browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
             student.goto(f"{url}/?data=digits&epochs=15&{query}&lang={lang}")
             student.wait_for_function("() => document.querySelectorAll('.aeviz-panel').length >= 2", timeout=180_000)
             student.get_by_label(i18n.t("share.name", lang), exact=True).fill(name)
             student.get_by_role("button", name=i18n.t("share.button", lang)).click()
-            student.get_by_text(i18n.t("share.done", lang, name="")[:12]).wait_for(timeout=30_000)
+            student.get_by_text(i18n.t("share.done", lang, name=name), exact=True).wait_for(timeout=30_000)
             student.context.close()
         page.goto(f"{url}/board?lang={lang}")
         page.get_by_text(i18n.t("board.teacher_header", lang)).click()
@@ -307,6 +307,7 @@ def take_board_screenshot(out: Path, lang: str = "en") -> Path:
         page.get_by_text(i18n.t("board.signed_in", lang)).wait_for(timeout=30_000)
         page.get_by_text(i18n.t("board.teacher_header", lang)).click()  # folded again: the board itself shows
         wait_idle(page)
+        page.get_by_text(i18n.t("board.task_label", lang)).scroll_into_view_if_needed()  # from the task down
         page.wait_for_timeout(1500)
         path = out / "board.png"
         page.screenshot(path=str(path))

@@ -106,8 +106,8 @@ def test_students_on_two_servers_share_and_the_teacher_ranks_the_board_through_n
         teacher.get_by_label("Task, as the class will read it", exact=True).fill(
             "Best kNN accuracy with a 2-number code, under 30 s of training")
         teacher.get_by_role("button", name="Set the task").click()  # a 2-number code, 30 s: the form's defaults
-        teacher.wait_for_function(f"() => ({CELLS})()['glide-cell-1-1'] === ''", timeout=30_000)  # one unranked
+        teacher.wait_for_function(f"() => ({CELLS})()['glide-cell-1-1'] === '–'", timeout=30_000)  # one unranked
         ranks = {name: rank for name, (_, rank) in _board_names(teacher).items()}
-        assert ranks == {names["2"]: "1", names["3"]: ""}  # only the 2-number code meets the task
+        assert ranks == {names["2"]: "1", names["3"]: "–"}  # only the 2-number code meets the task
         students[1][1].reload()  # and the task is shown to the class
         students[1][1].get_by_text("Best kNN accuracy with a 2-number code").wait_for(timeout=30_000)

@@ -83,7 +83,7 @@ def test_a_wrong_token_sets_no_task_and_the_teacher_s_task_ranks_the_board_and_s
     assert board.task() == board.Task("Best kNN accuracy with a 2-number code, under 30 s of training",
                                       "knn_accuracy", 2, 30.0)
     [table] = teacher.dataframe
-    assert table.value["rank"].tolist() == [1] and table.value["meets"].tolist() == [True]
+    assert table.value["rank"].tolist() == ["1"] and table.value["meets"].tolist() == [True]
     student.switch_page("aeviz/ui/page_denoise.py").run()
     assert any(plain("Best kNN accuracy with a 2-number code") in i.value for i in student.info)
     assert any("a 2-number code" in i.value and "30 s" in i.value for i in student.info)

@@ -56,7 +56,8 @@ def class_board(rows: Sequence[dict], kinds: dict[str, str], *, title: str | Non
     ks = sorted({int(r["latent_dim"]) for r in rows}) or [1, 2]
     fig.update_xaxes(title_text=t("figures.axis.bottleneck"), type="log", tickvals=ks, ticktext=[str(v) for v in ks],
                      range=[np.log10(min(ks) / 1.5), np.log10(max(ks) * 1.5)])
-    fig.update_yaxes(title_text=t("figures.axis.held_out_loss"))
+    top = max((r["mse"] for r in rows), default=0.05)
+    fig.update_yaxes(title_text=t("figures.axis.held_out_loss"), range=[0, 1.15 * top])  # from a perfect 0
     fig.update_layout(legend=dict(orientation="h", x=1, xanchor="right", y=1.02, yanchor="bottom"))
     return _finish(fig, "class_board", t("figures.title.class_board") if title is None else title, 420,
                    subtitle=t("figures.subtitle.class_board", n=len(rows)))

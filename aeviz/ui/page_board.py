@@ -13,7 +13,7 @@ from aeviz.jobs import board
 from aeviz.ui import charts, session, share, shown, sidebar
 
 COLUMNS = ("rank", "name", "meets", "map", "kind", "k", "data", "epochs", "knn_accuracy", "trustworthiness", "mse",
-           "seconds", "shared_at")
+           "seconds")  # the CSV has when each was shared, too
 
 
 def main() -> None:
@@ -40,21 +40,20 @@ def main() -> None:
 
 def _row(rank, entry: board.Entry, task) -> dict:
     cfg = entry.config
-    return {"rank": rank, "meets": None if task is None else board.meets(entry, task), "name": entry.name,
+    # the rank as text: "–" for an entry that does not meet the task (a number column would say "None")
+    return {"rank": "–" if rank is None else str(rank), "meets": None if task is None else board.meets(entry, task),
+            "name": entry.name,
             "map": entry.thumbnail, "kind": sidebar.kind_label(cfg["model"]["kind"]), "k": cfg["model"]["latent_dim"],
             "data": str(data.DATASETS[cfg["data"]["name"]].title) if cfg["data"]["name"] in data.DATASETS else "",
-            "epochs": cfg["train"]["epochs"], **entry.scores, "seconds": entry.seconds,
-            "shared_at": entry.shared_at.replace("T", " ").removesuffix("+00:00") + " UTC",
-            "hidden": entry.hidden}
+            "epochs": cfg["train"]["epochs"], **entry.scores, "seconds": entry.seconds, "hidden": entry.hidden}
 
 
 def table_section(rows: list, task, teacher: bool) -> None:
     """The entries as a table, sortable by any column; a row's click opens its model."""
     frame = pd.DataFrame([_row(rank, e, task) for rank, e in rows])
     columns = [c for c in COLUMNS if task is not None or c != "meets"] + (["hidden"] if teacher else [])
-    frame["rank"] = frame["rank"].astype("Int64")  # an unranked entry's cell stays empty
     config = {
-        "rank": st.column_config.NumberColumn(t("board.col.rank"), help=t("board.col.rank_help"), width="small"),
+        "rank": st.column_config.TextColumn(t("board.col.rank"), help=t("board.col.rank_help"), width="small"),
         "meets": st.column_config.CheckboxColumn(t("board.col.meets"), help=t("board.col.meets_help"), width="small"),
         "name": st.column_config.TextColumn(t("board.col.name")),
         "map": st.column_config.ImageColumn(t("board.col.map"), help=t("board.col.map_help"), width="small"),
@@ -64,7 +63,7 @@ def table_section(rows: list, task, teacher: bool) -> None:
         "trustworthiness": st.column_config.NumberColumn(share.metric_label("trustworthiness"), format="%.3f"),
         "mse": st.column_config.NumberColumn(share.metric_label("mse"), format="%.4f"),
         "seconds": st.column_config.NumberColumn(t("board.col.seconds"), format="%.1f"),
-        "shared_at": t("board.col.shared_at"), "hidden": st.column_config.CheckboxColumn(t("board.col.hidden")),
+        "hidden": st.column_config.CheckboxColumn(t("board.col.hidden")),
     }
     session.set_board_rows([e.id for _, e in rows])
     st.dataframe(frame, column_order=columns, column_config=config, hide_index=True, row_height=64,
