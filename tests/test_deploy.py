@@ -80,34 +80,49 @@ def _board_names(page) -> dict:
 
 def test_students_on_two_servers_share_and_the_teacher_ranks_the_board_through_nginx(class_servers):
     ports, _ = class_servers
-    names = {"2": "<b>Ana</b> :material/home:", "3": "Bruno"}  # the first is shown as typed, never as HTML
+    nginx = f"http://127.0.0.1:{ports['PORT']}"
+    one, two = (f"http://127.0.0.1:{p}" for p in ports["SERVERS"].split())
+    # (where, bottleneck, name): one student through nginx, one on each server; the first name is
+    # shown as typed, never as HTML, markdown or an icon
+    students = [(nginx, 2, "<b>Ana</b> :material/home:"), (one, 3, "Bruno"), (two, 4, "Carla")]
+    names = [name for _, _, name in students]
     with browser_page() as page:
-        browser, students = page.context.browser, []
-        for port, (k, name) in zip(ports["SERVERS"].split(), names.items()):  # one student a server
-            student = browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
-            student.goto(f"http://127.0.0.1:{port}/?data=digits&epochs=3&k={k}")
+        pages = []
+        for url, k, name in students:
+            student = page.context.browser.new_context(viewport={"width": 1500, "height": 1000}).new_page()
+            student.goto(f"{url}/?data=digits&epochs=3&k={k}")
             student.wait_for_function(PANELS, timeout=150_000)
             student.get_by_label("Your name on the class board", exact=True).fill(name)
             student.get_by_role("button", name="Share with the class").click()
             done = student.get_by_text("On the class board as")
             done.wait_for(timeout=30_000)
             assert done.inner_text().replace("\u200b", "") == f"On the class board as {name}."
-            students.append((port, student))
-        for port, student in students:  # each server shows both entries, from the shared folder
-            student.goto(f"http://127.0.0.1:{port}/board")
-            student.wait_for_function(f"() => Object.values(({CELLS})()).filter(v => {list(names.values())}"
-                                      ".includes(v)).length === 2", timeout=60_000)
-            assert set(_board_names(student)) == set(names.values())
+            pages.append((url, student))
+        for url, student in pages[1:]:  # each server shows every entry, from the shared folder
+            student.goto(f"{url}/board")
+            student.wait_for_function(f"() => Object.values(({CELLS})()).filter(v => {names}.includes(v)).length"
+                                      " === 3", timeout=60_000)
         teacher = page  # through nginx
-        teacher.goto(f"http://127.0.0.1:{ports['PORT']}/board")
+        teacher.goto(f"{nginx}/board")
         teacher.get_by_text("For the teacher").click()
         teacher.get_by_label("Teacher token", exact=True).fill(TOKEN)
         teacher.get_by_role("button", name="Sign in").click()
         teacher.get_by_label("Task, as the class will read it", exact=True).fill(
             "Best kNN accuracy with a 2-number code, under 30 s of training")
         teacher.get_by_role("button", name="Set the task").click()  # a 2-number code, 30 s: the form's defaults
-        teacher.wait_for_function(f"() => ({CELLS})()['glide-cell-1-1'] === '–'", timeout=30_000)  # one unranked
+        teacher.wait_for_function(f"() => ({CELLS})()['glide-cell-1-2'] === '–'", timeout=30_000)  # ranked
         ranks = {name: rank for name, (_, rank) in _board_names(teacher).items()}
-        assert ranks == {names["2"]: "1", names["3"]: "–"}  # only the 2-number code meets the task
-        students[1][1].reload()  # and the task is shown to the class
-        students[1][1].get_by_text("Best kNN accuracy with a 2-number code").wait_for(timeout=30_000)
+        assert ranks == {names[0]: "1", names[1]: "–", names[2]: "–"}  # only the 2-number code meets it
+        pages[1][1].reload()  # and the class sees the task
+        pages[1][1].get_by_text("Best kNN accuracy with a 2-number code").wait_for(timeout=30_000)
+        carla = pages[2][1]  # opens the first entry (Ana's, 2 numbers) on her own pages by a click on its row
+        carla.reload()
+        carla.wait_for_function(f"() => ({CELLS})()['glide-cell-1-0'] === '1'", timeout=30_000)
+        box = carla.locator("[data-testid=stDataFrameResizable] canvas").first.bounding_box()
+        carla.mouse.click(box["x"] + 14, box["y"] + 35 + 32)  # row 0's selection box (a 35 px header, 64 px rows)
+        carla.wait_for_function(PANELS, timeout=60_000)
+        assert "k=" not in carla.url  # the sidebar says 2 (the default), Ana's, where Carla had 4
+        assert carla.get_by_text("Trained already: shows at once.").count() == 1  # nothing retrained
+        teacher.get_by_role("button", name="Open", exact=True).filter(has_text="Open").click()  # the keyboard's way, in a session that began on the board
+        teacher.wait_for_function(PANELS, timeout=60_000)
+        assert teacher.locator("[data-testid='stException']").count() == 0 and "data=digits" in teacher.url

@@ -85,7 +85,7 @@ def _open(entry_id: str) -> None:
     if not found:
         return
     cfg = found[0].cfg
-    sidebar.apply_config(cfg)
+    sidebar.open_config(cfg)
     session.show(cfg)
     try:
         shown.start_training(cfg)

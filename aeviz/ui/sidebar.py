@@ -194,12 +194,21 @@ def current_config() -> ExperimentConfig:
                                ss["w_seed"], noise, ss["w_level"])
 
 
+def open_config(cfg: ExperimentConfig) -> None:
+    """The sidebar set to cfg from a page that does not draw it (the board, in a callback): every
+    setting gets a value, and the link, not read yet in a session that opened there, is not read later."""
+    session.mark_link_read()
+    for key, (_, default, _) in PARAMS.items():
+        st.session_state.setdefault(key, default)
+    apply_config(cfg)
+
+
 def apply_config(cfg: ExperimentConfig) -> None:
     """The widgets set to cfg (in a callback: before they are drawn)."""
     ss = st.session_state
     ss["w_data"], ss["w_kind"] = cfg.data.name, cfg.model.kind
     ss["w_k"] = min(max(cfg.model.latent_dim, 1), 64)
-    ss["w_hidden"] = ", ".join(map(str, cfg.model.hidden))
+    ss["w_hidden"] = ",".join(map(str, cfg.model.hidden))  # as the default is written: a link stays short
     ss["w_epochs"], ss["w_seed"] = min(cfg.train.epochs, 100), cfg.train.seed
     ss["w_lr"] = min(LRS, key=lambda v: abs(v - cfg.train.lr))
     ss["w_bs"] = min(BATCHES, key=lambda v: abs(v - cfg.train.batch_size))
