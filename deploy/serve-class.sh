@@ -9,7 +9,8 @@
 #   PORT       nginx's port (8080)            SERVERS   the app servers' ports ("8601 8602")
 #   LISTEN     nginx's address (127.0.0.1; 0.0.0.0 to serve other machines, e.g. a classroom)
 #   RAY_PORT   the Ray head's port (6380)     RAY_CPUS  cores Ray may use (all of this machine's)
-#   AEVIZ_CACHE  the model store every server shares (~/.cache/aeviz)
+#   AEVIZ_CACHE  the model store and class board every server shares (~/.cache/aeviz)
+#   AEVIZ_TEACHER_TOKEN  the teacher's secret: entered on the Class board page, it sets the task
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -96,6 +96,9 @@ def test_the_501st_entry_is_refused_with_a_message_and_a_renaming_still_passes(s
     assert _key(exc) == "board.full" and "500" in i18n.text(exc.value.args[0], "en")
     _share("student 0, renamed", stored[0], "s0")  # not a new entry
     assert len(board.entries()) == board.MAX_ENTRIES
+    board.set_hidden(board.entries()[0].id, True, "s3cret-teacher")  # the teacher hides one: a place frees
+    _share("one too many, now in", stored[0], "late")
+    assert len(board.entries()) == board.MAX_ENTRIES
 
 
 def test_a_wrong_token_can_neither_set_the_task_nor_hide_an_entry(stored, monkeypatch):

@@ -28,7 +28,7 @@ from ..i18n import Msg
 from . import store
 
 log = logging.getLogger("aeviz")
-MAX_ENTRIES = 500  # a class's runs; at ~15 KB an entry (its thumbnail) the board stays under 8 MB
+MAX_ENTRIES = 500  # shown entries: a class's runs; at ~6 KB an entry (mostly its thumbnail), ~3 MB a page
 NAME_CHARS = (1, 40)
 TASK_CHARS = (1, 200)
 # The scores an entry carries and a task can rank by: True where higher is better.
@@ -122,7 +122,7 @@ def share(name: str, cfg: ExperimentConfig, scores: dict, seconds: float, thumbn
     with _locked():
         path = folder() / "entries" / f"{entry.id}.json"
         old = _read(path) if path.exists() else None
-        if old is None and len(list((folder() / "entries").glob("*.json"))) >= MAX_ENTRIES:
+        if old is None and len(entries()) >= MAX_ENTRIES:  # the shown ones: hiding one frees its place
             raise BoardError(Msg("board.full", n=MAX_ENTRIES))
         if old is not None:
             entry = replace(entry, hidden=old.hidden, shared_at=old.shared_at)
