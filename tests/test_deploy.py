@@ -123,6 +123,7 @@ def test_students_on_two_servers_share_and_the_teacher_ranks_the_board_through_n
         carla.wait_for_function(PANELS, timeout=60_000)
         assert "k=" not in carla.url  # the sidebar says 2 (the default), Ana's, where Carla had 4
         assert carla.get_by_text("Trained already: shows at once.").count() == 1  # nothing retrained
-        teacher.get_by_role("button", name="Open", exact=True).filter(has_text="Open").click()  # the keyboard's way, in a session that began on the board
+        # the keyboard's way, in a session that began on the board
+        teacher.get_by_role("button", name="Open", exact=True).filter(has_text="Open").click()
         teacher.wait_for_function(PANELS, timeout=60_000)
         assert teacher.locator("[data-testid='stException']").count() == 0 and "data=digits" in teacher.url
