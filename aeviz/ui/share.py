@@ -3,14 +3,17 @@ Latent page (jobs.board holds the entries; page_board shows them)."""
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from .. import data, failures, figures, i18n
+from .. import data, failures, i18n
 from ..i18n import t
 from ..jobs import board
 from . import session
-from .shown import ShownModel
+
+if TYPE_CHECKING:  # the task banner, on every page, loads neither torch nor plotly
+    from .shown import ShownModel
 
 BOARD_PAGE = "aeviz/ui/page_board.py"
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$])")
@@ -68,6 +71,8 @@ def section(shown: ShownModel) -> None:
 
 
 def _share(shown: ShownModel, name: str) -> None:
+    from .. import figures
+
     view = shown.view
     scores = {"knn_accuracy": view.scores["knn_accuracy"], "trustworthiness": view.scores["trustworthiness"],
               "mse": view.error}
