@@ -6,6 +6,7 @@ import shutil
 import pytest
 from test_app import _app, fresh_view_caches  # noqa: F401 (an autouse fixture of these tests too)
 
+from aeviz import i18n
 from aeviz.jobs import board, store
 from aeviz.ui.share import plain
 
@@ -22,7 +23,7 @@ def empty_board(monkeypatch):
 
 def _share(at, name: str):
     at.text_input(key="share_name").input(name)
-    [button] = [b for b in at.button if b.label == "Share with the class"]
+    [button] = [b for b in at.button if b.form_id == "share_form"]  # in either language
     return button.click().run()
 
 
@@ -87,3 +88,29 @@ def test_a_wrong_token_sets_no_task_and_the_teacher_s_task_ranks_the_board_and_s
     student.switch_page("aeviz/ui/page_denoise.py").run()
     assert any(plain("Best kNN accuracy with a 2-number code") in i.value for i in student.info)
     assert any("a 2-number code" in i.value and "30 s" in i.value for i in student.info)
+
+
+def test_the_board_exports_its_csv_and_scatter_in_the_page_s_language(monkeypatch):
+    """Each file is made when its button is pressed (charts.deferred): here once, from what the page held."""
+    import csv
+    import io
+    import json
+
+    from aeviz.ui import charts
+
+    makers = {}
+    real = charts.deferred
+    monkeypatch.setattr(charts, "deferred", lambda make, key: makers.setdefault(key, make) and real(make, key))
+    speaking = i18n.use("pt")  # AppTest words the sidebar's menus in this thread when it reruns the page
+    try:
+        at = _app(lang="pt")
+        _share(at, "=cmd|' /C calc'!A0")  # a spreadsheet formula as a name
+        _board_page(at)
+    finally:
+        i18n._lang.reset(speaking)
+    [header, row] = list(csv.reader(io.StringIO(makers["board_csv"]().decode())))
+    assert header[:3] == ["Posição", "Cumpre", "Nome"] and header[-1] == "config"
+    assert row[2] == "'=cmd|' /C calc'!A0"  # neutralised, still readable
+    assert json.loads(row[-1]) == board.entries()[0].config and float(row[header.index("MSE de teste")]) > 0
+    page = makers["board_html"]().decode()
+    assert "Os modelos da turma" in page and "plotly" in page

@@ -112,21 +112,26 @@ def scatter_section(rows: list, task) -> None:
                "mse": e.scores["mse"], "meets": task is not None and board.meets(e, task)} for _, e in rows]
     fig = figures.class_board(points, {k: sidebar.kind_label(k) for k in KINDS})
     charts.chart(fig, key="board_scatter")
-    header = [t(f"board.col.{c}") if c not in board.METRICS else share.metric_label(c)
-              for c in ("rank", "meets", "name", "kind", "k", "data", "epochs", *board.METRICS, "seconds",
-                        "shared_at")] + ["config"]
-    csv_rows = [[r, None if task is None else int(board.meets(e, task)), e.name, e.config["model"]["kind"],
-                 e.config["model"]["latent_dim"], e.config["data"]["name"], e.config["train"]["epochs"],
-                 *(e.scores[m] for m in board.METRICS), e.seconds, e.shared_at, json.dumps(e.config, sort_keys=True)]
-                for r, e in rows]
+    header = [t(f"board.col.{c}") if c not in board.METRICS else share.metric_label(c)  # worded here, in the
+              for c in ("rank", "meets", "name", "kind", "k", "data", "epochs", *board.METRICS, "seconds",  # page's
+                        "shared_at", "hidden")] + ["config"]  # language (the file is made in another thread)
     c1, c2 = st.columns(2)
-    c1.download_button(t("board.dl_csv"), charts.deferred(lambda: tables.rows_csv(header, csv_rows), "board_csv"),
+    c1.download_button(t("board.dl_csv"), charts.deferred(lambda: tables.rows_csv(header, _csv_rows(rows, task)),
+                                                          "board_csv"),
                        "aeviz-class-board.csv", "text/csv", key="board_csv", on_click="ignore", icon=":material/table:",
                        width="stretch")
     c2.download_button(t("board.dl_html"), charts.deferred(lambda: export.figure_html(fig), "board_html"),
                        "aeviz-class-board.html", "text/html", key="board_html", on_click="ignore",
                        icon=":material/scatter_plot:", width="stretch")
     charts.export_failures(st, ["board_csv", "board_html"])
+
+
+def _csv_rows(rows: list, task) -> list[list]:
+    """The board's rows for its CSV: every entry's configuration (as JSON too) and scores."""
+    return [[r, None if task is None else int(board.meets(e, task)), e.name, e.config["model"]["kind"],
+             e.config["model"]["latent_dim"], e.config["data"]["name"], e.config["train"]["epochs"],
+             *(e.scores[m] for m in board.METRICS), e.seconds, e.shared_at, int(e.hidden),
+             json.dumps(e.config, sort_keys=True)] for r, e in rows]
 
 
 def teacher_section(items: list, teacher: bool) -> None:
