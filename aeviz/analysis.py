@@ -13,18 +13,59 @@ from . import data, metrics, projections
 from .config import ExperimentConfig, ProjectionConfig
 from .nets import infer, loop
 
-VIEW_SIZE = 2000  # at most this many held-out digits are embedded and plotted (full MNIST has 14,000)
+# Every held-out digit is embedded and drawn, up to the upload limit's (70,000 images, 20% held
+# out: full MNIST's 14,000). What must use fewer says so on the page (Sampling).
+VIEW_SIZE = 14_000
+SCORED = 2000  # the panel scores' digits at most: trustworthiness ranks every pair (N^2 memory)
+TRACKED = 2000  # the held-out digits whose codes are kept every epoch for the replay (cost.TRACKED)
+TSNE_MAX = 5000  # t-SNE's points at most: its cost grows fastest (~17 s at 5,000 on 2 cores, ~1 min at 14,000)
 
 
 def view_indices(ds: data.Dataset, n: int = VIEW_SIZE) -> np.ndarray:
     """Indices of the held-out digits shown in the views: all of them, or a seeded stratified subset."""
-    m = len(ds.x_test)
+    return subset(ds.y_test, n)
+
+
+def subset(labels: np.ndarray, n: int) -> np.ndarray:
+    """Positions of a seeded stratified sample of n of the labels (N,): all N when N <= n. -> sorted"""
+    m = len(labels)
     if m <= n:
         return np.arange(m)
     from sklearn.model_selection import train_test_split
 
-    idx, _ = train_test_split(np.arange(m), train_size=n, stratify=ds.y_test, random_state=0)
+    idx, _ = train_test_split(np.arange(m), train_size=n, stratify=labels, random_state=0)
     return np.sort(idx)
+
+
+def track_indices(ds: data.Dataset) -> np.ndarray:
+    """Indices of the held-out digits whose codes the replay follows (at most TRACKED)."""
+    return view_indices(ds, TRACKED)
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How many digits a panel draws and scores, out of the held-out digits it could show."""
+
+    total: int  # held-out digits in the view
+    drawn: int  # points the panel draws
+    scored: int  # digits its scores are computed on
+
+    @property
+    def complete(self) -> bool:
+        return self.drawn == self.total == self.scored
+
+
+def sampling(total: int, method: str = "ae") -> Sampling:
+    """What a panel of `method` ("ae", "pca", "umap", "tsne") draws and scores of `total` digits."""
+    drawn = min(total, TSNE_MAX) if method == "tsne" else total
+    return Sampling(total, drawn, min(drawn, SCORED))
+
+
+def drawn_ids(ds: data.Dataset, method: str) -> np.ndarray:
+    """Indices (into ds's test split, sorted) of the held-out digits `method`'s panel draws: the
+    view's, or for t-SNE a stratified sample of them."""
+    ids = view_indices(ds)
+    return ids[subset(ds.y_test[ids], sampling(len(ids), method).drawn)]
 
 
 def train(cfg: ExperimentConfig, callback: loop.EpochCallback | None = None,
@@ -37,7 +78,7 @@ def train_on(ds: data.Dataset, cfg: ExperimentConfig, callback: loop.EpochCallba
              track: bool = True) -> loop.TrainResult:
     """Train cfg's autoencoder on ds (cfg's data set, loaded by the caller: an upload lives only in
     the server that received it)."""
-    x_track = ds.x_test[view_indices(ds)] if track else None
+    x_track = ds.x_test[track_indices(ds)] if track else None
     return loop.fit(ds.x_train, ds.x_test, ds.image_shape, cfg.model, cfg.train, cfg.noise,
                      callback=callback, x_track=x_track)
 
@@ -58,7 +99,8 @@ class LatentView:
 
 def latent_view(model, ds: data.Dataset, proj: ProjectionConfig = ProjectionConfig()) -> LatentView:
     ids = view_indices(ds)
-    x, y = ds.x_test[ids], ds.y_test[ids]
+    whole = len(ids) == len(ds.x_test)  # no copy of every held-out digit (56 MB at the upload limit)
+    x, y = (ds.x_test, ds.y_test) if whole else (ds.x_test[ids], ds.y_test[ids])
     codes = infer.encode(model, x)
     recon = infer.reconstruct(model, x)
     emb = codes.astype(np.float32) if codes.shape[1] == 3 else projections.codes_to_2d(codes, proj.reduce, proj.seed)
@@ -66,8 +108,25 @@ def latent_view(model, ds: data.Dataset, proj: ProjectionConfig = ProjectionConf
                       metrics.reconstruction_error(x, recon))
 
 
+def every_row(emb: np.ndarray, ds: data.Dataset, method: str) -> np.ndarray:
+    """`method`'s panel points (n, d), one per drawn digit (drawn_ids), on every viewed digit's row
+    (N, d): NaN where the panel drew none (t-SNE's sample), so an export keeps every digit."""
+    view = view_indices(ds)
+    out = np.full((len(view), emb.shape[1]), np.nan, dtype=np.float32)
+    out[np.searchsorted(view, drawn_ids(ds, method))] = emb
+    return out
+
+
+def drawn_rows(emb: np.ndarray) -> np.ndarray:
+    """Positions of the rows of an every_row array (N, d) that hold a point."""
+    return np.flatnonzero(np.isfinite(emb).all(axis=1))
+
+
 def scores(x: np.ndarray, emb: np.ndarray, labels: np.ndarray, proj: ProjectionConfig = ProjectionConfig()) -> dict:
-    return metrics.embedding_scores(x, emb, labels, n_neighbors=5, seed=proj.seed)
+    """The panel scores of emb (N, d), the map of x (N, D): on a stratified sample of SCORED points
+    when N is larger (sampling() says how many), the same sample for every map of these labels."""
+    pos = subset(labels, SCORED)
+    return metrics.embedding_scores(x[pos], emb[pos], labels[pos], n_neighbors=5, seed=proj.seed)
 
 
 def display_scores(scores: dict) -> dict:
@@ -79,8 +138,9 @@ def display_scores(scores: dict) -> dict:
 def baseline_projection(method: str, ds: data.Dataset, proj: ProjectionConfig = ProjectionConfig()) -> np.ndarray:
     """The viewed held-out digits in proj.n_components dimensions by a baseline method: PCA fitted on
     the training digits; UMAP and t-SNE fitted on the viewed digits themselves (they have no
-    out-of-sample map worth the wait). -> (N, 2) or (N, 3)"""
-    x = ds.x_test[view_indices(ds)]
+    out-of-sample map worth the wait); t-SNE on at most TSNE_MAX of them (drawn_ids).
+    -> (n, 2) or (n, 3), n = sampling(N, method).drawn"""
+    x = ds.x_test[drawn_ids(ds, method)]
     if method == "pca":
         return fit_pca(ds.x_train, proj.n_components).transform(x).astype(np.float32)
     return projections.project_points(method, x, proj)

@@ -123,7 +123,7 @@ def figure_bytes(fig, fmt: str, *, scale: float = 2, timeout: float = 30.0) -> b
     if fmt not in STATIC_FORMATS:
         raise ValueError(f"unknown figure format {fmt!r}; valid: {', '.join(STATIC_FORMATS)} (or figure_html)")
     failures.check("export")
-    fig_dict = fig if isinstance(fig, dict) else fig.to_dict()
+    fig_dict = vector_points(fig if isinstance(fig, dict) else fig.to_dict())
     deadline = time.monotonic() + timeout
     if not _LOCK.acquire(timeout=max(timeout, 0.0)):
         raise ExportError(Msg("export.busy", timeout=timeout))
@@ -131,6 +131,14 @@ def figure_bytes(fig, fmt: str, *, scale: float = 2, timeout: float = 30.0) -> b
         return _render_locked(fig_dict, {"format": fmt, "scale": scale}, deadline, timeout)
     finally:
         _LOCK.release()
+
+
+def vector_points(fig_dict: dict) -> dict:
+    """The figure (plotly dict) with its WebGL scatters drawn as SVG ones, the same in every other
+    attribute: a file's points should be vectors, and the export's headless browser may have no
+    WebGL at all."""
+    data = [{**tr, "type": "scatter"} if tr.get("type") == "scattergl" else tr for tr in fig_dict.get("data", [])]
+    return {**fig_dict, "data": data}
 
 
 def _render_locked(fig_dict: dict, opts: dict, deadline: float, timeout: float) -> bytes:

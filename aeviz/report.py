@@ -20,7 +20,8 @@ from .nets import infer, loop
 
 
 def panel_coords(view: analysis.LatentView, baselines: dict[str, np.ndarray]) -> dict:
-    """The coordinates of every panel of the latent page, by name: codes, autoencoder, pca, umap..."""
+    """The coordinates of every panel of the latent page, by name: codes, autoencoder, pca, umap...
+    baselines: name -> (N, d) on the view's rows (analysis.every_row: NaN where a panel drew none)."""
     return {"code": view.codes, "autoencoder": view.emb, **baselines}
 
 
@@ -34,7 +35,8 @@ def all_metrics(cfg: ExperimentConfig, result: loop.TrainResult, view: analysis.
                 ds: data.Dataset, baselines: dict[str, np.ndarray]) -> dict:
     scores = {"autoencoder": view.scores}
     for name, emb in baselines.items():
-        scores[name] = analysis.scores(view.x, emb, view.labels)
+        rows = analysis.drawn_rows(emb)  # t-SNE's sample: its other rows are NaN
+        scores[name] = analysis.scores(view.x[rows], emb[rows], view.labels[rows])
     return {"dataset": ds.describe(), "reconstruction_mse_per_pixel": view.error,
             "reconstruction_sse_per_image": metrics.reconstruction_error(view.x, view.recon, per="image"),
             "psnr_db": metrics.psnr(view.x, view.recon), "ssim": metrics.ssim(view.x, view.recon, ds.image_shape),
@@ -48,9 +50,10 @@ def report_figures(result: loop.TrainResult, view: analysis.LatentView, ds: data
     figs = {"latent_autoencoder": figures.embedding(view.emb, view.labels, title="Autoencoder", class_names=names,
                                                     scores=analysis.display_scores(view.scores))}
     for name, emb in baselines.items():
-        scores = analysis.display_scores(analysis.scores(view.x, emb, view.labels))
-        figs[f"latent_{name}"] = figures.embedding(emb, view.labels, title=projections.title(name),
-                                                   class_names=names, scores=scores)
+        rows = analysis.drawn_rows(emb)
+        scores = analysis.display_scores(analysis.scores(view.x[rows], emb[rows], view.labels[rows]))
+        figs[f"latent_{name}"] = figures.embedding(emb[rows], view.labels[rows], title=projections.title(name),
+                                                   class_names=names, scores=scores, ids=view.ids[rows])
     figs["loss_curves"] = figures.loss_curves(np.array(result.train_loss), np.array(result.val_loss))
     shown = DENOISE_NOISE
     noisy = noise.corrupt(view.x[:12], shown.kind, shown.level, seed=DENOISE_SEED)
@@ -58,7 +61,8 @@ def report_figures(result: loop.TrainResult, view: analysis.LatentView, ds: data
                                          title=t("export.report.denoising", kind=t(f"export.report.noise.{shown.kind}"),
                                                  level=shown.level))
     if view.codes.shape[1] == 2 and result.codes_per_epoch is not None:
-        figs["replay"] = figures.replay(result.codes_per_epoch, view.labels, class_names=names)
+        figs["replay"] = figures.replay(result.codes_per_epoch, ds.y_test[analysis.track_indices(ds)],
+                                        class_names=names)
     return figs
 
 

@@ -89,16 +89,36 @@ def browser_page(width: int = 1500, height: int = 1000):
             browser.close()
 
 
-# The digit ids drawn lit in each linked Latent panel, sorted, one list per panel: the points at
-# opacity 1 (the figures' selected style), read from the drawn SVG itself (each point's path is
+# The digit ids drawn lit in each linked Latent panel, sorted, one list per panel. SVG points: those
+# at opacity 1 (the figures' selected style), read from the drawn SVG itself (each point's path is
 # bound to its calcdata entry, each trace's group to the trace's calcdata, whose trace carries the
-# ids as customdata). Used by the browser test and by bench/app_timing.py.
+# ids as customdata). WebGL points: those in the scene's selected batch, which it draws in the
+# selected style while any trace of it is in select mode. Used by the browser tests and the benches.
 DRAWN_LIT = """() => [...document.querySelectorAll('.aeviz-panel')].map(gd => {
   const ids = [];
   gd.querySelectorAll('.scatterlayer .trace').forEach(g => { const cd = g.__data__, t = cd[0].trace;
     g.querySelectorAll('path.point').forEach(p => {
       if (Number(p.style.opacity) === 1) ids.push(Number(t.customdata[cd.indexOf(p.__data__)])); }); });
+  (gd.calcdata || []).forEach(cd => { const t = cd[0].trace, st = cd[0].t, sc = st && st._scene;
+    if (t.type !== 'scattergl' || !sc || !sc.selectBatch) return;
+    if (!sc.selectBatch.some((b, i) => b.length || sc.unselectBatch[i].length)) return;
+    sc.selectBatch[st.index].forEach(j => ids.push(Number(t.customdata[j]))); });
   return ids.sort((a, b) => a - b); })"""
+
+# The digit ids each linked Latent panel draws, sorted, one list per panel: its SVG points, and the
+# WebGL points its scenes were given at finite positions. With their renderer: "svg", "webgl".
+DRAWN_IDS = """() => [...document.querySelectorAll('.aeviz-panel')].map(gd => {
+  const ids = [], kinds = new Set();
+  gd.querySelectorAll('.scatterlayer .trace').forEach(g => { const cd = g.__data__, t = cd[0].trace;
+    g.querySelectorAll('path.point').forEach(p => { kinds.add('svg');
+      ids.push(Number(t.customdata[cd.indexOf(p.__data__)])); }); });
+  (gd.calcdata || []).forEach(cd => { const t = cd[0].trace, st = cd[0].t, sc = st && st._scene;
+    if (t.type !== 'scattergl' || !sc || !sc.markerOptions[st.index]) return;
+    const pos = sc.markerOptions[st.index].positions;
+    for (let j = 0; j < pos.length / 2; j++)
+      if (Number.isFinite(pos[2 * j]) && Number.isFinite(pos[2 * j + 1])) { kinds.add('webgl');
+        ids.push(Number(t.customdata[j])); } });
+  return {kinds: [...kinds].sort().join(), ids: ids.sort((a, b) => a - b)}; })"""
 
 
 def lasso(page, panel: int = 0, inset: float = 0.2) -> None:
@@ -412,3 +432,24 @@ def format_violations(violations: list[dict], per_rule: int = 6) -> str:
         if len(v["nodes"]) > per_rule:
             lines.append(f"    ... and {len(v['nodes']) - per_rule} more")
     return "\n".join(lines)
+
+
+def shifted_digits(n: int, seed: int = 0):
+    """n 28x28 digits as an upload holds them: MNIST-5k's 5,000, each moved by up to two pixels
+    each way (np.roll), cycled; -> (images (n, 28, 28) uint8, labels (n,)). A large upload made
+    here: the browser test and bench/big.py need more digits than ship with the app."""
+    import numpy as np
+
+    sys.path.insert(0, str(ROOT))
+    from aeviz import data
+
+    ds = data.load("mnist-5k")
+    x = np.concatenate([ds.x_train, ds.x_test]).reshape(-1, 28, 28)
+    y = np.concatenate([ds.y_train, ds.y_test])
+    rng = np.random.default_rng(seed)
+    shifts = rng.integers(-2, 3, size=(n, 2))
+    src = np.arange(n) % len(x)
+    out = np.empty((n, 28, 28), dtype=np.uint8)
+    for i in range(n):  # ~0.1 s for 70,000
+        out[i] = np.roll(np.round(x[src[i]] * 255).astype(np.uint8), tuple(shifts[i]), axis=(0, 1))
+    return out, y[src]

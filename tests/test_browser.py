@@ -4,7 +4,16 @@ import re
 from pathlib import Path
 
 import pytest
-from browser import DRAWN_LIT, browser_page, find_chromium, lasso, streamlit_server, wait_idle
+from browser import (
+    DRAWN_IDS,
+    DRAWN_LIT,
+    browser_page,
+    find_chromium,
+    lasso,
+    shifted_digits,
+    streamlit_server,
+    wait_idle,
+)
 
 pytestmark = pytest.mark.skipif(find_chromium() is None, reason="no Chromium found: browser tests skipped")
 
@@ -102,6 +111,43 @@ def test_train_compare_select_in_a_real_browser(tmp_path):
             wait_idle(page)
             assert page.locator("[data-testid='stException']").count() == 0, name
             page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+
+
+def test_every_held_out_digit_of_a_20000_image_upload_is_drawn_and_lit_everywhere(tmp_path):
+    """20,000 uploaded digits hold out 4,000: every panel draws all of them (in WebGL), says that
+    its scores use a sample, and a lasso in one panel lights the same digits in all three."""
+    import numpy as np
+
+    x, y = shifted_digits(20_000)
+    upload = tmp_path / "digits20k.npz"
+    np.savez_compressed(upload, x=x, y=y)
+    held_out = list(range(4000))  # the view's ids: every digit of the test split
+    with streamlit_server() as url, browser_page() as page:
+        page.goto(url + "/?data=upload&epochs=2")
+        uploader = page.locator(".st-key-data_file input[type='file']")
+        uploader.wait_for(state="attached", timeout=60_000)
+        uploader.set_input_files(str(upload))
+        page.get_by_text("20,000 images").first.wait_for(timeout=60_000)
+        wait_idle(page)
+        page.locator(".st-key-train_button button").click()
+        page.wait_for_function(f"() => {{ const d = ({DRAWN_IDS})(); return d.length === 3 "
+                               f"&& d.every(p => p.ids.length === {len(held_out)}); }}", timeout=240_000)
+        drawn = page.evaluate(DRAWN_IDS)
+        assert [p["kinds"] for p in drawn] == ["webgl"] * 3
+        assert all(p["ids"] == held_out for p in drawn)
+        wait_idle(page)
+        said = "All 4,000 held-out digits drawn; scored on a stratified sample of 2,000 of them"
+        assert page.get_by_text(said).count() == 3  # one line under each panel
+        lasso(page, panel=1, inset=0.3)
+        page.wait_for_function(f"() => {{ const l = ({LIT})(), d = ({DRAWN_LIT})(); return l.length === 3 "
+                               f"&& l[0].length > 0 && l.every(ids => ids.join() === l[0].join()) "
+                               f"&& JSON.stringify(d) === JSON.stringify(l); }}", timeout=10_000)
+        lit = page.evaluate(DRAWN_LIT)
+        assert 0 < len(lit[0]) < len(held_out)
+        page.get_by_text(re.compile(rf"^{len(lit[0])} selected")).first.wait_for(timeout=30_000)
+        wait_idle(page)
+        assert page.locator("[data-testid='stException']").count() == 0
+        page.screenshot(path=str(_shots(tmp_path) / "latent-20k.png"), full_page=True)
 
 
 def _wait_for_plots(page, server, n: int, timeout: float) -> None:

@@ -14,6 +14,11 @@ from .style import FONT, MARGIN, MARKER_SIZE, _finish, _shape, class_color, clas
 
 UNLIT_3D = "#D0D0D0"  # a 3-D panel's points outside a selection (WebGL's scatter has no per-point opacity)
 DRAWN = "aeviz-drawn"  # the meta of a 3-D panel's trace for the user's own digit (the page moves it)
+# Up to this many points a map is SVG (crisp, every shape plotly has); above it, WebGL (scattergl):
+# SVG takes ~1 s to draw 14,000 points and as long to restyle them, WebGL a few ms. The classes
+# keep their shapes in WebGL (plotly.js draws each of SYMBOLS as a distance field); export.py
+# turns the points back into SVG for a static file.
+SVG_MAX_POINTS = 2000
 
 # Score names the figures know (a metric's key or the name the app shows) -> their catalogue key;
 # any other name is shown as given.
@@ -22,15 +27,15 @@ _SCORE_KEYS = {"trustworthiness": "trustworthiness", "knn_accuracy": "knn_accura
 
 
 def _class_traces(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray, class_names, opacity: float,
-                  selected: np.ndarray | None) -> list[go.Scatter]:
+                  selected: np.ndarray | None) -> list[go.Scatter | go.Scattergl]:
     """One scatter per present class, in its colour and its shape (per trace, not per point: the
     browser's linked panels restyle points trace by trace); with `selected` (positions),
-    per-trace selectedpoints."""
-    traces = []
+    per-trace selectedpoints. WebGL above SVG_MAX_POINTS points."""
+    traces, kind = [], scatter_type(len(emb))
     for c in np.unique(labels):
         idx = np.flatnonzero(labels == c)  # positions of class c in emb
         name = str(class_names[c]) if class_names is not None else str(c)
-        tr = go.Scatter(x=emb[idx, 0], y=emb[idx, 1], mode="markers", name=name, legendgroup=name,
+        tr = kind(x=emb[idx, 0], y=emb[idx, 1], mode="markers", name=name, legendgroup=name,
                         customdata=ids[idx],
                         marker=dict(color=class_color(c), symbol=class_symbol(c), size=MARKER_SIZE, opacity=opacity),
                         hovertemplate=f"#%{{customdata}} · {name}<extra></extra>")
@@ -41,6 +46,11 @@ def _class_traces(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray, class_na
             tr.selectedpoints = np.flatnonzero(np.isin(idx, selected)).tolist()  # indices within trace
         traces.append(tr)
     return traces
+
+
+def scatter_type(n: int) -> type:
+    """The trace type that draws n points of a 2-D map: go.Scatter (SVG) or go.Scattergl."""
+    return go.Scatter if n <= SVG_MAX_POINTS else go.Scattergl
 
 
 def _class_traces_3d(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray, class_names,
@@ -80,7 +90,7 @@ def _scene(fig: go.Figure, emb: np.ndarray) -> None:
 def _highlight_trace(emb: np.ndarray, labels: np.ndarray, ids: np.ndarray,
                      selected: np.ndarray) -> go.Scatter:
     """The selected points again, full opacity with a dark outline (customdata = their ids)."""
-    return go.Scatter(x=emb[selected, 0], y=emb[selected, 1], mode="markers", name=t("figures.selected"),
+    return scatter_type(len(emb))(x=emb[selected, 0], y=emb[selected, 1], mode="markers", name=t("figures.selected"),
                       showlegend=False, customdata=ids[selected],
                       hovertemplate="#%{customdata}<extra></extra>",
                       marker=dict(color=[class_color(c) for c in labels[selected]],

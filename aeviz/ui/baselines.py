@@ -43,7 +43,7 @@ def projection_job(method: str, ds: data.Dataset, digits: Digits, proj: Projecti
     key = (method, digits, proj)
     if (job := jobs.backend().projections.get(key)) is not None and not restart:
         return job
-    x = np.ascontiguousarray(ds.x_test[analysis.view_indices(ds)])  # sent, so uploads work too
+    x = np.ascontiguousarray(ds.x_test[analysis.drawn_ids(ds, method)])  # sent, so uploads work too
     return jobs.backend().project(method, key, x, proj, restart=restart, session=session.session_id())
 
 

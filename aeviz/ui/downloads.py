@@ -4,19 +4,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from aeviz import report, tables, weights
+from aeviz import analysis, report, tables, weights
 from aeviz.i18n import t
 from aeviz.ui import baselines, charts
 from aeviz.ui.shown import ShownModel
 
 
 def _baselines(shown: ShownModel) -> dict:
-    """The baselines' points ready now: PCA, and UMAP and t-SNE once finished."""
+    """The baselines' points ready now, on every viewed digit's row: PCA, and UMAP and t-SNE once
+    finished (t-SNE's rows outside its sample empty)."""
     proj = baselines.dims(shown.view.codes.shape[1])
     out = {"pca": baselines.pca_projection(shown.ds, shown.digits, proj.n_components)}
     for m in ("umap", "tsne"):
         if (emb := baselines.finished_projection(m, shown.digits, proj)) is not None:
-            out[m] = emb
+            out[m] = analysis.every_row(emb, shown.ds, m)
     return out
 
 

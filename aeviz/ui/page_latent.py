@@ -90,7 +90,8 @@ def _panel_figure(token: tuple, digits: tuple, title: str, thumbs: bool, selecte
                   _shown: ShownModel) -> go.Figure:
     """One panel's figure, built once per (data and model behind it, title, thumbnails, selection).
     The cache key is everything read: `token` names what made _emb, `digits` (data set name and
-    split seed) the viewed digits of _shown (their images, labels, ids, class names), `lang` the
+    split seed) the viewed digits of _shown (their images, labels, ids, class names; token[0], the
+    method, which of them the panel draws), `lang` the
     language of the figure's words (built in it, whichever thread builds: the prefetch's and the
     download's speak the default language otherwise).
 
@@ -98,19 +99,29 @@ def _panel_figure(token: tuple, digits: tuple, title: str, thumbs: bool, selecte
     change nothing in a panel (another panel's bottleneck, a toggle elsewhere) reuse it. The cached
     figure is shared between sessions and never modified after this function returns.
     """
-    return i18n.speaking(lang, _build_panel, title, thumbs, selected, _emb, _shown)
+    return i18n.speaking(lang, _build_panel, title, thumbs, selected, _emb, _shown, token[0])
 
 
-def _build_panel(title: str, thumbs: bool, selected: tuple, emb: np.ndarray, shown: ShownModel) -> go.Figure:
+def _build_panel(title: str, thumbs: bool, selected: tuple, emb: np.ndarray, shown: ShownModel,
+                 method: str) -> go.Figure:
     view, names = shown.view, list(shown.ds.class_names)
+    rows = drawn_rows(shown, method)  # emb's digits: the view's, or t-SNE's sample of them
     if thumbs:
-        fig = figures.embedding_with_thumbnails(emb, view.x, shown.ds.image_shape, view.labels, title=title,
-                                                class_names=names)
+        fig = figures.embedding_with_thumbnails(emb, view.x[rows], shown.ds.image_shape, view.labels[rows],
+                                                title=title, class_names=names, ids=view.ids[rows])
     else:
-        pos = np.searchsorted(view.ids, selected) if selected else None
-        fig = figures.embedding(emb, view.labels, title=title, class_names=names, selected=pos, ids=view.ids)
+        pos = np.flatnonzero(np.isin(view.ids[rows], selected)) if selected else None
+        fig = figures.embedding(emb, view.labels[rows], title=title, class_names=names, selected=pos,
+                                ids=view.ids[rows])
     # One colour key above the panels replaces a legend in each (the colours are shared).
     return fig.update_layout(showlegend=False, height=440, margin=dict(l=30, r=10, b=35))  # room for axis titles
+
+
+def drawn_rows(shown: ShownModel, method: str) -> np.ndarray | slice:
+    """The positions in shown's view of the digits `method`'s panel draws (a slice: all of them)."""
+    if analysis.sampling(len(shown.view.ids), method).drawn == len(shown.view.ids):
+        return slice(None)
+    return np.searchsorted(shown.view.ids, analysis.drawn_ids(shown.ds, method))
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)
@@ -152,6 +163,9 @@ def _panel(col, shown: ShownModel, emb: np.ndarray, title: str, key: str, scores
                      selection_mode=("box", "lasso"))
     col.caption(t("latent.panel_scores", trust=scores["trustworthiness"], knn=scores["knn_accuracy"],
                   sil=scores["silhouette"]))
+    if not (counts := analysis.sampling(len(shown.view.ids), token[0])).complete:  # never sampled in silence
+        col.caption(t("latent.sample_scored" if counts.drawn == counts.total else "latent.sample_drawn",
+                      total=counts.total, drawn=counts.drawn, scored=counts.scored))
     return token, title, emb
 
 
@@ -224,8 +238,10 @@ def _baseline(col, shown: ShownModel, method: str, thumbs: bool) -> tuple | None
     else:
         token = (method, *digits, proj.n_components, job.finished)
         marker = pad.umap_marker(shown, job.result) if method == "umap" else None
+        rows = drawn_rows(shown, method)
         drawn = _panel(col, shown, job.result, title, f"panel_{method}",
-                       _baseline_scores(token, job.result, view.x, view.labels), token, thumbs, place=(None, marker))
+                       _baseline_scores(token, job.result, view.x[rows], view.labels[rows]), token, thumbs,
+                       place=(None, marker))
         if method == "umap":
             pad.umap_status(col, shown, job.result)
         return drawn

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from aeviz import figures
+from aeviz import analysis, figures
 from aeviz.i18n import t
 from aeviz.ui import charts
 from aeviz.ui.shown import ShownModel, shown_model
@@ -47,7 +47,14 @@ def codes_in_2d(shown: ShownModel) -> np.ndarray | None:
 def replay_section(shown: ShownModel, codes: np.ndarray) -> None:
     """Every epoch in one plot with one scrubber (plotly's slider, Play/Pause), its validation loss
     in the title and marked on the loss curve under it."""
-    labels, names = shown.view.labels, list(shown.ds.class_names)
+    ds, names = shown.ds, list(shown.ds.class_names)
+    tracked = analysis.track_indices(ds)  # the digits whose codes loop.fit kept
+    labels = ds.y_test[tracked]
+    if len(labels) != codes.shape[1]:  # kept by another version's rule: nothing to match them with
+        st.info(t("replay.no_codes"))
+        return
+    if len(tracked) < len(shown.view.ids):  # never sampled in silence
+        st.caption(t("replay.sample", tracked=len(tracked), total=len(shown.view.ids)))
     val_loss = shown.result.val_loss
     charts.chart(fig=figures.replay(codes.astype(np.float32), labels, class_names=names,
                                     val_loss=val_loss if val_loss is not None and len(val_loss) else None),
