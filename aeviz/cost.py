@@ -4,9 +4,9 @@ A training's cost is its forward FLOPs per image (counted on the net built on to
 device, so nothing is allocated) times the images it passes over: 3x per training image (forward
 and backward), 1x per validation image and per tracked image, every epoch; at a rate that grows
 with the batch size; plus, per optimiser step, a fixed cost and a cost per activation value (the
-element-wise work that no FLOP count sees). The rates are measured once per process by
-`throughput()`, on small trainings of the kind the server runs, so the estimate follows the
-machine it runs on.
+element-wise work that no FLOP count sees). The rates are measured once per process and device
+by `throughput()`, on small trainings of the kind the server runs, on the device the training will
+run on (`device_of`: a GPU where torch sees one), so the estimate follows the machine.
 """
 from __future__ import annotations
 
@@ -108,7 +108,7 @@ class Rates:
         return float(np.interp(np.log2(max(batch, 1)), logs, self.flops_per_s))
 
 
-def _timed(x, shape, model: ModelConfig, batch: int, epochs: int = 1, repeats: int = 3) -> float:
+def _timed(x, shape, model: ModelConfig, batch: int, epochs: int = 1, repeats: int = 3, device: str = "cpu") -> float:
     """Seconds of `epochs` epochs over x: a run of 1 + epochs less a run of 1 (so that building the
     net and the first validation are not counted), the median of `repeats` tries: one try on a
     shared 2-core machine can be off by a factor of 2, and the estimates inherit it."""
@@ -120,7 +120,7 @@ def _timed(x, shape, model: ModelConfig, batch: int, epochs: int = 1, repeats: i
         spent = []
         for n in (1, 1 + epochs):
             t0 = time.perf_counter()
-            loop.fit(x, x[:64], shape, model, TrainConfig(epochs=n, batch_size=batch))
+            loop.fit(x, x[:64], shape, model, TrainConfig(epochs=n, batch_size=batch, device=device))
             spent.append(time.perf_counter() - t0)
         tries.append(spent[1] - spent[0])
     return max(float(np.median(tries)), 1e-4)
@@ -136,28 +136,37 @@ def _images(n: int, d: int, rng) -> np.ndarray:
 _rates_lock = threading.Lock()
 
 
-def throughput() -> Rates:
-    """This process's rates: measured once (a couple of seconds) and kept for a week in the cache
-    folder for this machine and thread count, so a restarted server knows them at once."""
+def device_of(cfg: ExperimentConfig) -> str:
+    """The device cfg's training runs on: "cuda" or "cpu" (its "auto" resolved as loop.fit does)."""
+    from .nets.loop import resolve_device
+
+    return resolve_device(cfg.train.device).type
+
+
+def throughput(device: str = "cpu") -> Rates:
+    """This process's rates on `device` ("cpu", "cuda"): measured once (a couple of seconds) and kept
+    for a week in the cache folder for this machine and thread count (or GPU), so a restarted
+    server knows them at once."""
     import json
     from pathlib import Path
 
     import torch
 
     with _rates_lock:
-        if _rates:
-            return _rates[0]
+        if device in _rates:
+            return _rates[device]
         base = Path(os.environ.get("AEVIZ_CACHE") or Path.home() / ".cache" / "aeviz")
-        path = base / f"throughput-{socket.gethostname()}-{os.cpu_count()}cpu-{torch.get_num_threads()}t.json"
+        where = (f"cuda-{torch.cuda.get_device_name().replace(' ', '_').replace('/', '_')}" if device == "cuda"
+                 else f"{os.cpu_count()}cpu-{torch.get_num_threads()}t")
+        path = base / f"throughput-{socket.gethostname()}-{where}.json"
         try:
             saved = json.loads(path.read_text())
             if time.time() - saved["measured_at"] < 7 * 86400:
-                _rates.append(Rates(tuple(saved["flops_per_s"]), saved["step_s"], saved["value_s"]))
-                return _rates[0]
+                _rates[device] = Rates(tuple(saved["flops_per_s"]), saved["step_s"], saved["value_s"])
+                return _rates[device]
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        rates = _measure()
-        _rates.append(rates)
+        rates = _rates[device] = _measure(device)
         with contextlib.suppress(OSError):
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps({"measured_at": time.time(), "flops_per_s": list(rates.flops_per_s),
@@ -165,10 +174,10 @@ def throughput() -> Rates:
         return rates
 
 
-_rates: list[Rates] = []
+_rates: dict[str, Rates] = {}
 
 
-def _measure() -> Rates:
+def _measure(device: str = "cpu") -> Rates:
     """Measured once, on random structured images, with this process's torch threads (a couple of seconds in
     all): a tiny net on 8x8 images for the fixed cost of a step, the same on 28x28 for the cost
     per activation value, and a net wide enough to be compute-bound at RATE_BATCHES."""
@@ -178,15 +187,15 @@ def _measure() -> Rates:
     tiny = ModelConfig(latent_dim=2, hidden=(8,), activation="tanh")
     # the default widths: the rate of the layer shapes most trainings use
     wide = ModelConfig(latent_dim=16, hidden=(512, 256, 128), activation="tanh")
-    _timed(x784[:128], (28, 28), tiny, 64, repeats=1)  # first calls: allocator and kernel warm-up
-    step_s = _timed(x64, (8, 8), tiny, 64, epochs=2) / (2 * 4096 / 64)
-    per_step = _timed(x784, (28, 28), tiny, 64, epochs=2) / (2 * 2048 / 64)
+    _timed(x784[:128], (28, 28), tiny, 64, repeats=1, device=device)  # first calls: allocator and kernel warm-up
+    step_s = _timed(x64, (8, 8), tiny, 64, epochs=2, device=device) / (2 * 4096 / 64)
+    per_step = _timed(x784, (28, 28), tiny, 64, epochs=2, device=device) / (2 * 2048 / 64)
     value_s = max(per_step - step_s, 0.0) / (64 * _values((28, 28), tiny))
     rates = []
     for batch in RATE_BATCHES:
         steps = math.ceil(1024 / batch)
         overhead = steps * (step_s * step_units(wide, (28, 28)) + batch * value_s * _values((28, 28), wide))
-        spent = _timed(x784[:1024], (28, 28), wide, batch) - overhead
+        spent = _timed(x784[:1024], (28, 28), wide, batch, device=device) - overhead
         rates.append(forward_flops(wide, (28, 28)) * 3 * 1024 / max(spent, 1e-3))
     return Rates(flops_per_s=tuple(float(r) for r in np.maximum.accumulate(rates)), step_s=step_s, value_s=value_s)
 
@@ -199,8 +208,9 @@ def _values(image_shape, model: ModelConfig) -> float:
 
 def train_seconds(cfg: ExperimentConfig, n_train: int, n_val: int, image_shape: tuple[int, int],
                   tracked: int = TRACKED, rates: Rates | None = None) -> float:
-    """About how long cfg's training takes on n_train images, validated on n_val."""
-    rates = rates or throughput()
+    """About how long cfg's training takes on n_train images, validated on n_val, on the device it
+    will run on."""
+    rates = rates or throughput(device_of(cfg))
     f = forward_flops(cfg.model, tuple(image_shape)) * (CONV_SLOWDOWN if cfg.model.kind == "conv" else 1.0)
     tracked = min(tracked, n_val)
     eval_s = f * (n_val + tracked) / rates.rate(RATE_BATCHES[-1])  # validation, tracked codes: large batches
@@ -237,8 +247,7 @@ def lesson_seconds(name: str, kwargs: dict, rates: Rates | None = None) -> float
     """About how long a lesson takes: the sum of its planned nets' trainings (lessons.plan), in turn."""
     from . import data, lessons
 
-    rates = rates or throughput()
-    total = 0.0
+    total = 0.0  # each net at the rates of the device it trains on, unless `rates` are given
     for planned in lessons.plan(name, **kwargs):
         ds = data.of(planned.data)
         n, shape = len(ds.x_train), ds.image_shape
@@ -251,8 +260,23 @@ def lesson_seconds(name: str, kwargs: dict, rates: Rates | None = None) -> float
 
 def projection_seconds(method: str, n: int) -> float:
     """About how long a UMAP or t-SNE of n points takes, warm (UMAP with 200 layout epochs, t-SNE
-    with scikit-learn's defaults); numba's first compile in a fresh process adds about 10 s."""
-    return {"umap": 0.5 + n * 4e-4, "tsne": 1.0 + n * 4e-3}.get(method, 1.0)
+    with scikit-learn's defaults): fitted to timings on 2 cores (UMAP 0.8, 2.3, 9.6 s at 2,000,
+    5,000, 14,000 digits; t-SNE 5.3 and 17 s at 2,000 and 5,000); numba's first compile in a fresh
+    process adds about 10 s. A guard against a job far over the budget, not a promise."""
+    if method == "umap":
+        return 0.2 + 4.5e-4 * n * (n / 5000) ** 0.35
+    if method == "tsne":
+        return 3.2e-3 * n * (n / 5000) ** 0.25
+    return 1.0
+
+
+def projection_fits(method: str, limit: float) -> int:
+    """The most points a `method` projection of which fits within `limit` seconds (0: none)."""
+    lo, hi = 0, 1_000_000
+    while lo < hi:  # projection_seconds grows with n
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if projection_seconds(method, mid) <= limit else (lo, mid - 1)
+    return lo
 
 
 def about(seconds: float) -> Msg:

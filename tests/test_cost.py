@@ -97,3 +97,52 @@ def test_the_budget_refuses_with_the_estimate_and_what_to_change(monkeypatch, di
                                            (2400, "about 40 min"), (9000, "about 2 h")])
 def test_estimates_are_said_in_round_units(seconds, said):
     assert cost.say(seconds) == said
+
+
+def test_the_estimate_uses_the_rates_of_the_device_the_training_runs_on(monkeypatch, digits):
+    """A GPU server estimates at the GPU's measured rates (not refused for a CPU's rate); a
+    configuration pinned to the CPU keeps the CPU's; "auto" follows what torch sees."""
+    import dataclasses
+
+    import torch
+
+    slow = cost.Rates(flops_per_s=(1e9, 2e9, 4e9), step_s=1e-3, value_s=1e-9)
+    fast = cost.Rates(flops_per_s=(1e11, 2e11, 4e11), step_s=1e-4, value_s=1e-11)
+    asked = []
+    monkeypatch.setattr(cost, "throughput", lambda device="cpu": asked.append(device) or
+                        {"cpu": slow, "cuda": fast}[device])
+    cfg = ExperimentConfig()
+    pinned = dataclasses.replace(cfg, train=dataclasses.replace(cfg.train, device="cpu"))
+
+    def estimate(c):
+        return cost.train_seconds(c, len(digits.x_train), len(digits.x_test), digits.image_shape)
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    on_cpu = estimate(cfg)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    on_gpu, still_cpu = estimate(cfg), estimate(pinned)
+    assert asked == ["cpu", "cuda", "cpu"]
+    assert on_gpu < on_cpu / 5 and still_cpu == on_cpu
+    assert on_gpu == cost.train_seconds(cfg, len(digits.x_train), len(digits.x_test), digits.image_shape, rates=fast)
+
+
+def test_a_projection_over_the_budget_is_refused_before_it_starts_with_what_would_fit(monkeypatch):
+    import numpy as np
+
+    from aeviz.config import ProjectionConfig
+    from aeviz.jobs.local import LocalRunner
+
+    monkeypatch.setenv("AEVIZ_MAX_JOB_S", "20")
+    backend = jobs.Jobs(LocalRunner())
+    x = np.zeros((14_000, 4), dtype=np.float32)  # nothing runs: refused on its size
+    key = ("tsne", ("upload:x", 0), ProjectionConfig())
+    with pytest.raises(jobs.OverBudget) as refused:
+        backend.project("tsne", key, x, ProjectionConfig())
+    fits = cost.projection_fits("tsne", 20)
+    assert cost.projection_seconds("tsne", fits) <= 20 < cost.projection_seconds("tsne", fits + 1)
+    assert 2000 < fits < 14_000 and f"about {fits:,} of these 14,000 would fit" in str(refused.value)
+    assert backend.projections.get(key) is None  # nothing was started
+    # UMAP of the same digits fits (its cost grows slower): estimates grow with the points
+    assert cost.projection_seconds("umap", 14_000) < 20
+    for m in ("umap", "tsne"):
+        assert np.diff([cost.projection_seconds(m, n) for n in (100, 2000, 14_000)]).min() > 0

@@ -159,6 +159,31 @@ def test_cuda_is_refused_clearly_without_a_gpu():
     assert loop.resolve_device("auto").type == "cpu"
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU: the CUDA checks need one")
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_every_kind_trains_on_cuda_as_on_the_cpu(kind):
+    """"auto" picks the GPU, and every kind trains there with the CPU's properties: finite losses
+    that fall, codes of the configured size on the CPU afterwards, the same held-out error within
+    a quarter (the kernels differ, so the runs are not bit-identical), and the estimate at the GPU's
+    own rate."""
+    from aeviz import cost
+    from aeviz.config import ExperimentConfig
+
+    assert loop.resolve_device("auto").type == "cuda"
+    ds = data.subsample(data.load("mnist-5k"), 1200, 300)
+    noise = NoiseConfig(kind="gaussian", level=0.3) if kind == "denoising" else NoiseConfig()
+    runs = {d: loop.fit(ds.x_train, ds.x_test, ds.image_shape, ModelConfig(kind=kind), TrainConfig(epochs=4, device=d),
+                        noise) for d in ("cpu", "auto")}
+    for run in runs.values():
+        assert np.isfinite(run.val_loss).all() and run.val_loss[-1] < run.val_loss[0]
+    assert next(runs["auto"].model.parameters()).device.type == "cuda"
+    codes = infer.encode(runs["auto"].model, ds.x_test)
+    assert len(codes) == 300 and np.isfinite(codes).all() and (kind == "overcomplete" or codes.shape[1] == 2)
+    assert runs["auto"].val_loss[-1] == pytest.approx(runs["cpu"].val_loss[-1], rel=0.25)
+    cfg = ExperimentConfig(model=ModelConfig(kind=kind))
+    assert cost.device_of(cfg) == "cuda"
+
+
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA GPU: the CPU-vs-GPU check needs one")
 def test_cuda_and_cpu_agree_up_to_float_tolerance(digits):
     runs = [loop.fit(digits.x_train, digits.x_test, (8, 8), ModelConfig(latent_dim=2),

@@ -137,8 +137,15 @@ class Jobs:
 
     def project(self, method: str, key: tuple, x: np.ndarray, proj: ProjectionConfig, restart: bool = False,
                 session: str = "") -> Job:
-        """A UMAP or t-SNE of x (N, D) -> (N, 2), in its own process (local) or a Ray task."""
+        """A UMAP or t-SNE of x (N, D) -> (N, 2), in its own process (local) or a Ray task. Raises
+        OverBudget, before anything starts, when it would take longer than the budget."""
+        from .. import cost
         from . import work
+
+        if self.projections.get(key) is None or restart:
+            fits = cost.projection_fits(method, cost.max_job_seconds())
+            self.check_budget(cost.projection_seconds(method, len(x)),
+                              lambda: Msg("jobs.tip.points", n=len(x), fits=fits) if fits >= 3 else None)
 
         name = repr(key)  # the store's name for these points: same key, same points on every server
 

@@ -5,6 +5,8 @@ another seed holds other held-out digits, and so other points.
 """
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import streamlit as st
 
@@ -39,7 +41,8 @@ def pca_fit(_ds: data.Dataset, digits: Digits, n: int = 2):
 def projection_job(method: str, ds: data.Dataset, digits: Digits, proj: ProjectionConfig = ProjectionConfig(),
                    restart: bool = False) -> Job:
     """A slow baseline projection (UMAP, t-SNE) of the viewed held-out digits of ds (which `digits`
-    names), in the background; `restart` (the user's Retry) replaces a failed one."""
+    names), in the background; `restart` (the user's Retry) replaces a failed one. Raises
+    jobs.OverBudget when it would take longer than the server's budget."""
     key = (method, digits, proj)
     if (job := jobs.backend().projections.get(key)) is not None and not restart:
         return job
@@ -60,4 +63,5 @@ def warm_up() -> None:
     if cfg is not None:
         digits = (cfg.data.name, cfg.data.seed)
         k = cfg.model.latent_dim if cfg.model.kind != "overcomplete" else 0  # the overcomplete code is wide
-        projection_job("umap", dataset(*digits), digits, dims(k))
+        with contextlib.suppress(jobs.OverBudget):  # its panel says so, when the model shows
+            projection_job("umap", dataset(*digits), digits, dims(k))

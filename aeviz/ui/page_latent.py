@@ -8,7 +8,7 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-from aeviz import analysis, figures, i18n, jobs, projections
+from aeviz import analysis, cost, failures, figures, i18n, jobs, projections
 from aeviz.config import KINDS
 from aeviz.i18n import t
 from aeviz.ui import baselines, charts, denoising, downloads, inverse, linked, pad, progress, session, share, sidebar
@@ -225,8 +225,12 @@ def _baseline(col, shown: ShownModel, method: str, thumbs: bool) -> tuple | None
         way_back = inverse.for_pca(token, pca, ds.image_shape, "panel_pca") if n == 2 else None
         return _panel(col, shown, emb, "PCA", "panel_pca", _baseline_scores(token, emb, view.x, view.labels),
                       token, thumbs, way_back, pad.pca_place(shown, token, pca))
-    job = baselines.projection_job(method, ds, digits, proj)
     title = projections.title(method)
+    try:
+        job = baselines.projection_job(method, ds, digits, proj)
+    except jobs.OverBudget as exc:  # refused before it started: said where its panel would be
+        col.warning(t("latent.method_refused", method=title, why=failures.message(exc)))
+        return None
     if job.status == "failed":
         with col:
             progress.failure(t("latent.method_failed", method=title), job,
@@ -254,8 +258,10 @@ def _poll(method: str, title: str, ds, digits: tuple, proj) -> None:
     if job.finished_ok or job.status == "failed":
         st.rerun(scope="app")
     doing = t("latent.queued") if job.status == "queued" else t("latent.running")
-    st.progress(0.1 if job.status == "queued" else 0.5,
-                text=t("latent.pending", method=title, doing=doing, seconds=progress.wait_seconds(job)))
+    spent, total = progress.wait_seconds(job), cost.projection_seconds(
+        method, analysis.sampling(min(len(ds.x_test), analysis.VIEW_SIZE), method).drawn)
+    st.progress(0.05 if job.status == "queued" else min(0.95, 0.05 + spent / max(total, 1)),
+                text=t("latent.pending_estimate", method=title, doing=doing, seconds=spent, about=cost.about(total)))
     st.caption(t("latent.pending_caption"))
 
 
