@@ -124,7 +124,9 @@ DRAWN_IDS = """() => [...document.querySelectorAll('.aeviz-panel')].map(gd => {
 def lasso(page, panel: int = 0, inset: float = 0.2) -> None:
     """Draw a lasso around the middle of the plot area of the page's `panel`-th plotly chart: a
     rectangle `inset` (a fraction of each side) in from the edges."""
-    box = page.locator(".js-plotly-plot").nth(panel).locator(".nsewdrag").first.bounding_box()
+    area = page.locator(".js-plotly-plot").nth(panel).locator(".nsewdrag").first
+    area.scroll_into_view_if_needed()  # the mouse reaches only what is in the viewport
+    box = area.bounding_box()
     x0, y0, w, h = box["x"], box["y"], box["width"], box["height"]
     lo, hi = inset, 1 - inset
     page.mouse.move(x0 + lo * w, y0 + lo * h)

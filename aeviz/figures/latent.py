@@ -19,6 +19,7 @@ DRAWN = "aeviz-drawn"  # the meta of a 3-D panel's trace for the user's own digi
 # keep their shapes in WebGL (plotly.js draws each of SYMBOLS as a distance field); export.py
 # turns the points back into SVG for a static file.
 SVG_MAX_POINTS = 2000
+THUMBNAILS = 150  # digits drawn as pictures on a map with thumbnails (a seeded random choice)
 
 # Score names the figures know (a metric's key or the name the app shows) -> their catalogue key;
 # any other name is shown as given.
@@ -171,7 +172,7 @@ def _tile(img: np.ndarray, color: str, side: int) -> Image.Image:
 
 
 def embedding_with_thumbnails(emb: np.ndarray, images: np.ndarray, image_shape: Sequence[int],
-                              labels: np.ndarray, *, title: str = "", class_names=None, max_thumbs: int = 150,
+                              labels: np.ndarray, *, title: str = "", class_names=None, max_thumbs: int = THUMBNAILS,
                               seed: int = 0, ids: np.ndarray | None = None,
                               scores: dict | None = None, resolution: int = 800) -> go.Figure:
     """The faded embedding scatter with a seeded random subset of digits drawn at their positions.

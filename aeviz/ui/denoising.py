@@ -31,10 +31,10 @@ def classifier_config(cfg: ExperimentConfig) -> ClassifierConfig:
 def denoised_by(_model, _shown: ShownModel, key: tuple[ExperimentConfig, float], kind: str, level: float):
     """What another model (_model, the denoiser: `key` is its config and training run) makes of the
     page's noisy digits, those of _shown's view: (the first DENOISE_SHOWN_MAX cleaned digits (n, D),
-    their scores {"PSNR (dB)", "SSIM", "MSE"} over all the viewed digits)."""
+    their scores {"PSNR (dB)", "SSIM", "MSE"} over the judged digits)."""
     from .. import metrics, noise
 
-    x = _shown.view.x  # (N, D): the denoiser's config names the same data set and split
+    x = _shown.view.x[judged(_shown)]  # (N, D): the denoiser's config names the same data set and split
     cleaned = infer.reconstruct(_model, noise.corrupt(x, kind, level, seed=NOISE_SEED))
     return cleaned[:DENOISE_SHOWN_MAX].copy(), metrics.image_scores(x, cleaned, _shown.ds.image_shape)
 
@@ -47,12 +47,12 @@ def _pca(_ds: data.Dataset, digits: tuple[str, int], k: int):
 
 
 def _noisy_and_cleaned(shown: ShownModel, kind: str, level: float) -> dict[str, np.ndarray]:
-    """The viewed held-out digits (N, D) corrupted with the page's noise seed ("noisy"), and as the
+    """The judged held-out digits (N, D) corrupted with the page's noise seed ("noisy"), and as the
     shown model ("autoencoder") and PCA-k clean them: what the scores and the CNN's readings judge."""
     from .. import noise
 
     ds, view = shown.ds, shown.view
-    noisy = noise.corrupt(view.x, kind, level, seed=NOISE_SEED)
+    noisy = noise.corrupt(view.x[judged(shown)], kind, level, seed=NOISE_SEED)
     k = view.codes.shape[1]
     return {"noisy": noisy, "autoencoder": infer.reconstruct(shown.result.model, noisy),
             f"PCA-{k}": analysis.pca_denoise(ds.x_train, noisy, k, _pca(ds, shown.digits, k))}
@@ -63,13 +63,13 @@ def denoising_numbers(_shown: ShownModel, key: tuple[ExperimentConfig, float], k
     """The Denoising page's numbers for the shown model (`key`: _shown.key) and a noise setting,
     computed once: rows = {"noisy", "autoencoder", "PCA-k"} -> the first DENOISE_SHOWN_MAX of the
     (N, D) held-out digits of the latent view, corrupted with a fixed seed, then cleaned (only those
-    are kept: the cache holds many settings); table = row -> {"PSNR (dB)", "SSIM", "MSE"} of all N
-    digits against the clean ones."""
+    are kept: the cache holds many settings); table = row -> {"PSNR (dB)", "SSIM", "MSE"} of the N
+    judged digits against the clean ones."""
     from .. import metrics
 
     ds, view = _shown.ds, _shown.view
     rows = _noisy_and_cleaned(_shown, kind, level)
-    table = {name: metrics.image_scores(view.x, x, ds.image_shape) for name, x in rows.items()}
+    table = {name: metrics.image_scores(view.x[judged(_shown)], x, ds.image_shape) for name, x in rows.items()}
     return {name: x[:DENOISE_SHOWN_MAX].copy() for name, x in rows.items()}, table
 
 
@@ -84,10 +84,18 @@ def cnn_reads(_cnn, _shown: ShownModel, _denoiser, key: tuple, kind: str, level:
     view = _shown.view
     rows = _noisy_and_cleaned(_shown, kind, level)
     rows["model"] = rows.pop("autoencoder")
-    rows["clean"] = view.x
+    rows["clean"] = view.x[judged(_shown)]
     if _denoiser is not None:
         rows["denoiser"] = infer.reconstruct(_denoiser, rows["noisy"])
-    return {role: float(np.mean(classifier.predict(_cnn, x) == view.labels)) for role, x in rows.items()}
+    labels = view.labels[judged(_shown)]
+    return {role: float(np.mean(classifier.predict(_cnn, x) == labels)) for role, x in rows.items()}
+
+
+def judged(shown: ShownModel) -> np.ndarray:
+    """Positions in the latent view of the digits the page corrupts, cleans and scores: all of
+    them, or a stratified analysis.SCORED (the page says so): every slider move cleans and scores
+    them all again, and the CNN reads each five times."""
+    return analysis.subset(shown.view.labels, analysis.SCORED)
 
 
 def prefetch(shown: ShownModel) -> None:

@@ -183,10 +183,21 @@ function selected(points) {
 }
 
 function send(gd, ids) {
-  // The server first: Streamlit sends a trigger from a zero-delay timer, so the other panels are
-  // painted from a timer set after it, so the server's rerun (the gallery) runs while they paint.
-  gd.__aeviz.setTriggerValue("selection", ids);
-  setTimeout(() => broadcast(gd.__aeviz.group, ids, gd), 0);
+  // The other panels first, and on screen before the server hears of it: once Streamlit has the
+  // trigger, the page is busy for a while (~0.4 s with 14,000 points a panel) and a frame waits
+  // for it. Painting takes a few ms a panel (WebGL; ~10 ms SVG), so the server's rerun (the
+  // gallery) starts a frame later than it could.
+  broadcast(gd.__aeviz.group, ids, gd);
+  requestAnimationFrame(() => setTimeout(() => gd.__aeviz.setTriggerValue("selection", ids), 0));
+}
+
+function follow(gd) {
+  // A panel keeps its figure when its column narrows (t-SNE's fourth panel added): plotly.js sizes
+  // a graph when it draws it, so it is resized here, or its right side would be cut off.
+  new ResizeObserver(() => {
+    const width = gd._fullLayout?.width;
+    if (width && Math.abs(width - gd.clientWidth) > 1) enqueue(gd, () => gd.__aeviz.Plotly.Plots.resize(gd));
+  }).observe(gd);
 }
 
 function bind(gd) {
@@ -242,7 +253,7 @@ export default function (component) {
         gd.__base3d = gd.data.map((t) => ({ color: t.marker?.color, size: t.marker?.size }));
         gd.__aeviz.project3d = () => project3d(gd); // for tests/test_panel3d.py
       }
-      if (!gd.__bound) { bind(gd); gd.__bound = true; }
+      if (!gd.__bound) { bind(gd); follow(gd); gd.__bound = true; }
       lasso3dTool(gd, gd.__aeviz.is3d ? data.lasso3d : null);
       gd.__figureKey = data.figure_key;
     }

@@ -25,6 +25,8 @@ def main() -> None:
     k = shown.view.codes.shape[1]
     pca_row = images.pop(f"PCA-{k}")
     grid_section(shown, images, n_show, kind, level)
+    if (n := len(denoising.judged(shown))) < len(shown.view.ids):  # never sampled in silence
+        st.caption(t("denoise.sample", n=n, total=len(shown.view.ids)))
     scores_section(scores)
     denoiser_section(shown, denoiser_cfg, denoiser)
     cnn_section(shown, cnn)

@@ -46,10 +46,10 @@ def header_section() -> None:
 def controls_section(shown: ShownModel) -> tuple[bool, bool]:
     """The toggles (t-SNE too, digit thumbnails) beside the held-out error. Returns them."""
     c1, c2, c3 = st.columns([2, 2, 3])
-    show_tsne = c1.toggle(t("latent.add_tsne"), help=t("latent.add_tsne_help"))
+    show_tsne = c1.toggle(t("latent.add_tsne"), help=t("latent.add_tsne_help", max=analysis.TSNE_MAX))
     flat = shown.view.emb.shape[1] == 2  # thumbnails lie on a plane
-    thumbs = c2.toggle(t("latent.thumbnails"), help=t("latent.thumbnails_help" if flat else "latent.thumbnails_3d"),
-                       disabled=not flat) and flat
+    why = t("latent.thumbnails_help", n=figures.THUMBNAILS) if flat else t("latent.thumbnails_3d")
+    thumbs = c2.toggle(t("latent.thumbnails"), help=why, disabled=not flat) and flat
     c3.metric(t("latent.error"), t("latent.error_value", error=shown.view.error), help=t("latent.error_help"))
     return show_tsne, thumbs
 
