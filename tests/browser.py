@@ -136,6 +136,16 @@ def lasso(page, panel: int = 0, inset: float = 0.2) -> None:
     page.mouse.up()
 
 
+def upload_data(page, path, said: str, timeout: float = 60_000) -> None:
+    """Upload the data file `path` through the sidebar (whose data choice is "upload": `?data=upload`)
+    and wait until the page says `said` (e.g. "20,000 images") and has stopped running."""
+    uploader = page.locator(".st-key-data_file input[type='file']")
+    uploader.wait_for(state="attached", timeout=60_000)
+    uploader.set_input_files(str(path))
+    page.get_by_text(said).first.wait_for(timeout=timeout)
+    wait_idle(page, timeout=timeout)
+
+
 def wait_idle(page, timeout: float = 90_000, poll: float = 300) -> None:
     """Until Streamlit's script has stopped running (the 'Running...' status widget is gone)."""
     page.wait_for_timeout(poll)

@@ -12,6 +12,7 @@ from browser import (
     lasso,
     shifted_digits,
     streamlit_server,
+    upload_data,
     wait_idle,
 )
 
@@ -124,11 +125,7 @@ def test_every_held_out_digit_of_a_20000_image_upload_is_drawn_and_lit_everywher
     held_out = list(range(4000))  # the view's ids: every digit of the test split
     with streamlit_server() as url, browser_page() as page:
         page.goto(url + "/?data=upload&epochs=2")
-        uploader = page.locator(".st-key-data_file input[type='file']")
-        uploader.wait_for(state="attached", timeout=60_000)
-        uploader.set_input_files(str(upload))
-        page.get_by_text("20,000 images").first.wait_for(timeout=60_000)
-        wait_idle(page)
+        upload_data(page, upload, "20,000 images")
         page.locator(".st-key-train_button button").click()
         page.wait_for_function(f"() => {{ const d = ({DRAWN_IDS})(); return d.length === 3 "
                                f"&& d.every(p => p.ids.length === {len(held_out)}); }}", timeout=240_000)

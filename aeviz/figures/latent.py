@@ -15,7 +15,8 @@ from .style import FONT, MARGIN, MARKER_SIZE, _finish, _shape, class_color, clas
 UNLIT_3D = "#D0D0D0"  # a 3-D panel's points outside a selection (WebGL's scatter has no per-point opacity)
 DRAWN = "aeviz-drawn"  # the meta of a 3-D panel's trace for the user's own digit (the page moves it)
 # Up to this many points a map is SVG (crisp, every shape plotly has); above it, WebGL (scattergl):
-# SVG takes ~1 s to draw 14,000 points and as long to restyle them, WebGL a few ms. The classes
+# 14,000 SVG points a panel put 42,000 nodes in the page, and WebGL is drawn by the GPU where
+# there is one (headless Chromium's software WebGL draws 14,000 either way in ~0.5 s). The classes
 # keep their shapes in WebGL (plotly.js draws each of SYMBOLS as a distance field); export.py
 # turns the points back into SVG for a static file.
 SVG_MAX_POINTS = 2000
