@@ -102,22 +102,28 @@ _ACTIVE = """() => { const a = document.activeElement; if (!a || a === document.
                  && r.top < innerHeight && r.left < innerWidth}; }"""
 
 
+def _press(page, key: str) -> None:
+    """Press `key` and wait until the focus has moved and the page has drawn it (two frames): on a
+    busy page a fixed wait read the look of an element the focus had not left yet."""
+    page.evaluate("() => { window.__aevizBefore = document.activeElement; }")
+    page.keyboard.press(key)
+    page.wait_for_function("() => document.activeElement !== window.__aevizBefore", timeout=10_000, polling=10)
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+
+
 def _step(page, key: str = "Tab") -> dict:
     """Press `key` (Tab or Shift+Tab) and return what took focus, after checking that it is on
     screen and looks different focused than not: its look is read, focus moves away and back by
     keyboard, and its look is read again."""
-    page.keyboard.press(key)
-    page.wait_for_timeout(60)
+    _press(page, key)
     now = page.evaluate(_ACTIVE)
     assert now is not None, f"{key} left the focus nowhere"
     assert now["shown"], f"the focused element is not on screen: {now}"
     focused = page.evaluate(f"() => ({_LOOK})(window.__aevizFocus)")
     back = "Tab" if key == "Shift+Tab" else "Shift+Tab"
-    page.keyboard.press(back)
-    page.wait_for_timeout(60)
+    _press(page, back)
     blurred = page.evaluate(f"() => window.__aevizFocus.isConnected ? ({_LOOK})(window.__aevizFocus) : null")
-    page.keyboard.press(key)
-    page.wait_for_timeout(60)
+    _press(page, key)
     assert page.evaluate("() => document.activeElement === window.__aevizFocus"), f"focus did not come back to {now}"
     assert blurred is None or blurred != focused, f"no visible focus indicator on {now}"
     return now

@@ -511,3 +511,28 @@ def test_the_decoded_plane_is_painted_with_the_cnns_confidence_on_asking():
     np.testing.assert_allclose(got, want, atol=1e-4)
     share = float((want >= 0.9).mean())
     assert any(f"{share:.0%}" in c.value and "90%" in c.value for c in at.caption)
+
+
+def test_a_tsne_over_the_budget_is_refused_where_its_panel_would_be_and_the_rest_stays(monkeypatch):
+    from aeviz import cost
+    from aeviz.config import ProjectionConfig
+
+    key = ("tsne", ("digits", 0), ProjectionConfig())
+    projections = jobs.backend().projections
+    if (before := projections.get(key)) is not None:  # an earlier test's t-SNE of these digits
+        before.wait(120)
+        with projections._lock:
+            projections._jobs.pop(key)
+    at = _app()
+    _wait_for_projection("umap")
+    at.run()
+    # 1 s a digit: the 360 held-out digits take 6 min, over the 2 min budget; 120 of them would fit
+    monkeypatch.setattr(cost, "projection_seconds", lambda method, n: float(n) if method == "tsne" else 1.0)
+    at.toggle[0].set_value(True).run()  # "Add t-SNE"
+    assert not at.exception, at.exception
+    said = [w.value for w in at.warning if w.value.startswith("t-SNE was not started:")]
+    assert said == ["t-SNE was not started: This would take about 6 min by this server's estimate, over its limit "
+                    "of about 2 min a job (AEVIZ_MAX_JOB_S). Its cost grows with the number of digits: about 120 "
+                    "of these 360 would fit."]
+    assert projections.get(key) is None  # nothing started
+    assert len(_linked_panels(at)) == 3  # the autoencoder, PCA and UMAP panels stay
