@@ -18,7 +18,7 @@ from .nets import infer, loop
 VIEW_SIZE = 14_000
 SCORED = 2000  # the panel scores' digits at most: trustworthiness ranks every pair (N^2 memory)
 TRACKED = 2000  # the held-out digits whose codes are kept every epoch for the replay (cost.TRACKED)
-TSNE_MAX = 5000  # t-SNE's points at most: its cost grows fastest (~17 s at 5,000 on 2 cores, ~1 min at 14,000)
+TSNE_MAX = 5000  # t-SNE's points at most: its cost grows fastest (17 s at 5,000 on 2 cores, 5 s at 2,000)
 
 
 def view_indices(ds: data.Dataset, n: int = VIEW_SIZE) -> np.ndarray:
@@ -70,7 +70,8 @@ def drawn_ids(ds: data.Dataset, method: str) -> np.ndarray:
 
 def train(cfg: ExperimentConfig, callback: loop.EpochCallback | None = None,
           track: bool = True) -> loop.TrainResult:
-    """Train cfg's autoencoder on its data set; the viewed held-out codes are kept every epoch."""
+    """Train cfg's autoencoder on its data set; the tracked held-out codes (track_indices) are kept
+    every epoch."""
     return train_on(data.of(cfg.data), cfg, callback, track)
 
 
