@@ -118,7 +118,7 @@ def every_row(emb: np.ndarray, ds: data.Dataset, method: str) -> np.ndarray:
     return out
 
 
-def drawn_rows(emb: np.ndarray) -> np.ndarray:
+def filled_rows(emb: np.ndarray) -> np.ndarray:
     """Positions of the rows of an every_row array (N, d) that hold a point."""
     return np.flatnonzero(np.isfinite(emb).all(axis=1))
 

@@ -24,7 +24,7 @@ import numpy as np
 from .config import ClassifierConfig, ExperimentConfig, ModelConfig
 from .i18n import Msg
 
-TRACKED = 2000  # the held-out digits whose codes are kept every epoch (analysis.TRACKED)
+TRACKED = 2000  # the held-out digits whose codes are kept every epoch (analysis.TRACKED; a test holds them equal)
 LBFGS_EVALS = 50  # evaluations in one L-BFGS epoch, at most (loop.optimizer)
 LBFGS_SLOWDOWN = 2.0  # float64 instead of float32
 

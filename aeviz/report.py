@@ -35,7 +35,7 @@ def all_metrics(cfg: ExperimentConfig, result: loop.TrainResult, view: analysis.
                 ds: data.Dataset, baselines: dict[str, np.ndarray]) -> dict:
     scores = {"autoencoder": view.scores}
     for name, emb in baselines.items():
-        rows = analysis.drawn_rows(emb)  # t-SNE's sample: its other rows are NaN
+        rows = analysis.filled_rows(emb)  # t-SNE's sample: its other rows are NaN
         scores[name] = analysis.scores(view.x[rows], emb[rows], view.labels[rows])
     return {"dataset": ds.describe(), "reconstruction_mse_per_pixel": view.error,
             "reconstruction_sse_per_image": metrics.reconstruction_error(view.x, view.recon, per="image"),
@@ -50,7 +50,7 @@ def report_figures(result: loop.TrainResult, view: analysis.LatentView, ds: data
     figs = {"latent_autoencoder": figures.embedding(view.emb, view.labels, title="Autoencoder", class_names=names,
                                                     scores=analysis.display_scores(view.scores))}
     for name, emb in baselines.items():
-        rows = analysis.drawn_rows(emb)
+        rows = analysis.filled_rows(emb)
         scores = analysis.display_scores(analysis.scores(view.x[rows], emb[rows], view.labels[rows]))
         figs[f"latent_{name}"] = figures.embedding(emb[rows], view.labels[rows], title=projections.title(name),
                                                    class_names=names, scores=scores, ids=view.ids[rows])

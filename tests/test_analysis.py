@@ -7,7 +7,7 @@ import io
 import numpy as np
 import pytest
 
-from aeviz import analysis, data, export, figures, metrics, report
+from aeviz import analysis, cost, data, export, figures, metrics, report
 
 
 def _dataset(n_test: int, seed: int = 0) -> data.Dataset:
@@ -19,6 +19,7 @@ def _dataset(n_test: int, seed: int = 0) -> data.Dataset:
 
 def test_every_held_out_digit_is_viewed_up_to_the_upload_limits_share():
     assert analysis.VIEW_SIZE == 70_000 // 5  # the upload limit's held-out 20%
+    assert analysis.TRACKED == cost.TRACKED  # the estimate counts the codes the replay keeps
     ds = _dataset(6000)
     assert np.array_equal(analysis.view_indices(ds), np.arange(6000))
     assert analysis.sampling(6000, "ae") == analysis.Sampling(total=6000, drawn=6000, scored=analysis.SCORED)
@@ -53,7 +54,7 @@ def test_tsne_draws_a_stratified_sample_and_the_export_keeps_every_digit():
     assert np.array_equal(analysis.drawn_ids(ds, "umap"), np.arange(6000))
     emb = np.random.default_rng(3).normal(size=(len(ids), 2)).astype(np.float32)
     rows = analysis.every_row(emb, ds, "tsne")
-    assert rows.shape == (6000, 2) and np.array_equal(analysis.drawn_rows(rows), ids)
+    assert rows.shape == (6000, 2) and np.array_equal(analysis.filled_rows(rows), ids)
     assert np.array_equal(rows[ids], emb) and np.isnan(np.delete(rows, ids, axis=0)).all()
     view = analysis.LatentView(np.arange(6000), ds.x_test, ds.y_test, ds.x_test[:, :3], ds.x_test,
                                ds.x_test[:, :2].copy())

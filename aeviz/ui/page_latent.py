@@ -209,9 +209,10 @@ def pinned_section(shown: ShownModel, thumbs: bool) -> None:
 
 
 @st.cache_resource(max_entries=16)
-def _baseline_scores(token: tuple, _emb: np.ndarray, _x: np.ndarray, _y: np.ndarray) -> dict:
-    """The panel scores of a baseline's points _emb, which `token` names (method, digits, run)."""
-    return analysis.scores(_x, _emb, _y)
+def _baseline_scores(token: tuple, _emb: np.ndarray, _x: np.ndarray, _y: np.ndarray, _rows=slice(None)) -> dict:
+    """The panel scores of a baseline's points _emb, which `token` names (method, digits, run), of
+    the digits _x[_rows] (labels _y[_rows]): indexed here, once, not on every rerun."""
+    return analysis.scores(_x[_rows], _emb, _y[_rows])
 
 
 def _baseline(col, shown: ShownModel, method: str, thumbs: bool) -> tuple | None:
@@ -244,7 +245,7 @@ def _baseline(col, shown: ShownModel, method: str, thumbs: bool) -> tuple | None
         marker = pad.umap_marker(shown, job.result) if method == "umap" else None
         rows = drawn_rows(shown, method)
         drawn = _panel(col, shown, job.result, title, f"panel_{method}",
-                       _baseline_scores(token, job.result, view.x[rows], view.labels[rows]), token, thumbs,
+                       _baseline_scores(token, job.result, view.x, view.labels, rows), token, thumbs,
                        place=(None, marker))
         if method == "umap":
             pad.umap_status(col, shown, job.result)
