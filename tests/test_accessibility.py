@@ -108,7 +108,18 @@ def _press(page, key: str) -> None:
     page.evaluate("() => { window.__aevizBefore = document.activeElement; }")
     page.keyboard.press(key)
     page.wait_for_function("() => document.activeElement !== window.__aevizBefore", timeout=10_000, polling=10)
-    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
+    page.evaluate(_SETTLED)
+
+
+# Until the focus change's CSS transitions (on the controls that lost and took the focus) have
+# ended, at most 2 s: a look read mid-transition can match the other one.
+_SETTLED = """() => { const boxes = [window.__aevizBefore, document.activeElement].filter(e => e && e.isConnected)
+    .map(e => e.closest('[class*="st-key-"]') || e);
+  const running = boxes.flatMap(b => b.getAnimations({subtree: true}))
+    .filter(a => a.effect && a.effect.getTiming().iterations !== Infinity);
+  const frames = new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+  return Promise.race([Promise.all([frames, ...running.map(a => a.finished.catch(() => null))]),
+                       new Promise(r => setTimeout(r, 2000))]); }"""
 
 
 def _step(page, key: str = "Tab") -> dict:
